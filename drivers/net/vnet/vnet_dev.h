@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/**
+ * @file
+ * Device bring-up, independent of the transport and of ethdev: the one negotiation
+ * routine (reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK read back), validated device
+ * configuration, queue registration and DRIVER_OK. Uses only struct vnet_transport_ops,
+ * so the unit tier runs it against a fake transport without EAL.
+ */
+
+#ifndef VNET_DEV_H
+#define VNET_DEV_H
+
+#include <stdint.h>
+
+#include "vnet_transport.h"
+
+/** Features vnet knows how to use; the device's offer is intersected with these. */
+#define VNET_DRIVER_FEATURES \
+	(VNET_BIT(VNET_F_VERSION_1) | VNET_BIT(VNET_F_RING_EVENT_IDX) | \
+	 VNET_BIT(VNET_F_ACCESS_PLATFORM) | VNET_BIT(VNET_F_ANY_LAYOUT) | \
+	 VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS) | VNET_BIT(VNET_NET_F_MTU))
+
+/** Smallest and largest MTU vnet accepts from a device's config (5.1.4.1: >= 68). */
+#define VNET_MIN_MTU	68
+#define VNET_MAX_MTU	9000
+
+/**
+ * Reset the device and negotiate features: reset → ACKNOWLEDGE → DRIVER → read the
+ * offer → write (offer & @p wanted) → FEATURES_OK (modern) and read it back → read and
+ * range-check the device config (MAC, MTU, status, queue sizes). On failure the device is
+ * left with FAILED set and a log line names the reason. Control path, primary process.
+ *
+ * Refused: a modern transport without VERSION_1; a device that does not keep
+ * FEATURES_OK; a driver feature readback that differs from what was written; queue 0/1
+ * size 0, > 32768 or not a power of two.
+ *
+ * @return 0 (status ACKNOWLEDGE|DRIVER|FEATURES_OK, queues not yet registered) or a
+ *   negative errno.
+ */
+int vnet_dev_negotiate(struct vnet_hw *hw, uint64_t wanted);
+
+/**
+ * Register @p n queues with the device and set DRIVER_OK. On failure every queue already
+ * registered is removed and the device is reset. Control path, primary process.
+ *
+ * @return 0 or a negative errno.
+ */
+int vnet_dev_start_queues(struct vnet_hw *hw, struct vnet_vq **vqs, unsigned int n);
+
+/**
+ * Reset the device (stops all DMA into the rings) and unregister @p n queues.
+ * Control path, primary process.
+ */
+void vnet_dev_stop(struct vnet_hw *hw, struct vnet_vq **vqs, unsigned int n);
+
+/**
+ * Read the link status: from the config space when VIRTIO_NET_F_STATUS was negotiated,
+ * otherwise always up (5.1.4). @return true if the link is up.
+ */
+bool vnet_dev_link_up(struct vnet_hw *hw);
+
+/** Max size the device offers for virtqueue @p idx (validated by vnet_dev_negotiate). */
+uint16_t vnet_dev_queue_max(struct vnet_hw *hw, uint16_t idx);
+
+#endif /* VNET_DEV_H */

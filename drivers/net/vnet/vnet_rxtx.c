@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/*
+ * Burst RX/TX on split virtqueues. One inline body per direction with const bool
+ * parameters, instantiated as small wrappers; vnet_burst_select() picks one at dev_start.
+ *
+ * Kick batching invariant (doc/guides/nics/vnet.rst): every buffer the driver publishes is
+ * kicked within a bounded delay if the device wants a kick: at the latest at the next
+ * burst past the coalescing bound, or by the safety-net thread, or at once when the ring
+ * is full.
+ */
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <ethdev_driver.h>
+
+#include "vnet_logs.h"
+#include "vnet_rxtx.h"
+
+#define VNET_RX_REFILL_MAX	64
+#define VNET_TX_RECLAIM_MAX	64
+#define VNET_TX_MAX_SEGS	32
+
+static void
+report_broken(struct vnet_vq *vq, bool *logged, const char *dir, uint16_t port, uint16_t q)
+{
+	if (*logged)
+		return;
+	*logged = true;
+	VNET_DRV_LOG(ERR, "port %u %s queue %u: %s; queue stopped until the port restarts",
+		     port, dir, q, vnet_vring_strerror(vq->vr.error));
+}
+
+/* ---- RX ---- */
+
+static __rte_always_inline void
+rx_refill(struct vnet_rxq *rxq)
+{
+	struct vnet_vring *vr = &rxq->vq.vr;
+	struct rte_mbuf *mbufs[VNET_RX_REFILL_MAX];
+	unsigned int n = vnet_vring_free_count(vr), i;
+
+	if (n < rxq->free_thresh)
+		return;
+	if (n > VNET_RX_REFILL_MAX)
+		n = VNET_RX_REFILL_MAX;
+	if (unlikely(rte_mempool_get_bulk(rxq->mp, (void **)mbufs, n) != 0)) {
+		rxq->stats.nombuf += n;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = mbufs[i];
+
+		memcpy((uint8_t *)m + offsetof(struct rte_mbuf, rearm_data),
+		       &rxq->mbuf_initializer, sizeof(uint64_t));
+		/* The device writes the net header right before the packet data. */
+		vnet_vring_add1(vr, m->buf_iova + RTE_PKTMBUF_HEADROOM - rxq->hdr_size,
+				rxq->buf_len, true, m);
+	}
+	vnet_vring_publish(vr);
+	if (vnet_vring_kick_prepare(vr))
+		vnet_vq_notify(&rxq->vq);
+}
+
+int
+vnet_rxq_fill(struct vnet_rxq *rxq)
+{
+	struct vnet_vring *vr = &rxq->vq.vr;
+	uint16_t thresh = rxq->free_thresh;
+
+	rxq->free_thresh = 1;
+	while (vnet_vring_free_count(vr) > 0) {
+		unsigned int before = vnet_vring_free_count(vr);
+
+		rx_refill(rxq);
+		if (vnet_vring_free_count(vr) == before)
+			break;
+	}
+	rxq->free_thresh = thresh;
+	return vnet_vring_free_count(vr) == vr->num ? -ENOMEM : 0;
+}
+
+static __rte_always_inline uint16_t
+rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct vnet_vring *vr = &rxq->vq.vr;
+	uint32_t lens[VNET_RX_REFILL_MAX];
+	uint16_t hdr = rxq->hdr_size;
+	uint64_t bytes = 0;
+	unsigned int n, i;
+
+	if (nb_pkts > VNET_RX_REFILL_MAX)
+		nb_pkts = VNET_RX_REFILL_MAX;
+	n = vnet_vring_get_used(vr, (void **)pkts, lens, nb_pkts);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t len = lens[i] - hdr;	/* the core checked lens[i] >= hdr */
+
+		m->pkt_len = len;
+		m->data_len = (uint16_t)len;
+		m->ol_flags = 0;
+		m->packet_type = RTE_PTYPE_UNKNOWN;
+		bytes += len;
+	}
+	rxq->stats.packets += n;
+	rxq->stats.bytes += bytes;
+
+	if (unlikely(vnet_vring_broken(vr))) {
+		report_broken(&rxq->vq, &rxq->broken_logged, "rx", rxq->port_id, rxq->queue_id);
+		return (uint16_t)n;
+	}
+	rx_refill(rxq);
+	vnet_vring_poll_cb_keepalive(vr);
+	return (uint16_t)n;
+}
+
+static uint16_t
+vnet_rx_split(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return rx_burst(q, pkts, nb_pkts);
+}
+
+/* ---- TX ---- */
+
+static __rte_always_inline void
+tx_reclaim(struct vnet_txq *txq)
+{
+	struct vnet_vring *vr = &txq->vq.vr;
+	void *done[VNET_TX_RECLAIM_MAX];
+	unsigned int n;
+
+	n = vnet_vring_get_used(vr, done, NULL, VNET_TX_RECLAIM_MAX);
+	if (n > 0)
+		rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
+}
+
+/* Multi-segment or shared mbuf: the shared zero header, then every non-empty segment. */
+static int
+tx_add_chain(struct vnet_txq *txq, struct rte_mbuf *m)
+{
+	struct vnet_sg sg[VNET_TX_MAX_SEGS + 1];
+	struct rte_mbuf *s;
+	unsigned int k = 1;
+
+	if (m->nb_segs > VNET_TX_MAX_SEGS)
+		return -EINVAL;
+	sg[0].addr = txq->hdr_iova;
+	sg[0].len = txq->hdr_size;
+	for (s = m; s != NULL && k <= VNET_TX_MAX_SEGS; s = s->next) {
+		if (s->data_len == 0)
+			continue;
+		sg[k].addr = rte_pktmbuf_iova(s);
+		sg[k].len = s->data_len;
+		k++;
+	}
+	return vnet_vring_add(&txq->vq.vr, sg, k, 0, m, false);
+}
+
+/* Decide about a kick now and account for the time the oldest buffer waited. */
+static __rte_always_inline void
+tx_kick_now(struct vnet_txq *txq, bool coalesce, uint64_t now)
+{
+	if (coalesce) {
+		uint64_t start = __atomic_exchange_n(&txq->defer_start, 0, __ATOMIC_RELAXED);
+
+		if (start != 0 && now - start > txq->stats.max_deferral_tsc)
+			txq->stats.max_deferral_tsc = now - start;
+	}
+	if (vnet_vring_kick_prepare(&txq->vq.vr))
+		vnet_vq_notify(&txq->vq);
+}
+
+static __rte_always_inline uint16_t
+tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool coalesce)
+{
+	struct vnet_vring *vr = &txq->vq.vr;
+	uint16_t hdr = txq->hdr_size;
+	uint64_t bytes = 0;
+	uint16_t i, sent = 0;
+
+	if (unlikely(vnet_vring_broken(vr))) {
+		report_broken(&txq->vq, &txq->broken_logged, "tx", txq->port_id, txq->queue_id);
+		return 0;
+	}
+	if (vnet_vring_free_count(vr) < txq->free_thresh)
+		tx_reclaim(txq);
+
+	for (i = 0; i < nb_pkts; i++) {
+		struct rte_mbuf *m = pkts[i];
+		bool push = m->nb_segs == 1 && rte_pktmbuf_headroom(m) >= hdr &&
+			    rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m);
+		unsigned int need = push ? 1 : m->nb_segs + 1u;
+		int ret;
+
+		if (unlikely(!push && (m->nb_segs > VNET_TX_MAX_SEGS || need > vr->num))) {
+			txq->stats.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(vnet_vring_free_count(vr) < need)) {
+			tx_reclaim(txq);
+			if (vnet_vring_free_count(vr) < need) {
+				txq->stats.ring_full++;
+				break;
+			}
+		}
+		if (likely(push)) {
+			/* Header in the headroom: one descriptor, header + frame contiguous. */
+			uint8_t *h = rte_pktmbuf_mtod_offset(m, uint8_t *, -(int)hdr);
+
+			memset(h, 0, hdr);
+			ret = vnet_vring_add1(vr, rte_pktmbuf_iova(m) - hdr,
+					      (uint32_t)m->data_len + hdr, false, m);
+		} else {
+			ret = tx_add_chain(txq, m);
+		}
+		if (unlikely(ret != 0)) {
+			/* Taken and dropped: the caller must not retry it. */
+			txq->stats.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		sent++;
+		bytes += m->pkt_len;
+	}
+
+	vnet_vring_publish(vr);
+	txq->stats.packets += sent;
+	txq->stats.bytes += bytes;
+
+	if (!coalesce) {
+		if (vnet_vring_kick_prepare(vr))
+			vnet_vq_notify(&txq->vq);
+	} else if (vr->unkicked != 0) {
+		uint64_t now = rte_get_tsc_cycles();
+		uint64_t start = __atomic_load_n(&txq->defer_start, __ATOMIC_RELAXED);
+
+		if (vr->unkicked >= txq->coalesce_pkts || i < nb_pkts ||
+		    (start != 0 && now - start >= txq->coalesce_tsc)) {
+			tx_kick_now(txq, true, now);
+		} else {
+			txq->stats.kicks_deferred++;
+			if (start == 0)
+				__atomic_store_n(&txq->defer_start, now, __ATOMIC_RELEASE);
+		}
+	}
+	return i;
+}
+
+static uint16_t
+vnet_tx_split(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return tx_burst(q, pkts, nb_pkts, false);
+}
+
+static uint16_t
+vnet_tx_split_coalesce(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return tx_burst(q, pkts, nb_pkts, true);
+}
+
+void
+vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
+{
+	uint64_t start = __atomic_load_n(&txq->defer_start, __ATOMIC_ACQUIRE);
+
+	if (start == 0 || now - start < txq->coalesce_tsc)
+		return;
+	/* Only the thread that clears defer_start kicks; the doorbell write is idempotent. */
+	if (!__atomic_compare_exchange_n(&txq->defer_start, &start, 0, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;
+	vnet_vq_notify(&txq->vq);
+	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELAXED);
+}
+
+static const struct vnet_burst_variant variants[] = {
+	{ "split ring, single mbuf RX, kick per burst TX", vnet_rx_split, vnet_tx_split },
+	{ "split ring, single mbuf RX, coalesced kicks TX", vnet_rx_split,
+	  vnet_tx_split_coalesce },
+};
+
+const struct vnet_burst_variant *
+vnet_burst_select(bool coalesce)
+{
+	return &variants[coalesce ? 1 : 0];
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/**
+ * @file
+ * Queue structures and burst functions of the vnet PMD.
+ */
+
+#ifndef VNET_RXTX_H
+#define VNET_RXTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_io.h>
+#include <rte_mbuf.h>
+#include <rte_memzone.h>
+
+#include "vnet_ring.h"
+#include "vnet_transport.h"
+
+/** One virtqueue: the ring core plus what the transport needs to register it. */
+struct vnet_vq {
+	struct vnet_vring vr;
+	struct vnet_hw *hw;
+	volatile uint16_t *notify_addr;	/**< modern doorbell, NULL: use hw->ops->notify */
+	uint16_t idx;			/**< virtqueue index: 2q = RX q, 2q + 1 = TX q */
+	uint16_t size;			/**< ring entries */
+	uint64_t ring_iova;		/**< device address of the descriptor table */
+	size_t avail_off;
+	size_t used_off;
+	const struct rte_memzone *mz;	/**< ring memory (IOVA-contiguous) */
+	void *priv;			/**< vnet_vring private state */
+	unsigned int socket_id;
+};
+
+/** Per-RX-queue counters (updated once per burst by the owning lcore). */
+struct vnet_rxq_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;
+	uint64_t nombuf;		/**< refill attempts that found the mempool empty */
+};
+
+/** RX queue. */
+struct vnet_rxq {
+	struct vnet_vq vq;
+	struct rte_mempool *mp;
+	uint64_t mbuf_initializer;	/**< rearm_data of a fresh mbuf for this port */
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t hdr_size;
+	uint16_t free_thresh;		/**< refill once this many descriptors are free */
+	uint32_t buf_len;		/**< bytes posted per buffer (header included) */
+	bool broken_logged;
+	struct vnet_rxq_stats stats;
+};
+
+/** Per-TX-queue counters. */
+struct vnet_txq_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;		/**< packets refused (bad mbuf) */
+	uint64_t ring_full;		/**< bursts that found no room for every packet */
+	uint64_t kicks_deferred;	/**< kick decisions postponed by coalescing */
+	uint64_t max_deferral_tsc;	/**< longest a published buffer waited for its kick */
+};
+
+/** TX queue. */
+struct vnet_txq {
+	struct vnet_vq vq;
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t hdr_size;
+	uint16_t free_thresh;		/**< reclaim once fewer descriptors than this are free */
+	/* Kick coalescing (0 = off): kick once this many buffers are unkicked ... */
+	uint16_t coalesce_pkts;
+	/* ... or once the oldest unkicked buffer is this old. */
+	uint64_t coalesce_tsc;
+	/* TSC when the oldest unkicked buffer was published; 0 = none. Shared with the
+	 * safety-net thread (atomic).
+	 */
+	uint64_t defer_start;
+	uint64_t safety_kicks;		/**< written by the safety-net thread only (atomic) */
+	const struct rte_memzone *hdr_mz; /**< zeroed net header for mbufs without headroom */
+	uint64_t hdr_iova;
+	bool broken_logged;
+	struct vnet_txq_stats stats;
+};
+
+/** Notify the device about @p vq: memory-mapped doorbell, or the transport's op. */
+static inline void
+vnet_vq_notify(struct vnet_vq *vq)
+{
+	if (vq->notify_addr != NULL)
+		rte_write16(vq->idx, vq->notify_addr);
+	else
+		vq->hw->ops->notify(vq->hw, vq);
+}
+
+/** A burst variant: what rx/tx_burst_mode_get reports and the functions it selects. */
+struct vnet_burst_variant {
+	const char *name;
+	eth_rx_burst_t rx;
+	eth_tx_burst_t tx;
+};
+
+/**
+ * Pick the burst variant for the queues' configuration. Called once at dev_start, in the
+ * primary process.
+ *
+ * @param coalesce whether TX kick coalescing is enabled.
+ */
+const struct vnet_burst_variant *vnet_burst_select(bool coalesce);
+
+/**
+ * Fill @p rxq's ring with mbufs from its pool and publish them (dev_start, before
+ * DRIVER_OK or right after). @return 0 or -ENOMEM if not even one mbuf was available.
+ */
+int vnet_rxq_fill(struct vnet_rxq *rxq);
+
+/**
+ * Safety net of kick coalescing: kick @p txq if its oldest unkicked buffer waited longer
+ * than its coalescing time. Called from the control thread, concurrently with bursts.
+ */
+void vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
+
+#endif /* VNET_RXTX_H */

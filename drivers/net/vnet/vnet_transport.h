@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/**
+ * @file
+ * Transport layer: how vnet talks to one virtio device (config space, status, features,
+ * queue registration, notifications). One const ops table per transport: modern PCI,
+ * legacy PCI (and later vhost-user). Everything above this layer is transport-agnostic.
+ *
+ * All ops are control path and run in the primary process, except notify(), which the
+ * burst functions call from the lcore owning the queue.
+ */
+
+#ifndef VNET_TRANSPORT_H
+#define VNET_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vnet_hw;
+struct vnet_vq;
+
+/** Transport operations. Every op is mandatory. */
+struct vnet_transport_ops {
+	const char *name;
+	/** Copy @p len bytes of device-specific config from offset @p off. */
+	void (*read_cfg)(struct vnet_hw *hw, size_t off, void *dst, size_t len);
+	uint8_t (*get_status)(struct vnet_hw *hw);
+	/** Write status; writing 0 resets the device (the op waits for the reset to finish). */
+	void (*set_status)(struct vnet_hw *hw, uint8_t status);
+	uint64_t (*get_features)(struct vnet_hw *hw);
+	/** Write the driver's feature set. Legacy transports only take the low 32 bits. */
+	void (*set_features)(struct vnet_hw *hw, uint64_t features);
+	/** Read back what set_features wrote (modern) or the value written (legacy). */
+	uint64_t (*get_driver_features)(struct vnet_hw *hw);
+	/** Max size of queue @p idx offered by the device; 0 if it does not exist. */
+	uint16_t (*get_queue_max)(struct vnet_hw *hw, uint16_t idx);
+	/**
+	 * Register @p vq (size, ring addresses, no interrupt vector) and enable it.
+	 * Fills vq->notify_addr where the transport has a memory-mapped doorbell.
+	 */
+	int (*setup_queue)(struct vnet_hw *hw, struct vnet_vq *vq);
+	/** Unregister queue (device must be reset or the queue disabled first). */
+	void (*del_queue)(struct vnet_hw *hw, struct vnet_vq *vq);
+	/** Notify the device about new buffers on @p vq (slow path of vnet_vq_notify()). */
+	void (*notify)(struct vnet_hw *hw, struct vnet_vq *vq);
+	/** Read (and clear) the ISR status byte. */
+	uint8_t (*get_isr)(struct vnet_hw *hw);
+	/** Release transport resources (mappings, ioports). */
+	void (*uninit)(struct vnet_hw *hw);
+};
+
+/** Modern PCI transport: pointers into mapped BARs (4.1.4). */
+struct vnet_pci_modern {
+	volatile uint8_t *common;	/**< struct vnet_pci_common_cfg */
+	volatile uint8_t *notify_base;
+	uint32_t notify_off_multiplier;
+	uint32_t notify_len;
+	volatile uint8_t *isr;
+	volatile uint8_t *device;	/**< device-specific config */
+	uint32_t device_len;
+};
+
+/**
+ * One virtio device as the driver sees it, transport-independent.
+ * Owned by the primary process's ethdev private data.
+ */
+struct vnet_hw {
+	const struct vnet_transport_ops *ops;
+	void *pci_dev;			/**< struct rte_pci_device *, NULL for non-PCI */
+	union {
+		struct vnet_pci_modern modern;
+		struct {
+			void *ioport;	/**< struct rte_pci_ioport * */
+			bool msix;	/**< config offset moves by 4 with MSI-X on */
+		} legacy;
+	} tp;
+	bool modern;			/**< VERSION_1 transport */
+	uint64_t device_features;	/**< offered by the device */
+	uint64_t driver_features;	/**< negotiated */
+	uint16_t max_queue_pairs;	/**< validated */
+	uint16_t hdr_size;		/**< virtio-net header bytes: 10 or 12 */
+	uint16_t mtu;			/**< device MTU (VIRTIO_NET_F_MTU) or 1500 */
+	uint16_t max_mtu;		/**< largest MTU the driver accepts */
+	uint8_t mac[6];
+	bool mac_from_device;
+	char name[64];			/**< for log lines */
+};
+
+/** True if feature bit @p bit was negotiated. */
+static inline bool
+vnet_hw_has(const struct vnet_hw *hw, unsigned int bit)
+{
+	return (hw->driver_features >> bit) & 1;
+}
+
+/** Transport ops for modern (VERSION_1) virtio-pci devices. */
+extern const struct vnet_transport_ops vnet_tp_pci_modern_ops;
+/** Transport ops for legacy / transitional virtio-pci devices through the I/O BAR. */
+extern const struct vnet_transport_ops vnet_tp_pci_legacy_ops;
+
+/**
+ * Probe the PCI transport of @p pci_dev (a struct rte_pci_device *, already mapped by the
+ * bus): modern when the virtio vendor capabilities are present and usable, else legacy
+ * through the I/O BAR for transitional devices. Fills hw->ops / hw->tp / hw->modern.
+ * Primary process, probe time.
+ *
+ * @return 0, or negative errno with a log line saying why.
+ */
+int vnet_pci_transport_init(struct vnet_hw *hw, void *pci_dev);
+
+#endif /* VNET_TRANSPORT_H */
