@@ -1020,7 +1020,6 @@ vnet_eth_init(struct rte_eth_dev *dev)
 	hw->ops->set_status(hw, 0);
 
 	dev->dev_ops = &vnet_eth_dev_ops;
-	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	VNET_INIT_LOG(NOTICE, "%s: port %u: " RTE_PMD_VNET_DRIVER_NAME " on %s virtio-net, "
 		      "%s, event-idx %s%s", pci->name, dev->data->port_id,
 		      hw->modern ? "modern" : "legacy", hw->ops->name,

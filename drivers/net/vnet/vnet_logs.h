@@ -6,15 +6,19 @@
 #define VNET_LOGS_H
 
 #ifdef VNET_LOG_STANDALONE
-/* EAL-free builds (unit tests of the negotiation layer): plain stderr. */
-#include <stdio.h>
+/*
+ * EAL-free builds (unit tests of the negotiation layer against a fake transport): the
+ * program provides vnet_log_standalone(), e.g. to capture and assert log lines.
+ */
+void vnet_log_standalone(const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 #define RTE_LOG_ERR	"ERR"
 #define RTE_LOG_WARNING	"WARNING"
 #define RTE_LOG_NOTICE	"NOTICE"
 #define RTE_LOG_INFO	"INFO"
 #define RTE_LOG_DEBUG	"DEBUG"
 #define VNET_INIT_LOG(level, fmt, ...) \
-	fprintf(stderr, "vnet %s: %s(): " fmt "\n", RTE_LOG_ ## level, __func__, ## __VA_ARGS__)
+	vnet_log_standalone(RTE_LOG_ ## level, "%s(): " fmt, __func__, ## __VA_ARGS__)
 #define VNET_DRV_LOG VNET_INIT_LOG
 #else
 #include <rte_log.h>
