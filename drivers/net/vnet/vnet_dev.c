@@ -16,6 +16,8 @@
 #include "vnet_logs.h"
 #include "vnet_ring.h"
 
+#define VNET_VQ_MAX_N(hw) (sizeof((hw)->vq_max) / sizeof((hw)->vq_max[0]))
+
 struct vnet_vq;
 
 static void
@@ -35,6 +37,7 @@ check_queue_size(struct vnet_hw *hw, uint16_t idx)
 			      VNET_VRING_MAX_SIZE);
 		return -EINVAL;
 	}
+	hw->vq_max[idx] = max;
 	return 0;
 }
 
@@ -140,9 +143,9 @@ fail:
 }
 
 uint16_t
-vnet_dev_queue_max(struct vnet_hw *hw, uint16_t idx)
+vnet_dev_queue_max(const struct vnet_hw *hw, uint16_t idx)
 {
-	return hw->ops->get_queue_max(hw, idx);
+	return idx < VNET_VQ_MAX_N(hw) ? hw->vq_max[idx] : 0;
 }
 
 int

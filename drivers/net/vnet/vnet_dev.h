@@ -62,7 +62,10 @@ void vnet_dev_stop(struct vnet_hw *hw, struct vnet_vq **vqs, unsigned int n);
  */
 bool vnet_dev_link_up(struct vnet_hw *hw);
 
-/** Max size the device offers for virtqueue @p idx (validated by vnet_dev_negotiate). */
-uint16_t vnet_dev_queue_max(struct vnet_hw *hw, uint16_t idx);
+/**
+ * Max size the device offered for virtqueue @p idx, as validated by the last successful
+ * vnet_dev_negotiate(); 0 for a queue vnet does not drive.
+ */
+uint16_t vnet_dev_queue_max(const struct vnet_hw *hw, uint16_t idx);
 
 #endif /* VNET_DEV_H */

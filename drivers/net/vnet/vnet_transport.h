@@ -81,6 +81,7 @@ struct vnet_hw {
 	uint64_t device_features;	/**< offered by the device */
 	uint64_t driver_features;	/**< negotiated */
 	uint16_t max_queue_pairs;	/**< validated */
+	uint16_t vq_max[2];		/**< validated max sizes of virtqueues 0 (RX), 1 (TX) */
 	uint16_t hdr_size;		/**< virtio-net header bytes: 10 or 12 */
 	uint16_t mtu;			/**< device MTU (VIRTIO_NET_F_MTU) or 1500 */
 	uint16_t max_mtu;		/**< largest MTU the driver accepts */

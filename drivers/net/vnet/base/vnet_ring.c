@@ -232,6 +232,11 @@ vnet_vring_detach_unused(struct vnet_vring *vr, void (*fn)(void *cookie, void *a
 		vr->stats = keep;
 		vr->error = err;
 	}
+	/*
+	 * A reset device does not rewrite the ring: clear used->idx, flags and event fields so
+	 * the re-registered queue starts from zero on both sides.
+	 */
+	memset(vr->desc, 0, (size_t)((uint8_t *)(vr->avail_event + 1) - (uint8_t *)vr->desc));
 	return n;
 }
 
@@ -269,8 +274,13 @@ void
 vnet_vring_disable_cb(struct vnet_vring *vr)
 {
 	if (vr->event_idx) {
-		/* Behind the used idx: the device would have to wrap 2^16 to step over it. */
-		VNET_STORE_RLX(vr->used_event, (uint16_t)(vr->last_used_idx - 1));
+		/*
+		 * A full ring behind the used idx: outside any range a device flush can still be
+		 * deciding about ([old, new) with new <= last_used + num, new - old <= num), so
+		 * the device never steps over it until the keepalive moves it (num <= 16384;
+		 * a 32768 ring may see a rare spurious notification, which is harmless).
+		 */
+		VNET_STORE_RLX(vr->used_event, (uint16_t)(vr->last_used_idx - vr->num - 1));
 	} else if (!(vr->avail_flags & VNET_VRING_AVAIL_F_NO_INTERRUPT)) {
 		vr->avail_flags |= VNET_VRING_AVAIL_F_NO_INTERRUPT;
 		VNET_STORE_RLX(&vr->avail->flags, vr->avail_flags);

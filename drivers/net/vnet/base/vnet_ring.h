@@ -127,7 +127,8 @@ size_t vnet_vring_priv_size(unsigned int num);
  * Lay out and reset a queue. Zeroes the shared ring memory (@p ring_mem, at least
  * layout.size bytes, 16-byte aligned) and initialises the private state in @p priv_mem
  * (vnet_vring_priv_size() bytes, 8-byte aligned). Call before the device sees the ring,
- * and again (after a device reset) to reuse it.
+ * and again (after a device reset) to reuse it. Clears any indirect-table registration:
+ * call vnet_vring_set_indirect() again after it.
  *
  * @param event_idx whether VIRTIO_F_EVENT_IDX was negotiated.
  * @return 0 or -EINVAL (bad size or alignment, NULL memory).
@@ -159,8 +160,9 @@ int vnet_vring_add(struct vnet_vring *vr, const struct vnet_sg *sg, unsigned int
 
 /**
  * Hand every buffer still owned by the device back to the caller through @p fn (once
- * each, in no particular order) and return the queue to its just-initialised state
- * (indices reset: re-register the ring with the device after this). Works on broken
+ * each, in no particular order) and return the queue, shared ring memory included, to its
+ * just-initialised state (indices reset: re-register the ring with the device after
+ * this). Counters and a broken state are kept. Works on broken
  * queues. Call only after the device stopped using the ring (reset or queue disabled).
  *
  * @return number of buffers reclaimed.
@@ -403,8 +405,10 @@ vnet_vring_get_used(struct vnet_vring *vr, void **cookies, uint32_t *lens, unsig
 static inline void
 vnet_vring_poll_cb_keepalive(struct vnet_vring *vr)
 {
-	if (vr->event_idx && (uint16_t)(vr->last_used_idx - *vr->used_event) > 0x4000)
-		VNET_STORE_RLX(vr->used_event, (uint16_t)(vr->last_used_idx - 1));
+	/* Same placement as vnet_vring_disable_cb(): a full ring behind the used idx. */
+	if (vr->event_idx &&
+	    (uint16_t)(vr->last_used_idx - *vr->used_event) > (uint32_t)vr->num + 0x2000)
+		VNET_STORE_RLX(vr->used_event, (uint16_t)(vr->last_used_idx - vr->num - 1));
 }
 
 #ifdef __cplusplus

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/*
+ * Negotiation routine (vnet_dev.c) against a fake transport, no EAL: a well-behaved modern
+ * and legacy device, and devices that must be refused (no FEATURES_OK, queue size 0 or
+ * > 32768 or not a power of two, modern without VERSION_1, features that do not read back,
+ * MTU below 68), plus the unwinding of queue registration.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnet_dev.h"
+#include "vnet_logs.h"
+#include "vnet_ring.h"
+
+static int failures;
+static char last_log[512];
+static unsigned int log_errors;
+
+void
+vnet_log_standalone(const char *level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	va_end(ap);
+	if (strcmp(level, "ERR") == 0)
+		log_errors++;
+}
+
+#define CHECK(cond, ...) do { \
+	if (!(cond)) { \
+		printf("FAIL %s:%d: %s: ", __func__, __LINE__, #cond); \
+		printf(__VA_ARGS__); \
+		printf("\n"); \
+		failures++; \
+		return; \
+	} \
+} while (0)
+
+/* The fake device. */
+struct fake {
+	struct vnet_hw hw;		/* first: ops get a struct vnet_hw * */
+	uint8_t status;
+	uint8_t status_log[16];
+	unsigned int nstatus;
+	uint64_t offer;
+	uint64_t written;
+	bool refuse_features_ok;	/* never keeps FEATURES_OK */
+	bool mangle_readback;		/* driver_feature reads back wrong */
+	uint16_t qmax[2];
+	struct vnet_net_config cfg;
+	int fail_setup_at;		/* setup_queue fails for this vq idx (-1: never) */
+	unsigned int setups, dels;
+};
+
+static struct fake *
+fk(struct vnet_hw *hw)
+{
+	return (struct fake *)hw;
+}
+
+static void
+f_read_cfg(struct vnet_hw *hw, size_t off, void *dst, size_t len)
+{
+	memcpy(dst, (uint8_t *)&fk(hw)->cfg + off, len);
+}
+
+static uint8_t
+f_get_status(struct vnet_hw *hw)
+{
+	return fk(hw)->status;
+}
+
+static void
+f_set_status(struct vnet_hw *hw, uint8_t s)
+{
+	struct fake *f = fk(hw);
+
+	if (f->nstatus < sizeof(f->status_log))
+		f->status_log[f->nstatus++] = s;
+	if (f->refuse_features_ok)
+		s &= (uint8_t)~VNET_STATUS_FEATURES_OK;
+	f->status = s;
+}
+
+static uint64_t
+f_get_features(struct vnet_hw *hw)
+{
+	return fk(hw)->hw.modern ? fk(hw)->offer : (fk(hw)->offer & UINT32_MAX);
+}
+
+static void
+f_set_features(struct vnet_hw *hw, uint64_t v)
+{
+	fk(hw)->written = hw->modern ? v : (v & UINT32_MAX);
+}
+
+static uint64_t
+f_get_driver_features(struct vnet_hw *hw)
+{
+	return fk(hw)->mangle_readback ? fk(hw)->written ^ 1 : fk(hw)->written;
+}
+
+static uint16_t
+f_get_queue_max(struct vnet_hw *hw, uint16_t idx)
+{
+	return idx < 2 ? fk(hw)->qmax[idx] : 0;
+}
+
+static int
+f_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
+{
+	struct fake *f = fk(hw);
+	int idx = (int)(vq == NULL ? 0 : *(uint16_t *)vq);
+
+	if (idx == f->fail_setup_at)
+		return -EINVAL;
+	f->setups++;
+	return 0;
+}
+
+static void
+f_del_queue(struct vnet_hw *hw, struct vnet_vq *vq)
+{
+	(void)vq;
+	fk(hw)->dels++;
+}
+
+static void
+f_notify(struct vnet_hw *hw, struct vnet_vq *vq)
+{
+	(void)hw;
+	(void)vq;
+}
+
+static uint8_t
+f_get_isr(struct vnet_hw *hw)
+{
+	(void)hw;
+	return 0;
+}
+
+static void
+f_uninit(struct vnet_hw *hw)
+{
+	(void)hw;
+}
+
+static const struct vnet_transport_ops fake_ops = {
+	.name = "fake",
+	.read_cfg = f_read_cfg,
+	.get_status = f_get_status,
+	.set_status = f_set_status,
+	.get_features = f_get_features,
+	.set_features = f_set_features,
+	.get_driver_features = f_get_driver_features,
+	.get_queue_max = f_get_queue_max,
+	.setup_queue = f_setup_queue,
+	.del_queue = f_del_queue,
+	.notify = f_notify,
+	.get_isr = f_get_isr,
+	.uninit = f_uninit,
+};
+
+static void
+fake_init(struct fake *f, bool modern)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+	memset(f, 0, sizeof(*f));
+	f->hw.ops = &fake_ops;
+	f->hw.modern = modern;
+	snprintf(f->hw.name, sizeof(f->hw.name), "fake0");
+	f->offer = VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS) |
+		   VNET_BIT(VNET_F_RING_EVENT_IDX) | VNET_BIT(VNET_F_RING_INDIRECT_DESC) |
+		   VNET_BIT(VNET_NET_F_CSUM) | VNET_BIT(VNET_NET_F_MRG_RXBUF) |
+		   (modern ? VNET_BIT(VNET_F_VERSION_1) : VNET_BIT(VNET_F_ANY_LAYOUT));
+	f->qmax[0] = f->qmax[1] = 256;
+	memcpy(f->cfg.mac, mac, 6);
+	f->cfg.status = VNET_NET_S_LINK_UP;
+	f->fail_setup_at = -1;
+	log_errors = 0;
+	last_log[0] = '\0';
+}
+
+static bool
+log_has(const char *needle)
+{
+	return strstr(last_log, needle) != NULL;
+}
+
+static void
+test_good_modern(void)
+{
+	struct fake f;
+	const uint8_t seq[] = { 0, VNET_STATUS_ACKNOWLEDGE,
+				VNET_STATUS_ACKNOWLEDGE | VNET_STATUS_DRIVER,
+				VNET_STATUS_ACKNOWLEDGE | VNET_STATUS_DRIVER |
+				VNET_STATUS_FEATURES_OK };
+	uint64_t want;
+
+	fake_init(&f, true);
+	want = VNET_BIT(VNET_F_VERSION_1) | VNET_BIT(VNET_F_RING_EVENT_IDX) |
+	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "log: %s", last_log);
+	CHECK(f.nstatus == sizeof(seq) && memcmp(f.status_log, seq, sizeof(seq)) == 0,
+	      "status sequence wrong (%u writes)", f.nstatus);
+	CHECK(f.hw.driver_features == want, "negotiated 0x%llx, want 0x%llx",
+	      (unsigned long long)f.hw.driver_features, (unsigned long long)want);
+	CHECK(!(f.written & VNET_BIT(VNET_NET_F_CSUM)), "CSUM must not be accepted");
+	CHECK(memcmp(f.hw.mac, f.cfg.mac, 6) == 0 && f.hw.mac_from_device, "mac not read");
+	CHECK(f.hw.hdr_size == 12, "modern header is 12 bytes, got %u", f.hw.hdr_size);
+	CHECK(f.hw.mtu == 1500 && f.hw.max_queue_pairs == 1, "defaults");
+	CHECK(vnet_dev_link_up(&f.hw), "link should be up");
+	f.cfg.status = 0;
+	CHECK(!vnet_dev_link_up(&f.hw), "link should be down");
+	CHECK(log_errors == 0, "unexpected error log: %s", last_log);
+	printf("PASS good_modern\n");
+}
+
+static void
+test_good_legacy(void)
+{
+	struct fake f;
+
+	fake_init(&f, false);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "log: %s", last_log);
+	CHECK(!(f.status & VNET_STATUS_FEATURES_OK), "legacy has no FEATURES_OK step");
+	CHECK((f.hw.driver_features >> 32) == 0, "legacy features are 32-bit");
+	CHECK(f.hw.driver_features & VNET_BIT(VNET_F_ANY_LAYOUT), "ANY_LAYOUT expected");
+	CHECK(f.hw.hdr_size == 10, "legacy header without MRG_RXBUF is 10 bytes, got %u",
+	      f.hw.hdr_size);
+	printf("PASS good_legacy\n");
+}
+
+static void
+test_no_features_ok(void)
+{
+	struct fake f;
+
+	fake_init(&f, true);
+	f.refuse_features_ok = true;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -ENOTSUP, "must refuse");
+	CHECK(log_errors == 1 && log_has("FEATURES_OK"), "log: %s", last_log);
+	CHECK(f.status & VNET_STATUS_FAILED, "FAILED must be set");
+	printf("PASS refuse_no_features_ok\n");
+}
+
+static void
+test_queue_sizes(void)
+{
+	static const uint16_t bad[] = { 0, 65535, 40000, 1000, 3 };
+	unsigned int i, q;
+
+	for (q = 0; q < 2; q++) {
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			struct fake f;
+
+			fake_init(&f, true);
+			f.qmax[q] = bad[i];
+			CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -EINVAL,
+			      "queue %u size %u must be refused", q, bad[i]);
+			CHECK(log_errors == 1 && log_has("size"), "log: %s", last_log);
+			CHECK(f.status & VNET_STATUS_FAILED, "FAILED must be set");
+		}
+	}
+	{
+		struct fake f;
+
+		fake_init(&f, true);
+		f.qmax[0] = VNET_VRING_MAX_SIZE;
+		f.qmax[1] = 1;
+		CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0,
+		      "sizes 32768 and 1 are valid: %s", last_log);
+	}
+	printf("PASS refuse_bad_queue_sizes\n");
+}
+
+static void
+test_no_version_1(void)
+{
+	struct fake f;
+
+	fake_init(&f, true);
+	f.offer &= ~VNET_BIT(VNET_F_VERSION_1);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -ENOTSUP, "must refuse");
+	CHECK(log_errors == 1 && log_has("VERSION_1"), "log: %s", last_log);
+	CHECK(f.written == 0, "no features may be written to a refused device");
+	printf("PASS refuse_modern_without_version_1\n");
+}
+
+static void
+test_readback(void)
+{
+	struct fake f;
+
+	fake_init(&f, true);
+	f.mangle_readback = true;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -EIO, "must refuse");
+	CHECK(log_has("read back"), "log: %s", last_log);
+	printf("PASS refuse_feature_readback_mismatch\n");
+}
+
+static void
+test_event_idx_and_platform(void)
+{
+	struct fake f;
+
+	fake_init(&f, true);
+	f.offer |= VNET_BIT(VNET_F_ACCESS_PLATFORM);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES &
+				 ~VNET_BIT(VNET_F_RING_EVENT_IDX)) == 0, "%s", last_log);
+	CHECK(!vnet_hw_has(&f.hw, VNET_F_RING_EVENT_IDX), "event-idx was not wanted");
+	CHECK(vnet_hw_has(&f.hw, VNET_F_ACCESS_PLATFORM), "ACCESS_PLATFORM must be accepted");
+	printf("PASS event_idx_off_and_access_platform\n");
+}
+
+static void
+test_mtu(void)
+{
+	struct fake f;
+
+	fake_init(&f, true);
+	f.offer |= VNET_BIT(VNET_NET_F_MTU);
+	f.cfg.mtu = 60;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -EINVAL, "MTU 60 refused");
+	CHECK(log_has("MTU"), "log: %s", last_log);
+	fake_init(&f, true);
+	f.offer |= VNET_BIT(VNET_NET_F_MTU);
+	f.cfg.mtu = 4000;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	CHECK(f.hw.max_mtu == 4000 && f.hw.mtu == 1500, "max_mtu %u mtu %u", f.hw.max_mtu,
+	      f.hw.mtu);
+	printf("PASS mtu_range\n");
+}
+
+static void
+test_start_unwind(void)
+{
+	struct fake f;
+	uint16_t ids[3] = { 0, 1, 2 };
+	struct vnet_vq *vqs[3] = { (struct vnet_vq *)&ids[0], (struct vnet_vq *)&ids[1],
+				   (struct vnet_vq *)&ids[2] };
+
+	fake_init(&f, true);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	f.fail_setup_at = 2;
+	CHECK(vnet_dev_start_queues(&f.hw, vqs, 3) == -EINVAL, "setup failure must propagate");
+	CHECK(f.setups == 2 && f.dels == 2, "registered %u, removed %u", f.setups, f.dels);
+	CHECK(f.status == 0, "device must be reset after a failed start");
+
+	fake_init(&f, true);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	CHECK(vnet_dev_start_queues(&f.hw, vqs, 2) == 0, "start");
+	CHECK(f.status & VNET_STATUS_DRIVER_OK, "DRIVER_OK expected");
+	vnet_dev_stop(&f.hw, vqs, 2);
+	CHECK(f.status == 0 && f.dels == 2, "stop resets and removes queues");
+	printf("PASS start_queues_unwind\n");
+}
+
+int
+main(void)
+{
+	test_good_modern();
+	test_good_legacy();
+	test_no_features_ok();
+	test_queue_sizes();
+	test_no_version_1();
+	test_readback();
+	test_event_idx_and_platform();
+	test_mtu();
+	test_start_unwind();
+	if (failures)
+		printf("%d negotiation test(s) failed\n", failures);
+	return failures ? 1 : 0;
+}
