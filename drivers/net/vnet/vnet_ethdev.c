@@ -1078,6 +1078,17 @@ static struct rte_pci_driver vnet_pci_driver = {
 	.remove = vnet_pci_remove,
 };
 
+/*
+ * Legacy devices are notified through I/O port writes from the lcores. I/O privilege
+ * (iopl) is per thread and inherited at thread creation: take it when the plugin loads,
+ * before EAL starts the lcore threads, or their first kick faults (SIGSEGV). Failure is
+ * not fatal here: only the legacy transport needs it, and its probe reports the problem.
+ */
+RTE_INIT(vnet_iopl_init)
+{
+	rte_eal_iopl_init();
+}
+
 RTE_PMD_REGISTER_PCI(net_vnet, vnet_pci_driver);
 RTE_PMD_REGISTER_PCI_TABLE(net_vnet, vnet_pci_id_map);
 RTE_PMD_REGISTER_KMOD_DEP(net_vnet, "* igb_uio | uio_pci_generic | vfio-pci");
