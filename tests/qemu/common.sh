@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Host-side helpers shared by tests/qemu/run.sh and tests/qemu/kick-bench.sh (bash, sourced).
+#
+# After qg_init BUILD_DIR:
+#   QG_DIR       BUILD_DIR/qemu (guest files in $QG_DIR/guest, one dir per case run)
+#   QG_ACCEL     "-accel tcg -cpu max" or "-accel kvm -cpu host"
+#   QG_DRIVER    virtio | vnet   (env VNET_GUEST_DRIVER)
+#   QG_DRVNAME   net_virtio | net_vnet
+#   QG_PLUGIN    path of librte_net_vnet.so when QG_DRIVER=vnet
+
+QG_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+QG_QEMU=qemu-system-x86_64
+# Where vnet's plugin goes in the guest (root-owned 0755 dirs, not pmds-23.0).
+QG_GUEST_PLUGIN=/opt/vnet/librte_net_vnet.so
+
+qg_log() { echo "qemu: $*" >&2; }
+
+# qg_find_plugin BUILD_DIR: path of librte_net_vnet.so in the build dir, or nothing
+qg_find_plugin() {
+	if [ -f "$1/librte_net_vnet.so" ]; then
+		echo "$1/librte_net_vnet.so"
+	else
+		find "$1" -name librte_net_vnet.so -type f 2>/dev/null | head -1
+	fi
+}
+
+# Driver when VNET_GUEST_DRIVER is unset. "virtio" until vnet's virtio-pci probe claims
+# devices; then flip to "auto" (= vnet if BUILD_DIR has librte_net_vnet.so, else virtio).
+QG_DEFAULT_DRIVER=auto
+
+# qg_init BUILD_DIR [DRIVER]: build/refresh the guest files, pick the accelerator.
+qg_init() {
+	local build=$1
+	QG_DRIVER=${2:-${VNET_GUEST_DRIVER:-$QG_DEFAULT_DRIVER}}
+	if [ "$QG_DRIVER" = auto ]; then
+		QG_DRIVER=virtio
+		[ -n "$(qg_find_plugin "$build")" ] && QG_DRIVER=vnet
+	fi
+	mkdir -p "$build/qemu"
+	QG_DIR=$(cd "$build/qemu" && pwd)
+	QG_PLUGIN=
+	local gb_args=()
+	case "$QG_DRIVER" in
+	virtio) QG_DRVNAME=net_virtio ;;
+	vnet)
+		QG_DRVNAME=net_vnet
+		QG_PLUGIN=$(qg_find_plugin "$build")
+		if [ -z "$QG_PLUGIN" ]; then
+			qg_log "VNET_GUEST_DRIVER=vnet but no librte_net_vnet.so under $build"
+			return 1
+		fi
+		gb_args=(--plugin "$QG_PLUGIN")
+		;;
+	*) qg_log "VNET_GUEST_DRIVER must be virtio or vnet, not '$QG_DRIVER'"; return 1 ;;
+	esac
+	"$QG_HERE/guest-build.sh" "${gb_args[@]}" "$QG_DIR/guest" || return 1
+	qg_pick_accel
+}
+
+# qg_pick_accel: KVM only if the CPU advertises vmx/svm AND a short probe boot works
+# (kvm_pvm here exposes /dev/kvm but cannot run these guests), else TCG.
+qg_pick_accel() {
+	QG_ACCEL="-accel tcg -cpu max"
+	[ "${VNET_QEMU_ACCEL:-}" = tcg ] && return 0
+	if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ]; then
+		local d=$QG_DIR/kvm-probe
+		rm -rf "$d"
+		mkdir -p "$d"
+		printf '. /lib/vnet/lib.sh\nvnet_result kvm-probe PASS\n' >"$d/test.sh"
+		qg_initrd "$d" none
+		QG_ACCEL="-accel kvm -cpu host"
+		if qg_run "$d" 60 "" -smp 1 -machine pc && grep -q "VNET-RESULT kvm-probe PASS" "$d/console.log"; then
+			qg_log "accelerator: kvm (probe boot ok)"
+			return 0
+		fi
+		QG_ACCEL="-accel tcg -cpu max"
+		qg_log "accelerator: tcg (kvm probe boot failed)"
+	else
+		qg_log "accelerator: tcg (no vmx/svm in /proc/cpuinfo)"
+	fi
+}
+
+# qg_header CASE: shell header of a guest test script (driver selection for lib.sh)
+qg_header() {
+	local dflag=
+	[ "$QG_DRIVER" = vnet ] && dflag="-d $QG_GUEST_PLUGIN"
+	local devargs=
+	[ -n "${VNET_DEVARGS:-}" ] && [ "$QG_DRIVER" = vnet ] && devargs=",${VNET_DEVARGS#,}"
+	cat <<-EOF
+		VNET_CASE='$1'
+		VNET_DFLAG='$dflag'
+		VNET_DRIVER='$QG_DRVNAME'
+		VNET_DEVARGS='$devargs'
+		. /lib/vnet/lib.sh
+	EOF
+}
+
+# qg_initrd DIR [none]: DIR/initrd = base + driver archive + DIR/test.sh
+qg_initrd() {
+	local d=$1 g=$QG_DIR/guest parts
+	(cd "$d" && mkdir -p c && cp test.sh c/test.sh && cd c &&
+		printf '.\ntest.sh\n' | cpio -o -H newc -R 0:0 --quiet >../case.cpio)
+	rm -rf "$d/c"
+	parts=("$g/base.cpio")
+	if [ "${2:-}" != none ]; then
+		case "$QG_DRIVER" in
+		virtio) parts+=("$g/virtio-pmd.cpio") ;;
+		vnet) parts+=("$g/plugin.cpio") ;;
+		esac
+	fi
+	cat "${parts[@]}" "$d/case.cpio" >"$d/initrd"
+}
+
+# qg_run DIR TIMEOUT APPEND QEMU_ARGS...: boot the guest (kernel + DIR/initrd), console in
+# DIR/console.log, command line in DIR/cmdline. Returns QEMU's status (124 = timed out).
+qg_run() {
+	local d=$1 t=$2 app=$3 rc
+	shift 3
+	local cmd=($QG_QEMU $QG_ACCEL -m 1024 -nodefaults -display none -monitor none
+		-serial "file:$d/console.log" -no-reboot
+		-kernel "$QG_DIR/guest/vmlinuz" -initrd "$d/initrd"
+		-append "console=ttyS0 quiet panic=-1 $app" "$@")
+	printf '%q ' "${cmd[@]}" >"$d/cmdline"
+	echo >>"$d/cmdline"
+	: >"$d/console.log"
+	timeout -k 5 "$t" "${cmd[@]}" </dev/null >"$d/qemu.out" 2>&1
+	rc=$?
+	[ $rc -eq 124 ] && echo "QEMU TIMED OUT after ${t}s" >>"$d/console.log"
+	return $rc
+}
+
+# qg_nic ID NETDEV_ARGS DEVICE_EXTRA ADDR: -netdev/-device pair for one virtio-net-pci NIC
+qg_nic() {
+	echo "-netdev $2,id=$1 -device virtio-net-pci,netdev=$1,romfile=,addr=$4${3:+,$3}"
+}
+
+# qg_trace_counts FILE: "kicks notifies" lines counted in a QEMU trace log
+qg_trace_counts() {
+	local k n
+	k=$(grep -c 'virtio_queue_notify' "$1" 2>/dev/null)
+	n=$(grep -c 'virtio_notify' "$1" 2>/dev/null)
+	echo "${k:-0} ${n:-0}"
+}
+
+# qg_stats CONSOLE: sum of TX packets over all ports from VNET-STATS lines
+qg_tx_total() {
+	awk '/^VNET-STATS/ { for (i = 1; i <= NF; i++) if ($i ~ /^tx=/) { sub("tx=", "", $i); s += $i } }
+	     END { print s + 0 }' "$1"
+}

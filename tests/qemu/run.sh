@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Guest test tier: stock dpdk-testpmd / dpdk-l2fwd inside a QEMU guest on virtio-net-pci NICs.
+#   tests/qemu/run.sh BUILD_DIR [CASE...]
+# Prints one "PASS name" / "FAIL name" / "SKIP name: reason" line per case (plus the guest
+# console tail on failure) and exits 0 only if every case passed. Logs: BUILD_DIR/qemu/<case>/.
+# Env:
+#   VNET_GUEST_DRIVER=virtio|vnet  driver under test (default virtio = DPDK's net_virtio; vnet
+#                                  = BUILD_DIR/librte_net_vnet.so passed as -d, net_virtio absent)
+#   VNET_DEVARGS=k=v,...           devargs appended to every -a BDF (vnet only)
+#   VNET_QEMU_ACCEL=tcg            skip the KVM probe
+# Needs root. See tests/qemu/README.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
+
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [CASE...]" >&2; exit 2; }
+build=$1
+shift
+want=("$@")
+[ "$(id -u)" -eq 0 ] || { echo "FAIL guest: must run as root"; exit 1; }
+
+t_all=$SECONDS
+if ! qg_init "$build"; then
+	echo "FAIL guest-setup: could not build the guest or select the driver (see above)"
+	exit 1
+fi
+echo "guest: driver $QG_DRIVER ($QG_DRVNAME), $QG_ACCEL, $(tr '\n' ' ' <"$QG_DIR/guest/guest.env")"
+
+passed=0 failed=0 skipped=0
+timings=()
+
+selected() {
+	[ ${#want[@]} -eq 0 ] && return 0
+	local w
+	for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done
+	return 1
+}
+
+# finish NAME DIR OK(0|1) [DETAIL]: print the result line, the console tail on failure
+finish() {
+	local name=$1 d=$2 ok=$3 detail=${4:-} dt=$((SECONDS - case_t0))
+	timings+=("$name ${dt}s")
+	if [ "$ok" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "PASS $name (${dt}s)${detail:+ $detail}"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name (${dt}s)${detail:+ $detail}"
+		echo "----- $name: qemu command: $(cat "$d/cmdline" 2>/dev/null)"
+		[ -s "$d/qemu.out" ] && { echo "----- qemu stderr:"; tail -n 10 "$d/qemu.out"; }
+		[ -s "$d/peer.log" ] && { echo "----- host peer:"; tail -n 20 "$d/peer.log"; }
+		echo "----- tail of guest console $d/console.log -----"
+		tail -n 60 "$d/console.log"
+		echo "-----"
+	fi
+}
+
+# guest_verdict NAME DIR: 0 if the guest reported PASS for NAME, no FAIL, and finished cleanly
+guest_verdict() {
+	local c=$2/console.log
+	grep -q "^VNET-RESULT $1 PASS" "$c" && ! grep -q "^VNET-RESULT .* FAIL" "$c" &&
+		grep -q "^VNET-DONE rc=0" "$c"
+}
+
+newcase() { # newcase NAME: fresh case dir, test.sh header
+	case_t0=$SECONDS
+	cd_=$QG_DIR/$1
+	rm -rf "$cd_"
+	mkdir -p "$cd_"
+	qg_header "$1" >"$cd_/test.sh"
+}
+
+# ---- two NICs on one hub, testpmd io forward --tx-first ----
+# hub_case NAME BIND(uio_pci_generic|vfio-pci) VFIO(stock|noiommu|none) MACHINE APPEND NICOPTS
+#          MUST(strings the console must contain, '|'-separated) [trace]
+hub_case() {
+	local name=$1 bind=$2 vfio=$3 machine=$4 app=$5 nicopts=$6 must=$7 trace=${8:-}
+	selected "$name" || return 0
+	newcase "$name"
+	local d=$cd_
+	cat >>"$d/test.sh" <<-EOF
+		set -- \$(vnet_nics)
+		[ \$# -eq 2 ] || { vnet_result $name FAIL "expected 2 virtio-net functions, found \$#"; exit 1; }
+		vnet_bind $bind "\$1" "\$2" || exit 1
+		[ "$bind" != vfio-pci ] || ls -l /dev/vfio/
+		echo "VNET-IOMMU iommu=\$(ls /sys/class/iommu | tr '\n' ' ')groups=\$(ls /sys/kernel/iommu_groups | wc -l)"
+		vnet_testpmd /tmp/tp.log 6 1 -l 0,1 -n 1 --file-prefix tp \$(vnet_a "\$1" "\$2") -- \\
+			--total-num-mbufs=4096 --forward-mode=io
+		vnet_check_driver /tmp/tp.log 2 || exit 1
+		vnet_check_fwd /tmp/tp.log 2 1000 || exit 1
+		vnet_result $name PASS "io forward on \$1 \$2 ($bind)"
+	EOF
+	qg_initrd "$d"
+	local tr=()
+	[ -n "$trace" ] && tr=(-trace virtio_queue_notify -trace virtio_notify -D "$d/trace.log")
+	local nics
+	nics="$(qg_nic n0 hubport,hubid=0 "$nicopts" 0x10) $(qg_nic n1 hubport,hubid=0 "$nicopts" 0x11)"
+	# shellcheck disable=SC2086
+	qg_run "$d" 180 "vnet.vfio=$vfio $app" -smp 2 $machine $nics "${tr[@]}"
+	local ok=1 detail= m s
+	guest_verdict "$name" "$d" && ok=0
+	IFS='|' read -r -a m <<<"$must"
+	for s in "${m[@]}"; do
+		grep -qF -- "$s" "$d/console.log" || { ok=1; detail="${detail}(console lacks \"$s\") "; }
+	done
+	if [ -n "$trace" ]; then
+		local k n pk
+		read -r k n < <(qg_trace_counts "$d/trace.log")
+		pk=$(qg_tx_total "$d/console.log")
+		if [ ! -s "$d/trace.log" ] || [ "$k" -le 0 ] || [ "$pk" -le 0 ]; then
+			ok=1
+			detail="(trace: empty or no kicks: kicks=$k packets=$pk)"
+		else
+			detail=$(awk -v k="$k" -v n="$n" -v p="$pk" 'BEGIN {
+				printf "(kicks %d, notifications %d, packets %d: %.1f kicks / 1000 pkts, %.1f notifications / 1000 pkts)",
+				k, n, p, k * 1000 / p, n * 1000 / p }')
+		fi
+	fi
+	finish "$name" "$d" $ok "$detail"
+}
+
+# ---- one NIC on a UDP socket to a host peer that checks every byte ----
+peer_case() {
+	local name=peer-udp-macswap
+	selected "$name" || return 0
+	newcase "$name"
+	local d=$cd_ gmac=52:54:00:00:00:10 hmac=02:00:00:00:00:99 n=400
+	cat >>"$d/test.sh" <<-EOF
+		set -- \$(vnet_nics)
+		vnet_bind uio_pci_generic "\$1" || exit 1
+		vnet_testpmd /tmp/tp.log 14 1 -l 0,1 -n 1 --file-prefix tp \$(vnet_a "\$1") -- \\
+			--total-num-mbufs=4096 --forward-mode=macswap --port-topology=loop --eth-peer=0,$hmac
+		vnet_check_driver /tmp/tp.log 1 || exit 1
+		vnet_check_fwd /tmp/tp.log 1 $((n - 1)) || exit 1
+		vnet_result $name PASS "macswap on \$1, stats above"
+	EOF
+	qg_initrd "$d"
+	local qport
+	qport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	timeout -k 5 200 /usr/bin/python3 "$here/peer.py" --qemu-port "$qport" --port-file "$d/peer.port" \
+		--guest-mac $gmac --host-mac $hmac --count $n --txfirst 32 --deadline 150 \
+		--result "$d/peer.result" >"$d/peer.log" 2>&1 &
+	local ppid=$! i
+	for i in $(seq 50); do [ -s "$d/peer.port" ] && break; sleep 0.1; done
+	qg_run "$d" 180 "vnet.vfio=none" -smp 2 -machine pc \
+		$(qg_nic n0 "socket,udp=127.0.0.1:$(cat "$d/peer.port"),localaddr=127.0.0.1:$qport" \
+			"mac=$gmac" 0x10)
+	local prc=0
+	wait $ppid || prc=$?
+	local ok=1
+	guest_verdict "$name" "$d" && [ $prc -eq 0 ] && ok=0
+	finish "$name" "$d" $ok "($(tail -n 1 "$d/peer.log"))"
+}
+
+# ---- l2fwd between two ports, fed by testpmd on two more ports (loop-free, 2 hubs) ----
+l2fwd_case() {
+	local name=l2fwd
+	selected "$name" || return 0
+	newcase "$name"
+	local d=$cd_ ma=52:54:00:00:00:0a mb=52:54:00:00:00:0b mc=52:54:00:00:00:0c md=52:54:00:00:00:0d
+	cat >>"$d/test.sh" <<-EOF
+		set -- \$(vnet_nics)
+		[ \$# -eq 4 ] || { vnet_result $name FAIL "expected 4 NICs, found \$#"; exit 1; }
+		A=\$1 B=\$2 C=\$3 D=\$4
+		vnet_bind uio_pci_generic \$A \$B \$C \$D || exit 1
+		# l2fwd on A+B (one lcore, both ports), frames keep their MACs
+		timeout 120 dpdk-l2fwd \$VNET_DFLAG -l 2 -n 1 --file-prefix l2 \$(vnet_a \$A \$B) -- \\
+			-p 0x3 -q 2 --no-mac-updating -T 2 >/tmp/l2.log 2>&1 &
+		l2=\$!
+		i=0
+		while ! grep -q "entering main loop" /tmp/l2.log && [ \$i -lt 60 ]; do sleep 1; i=\$((i + 1)); done
+		# testpmd on C (hub0, with A) + D (hub1, with B): C sends to A's MAC, D to B's
+		vnet_testpmd /tmp/tp.log 6 1 -l 0,1 -n 1 --file-prefix tp \$(vnet_a \$C \$D) -- \\
+			--total-num-mbufs=4096 --forward-mode=io --eth-peer=0,$ma --eth-peer=1,$mb
+		kill -INT \$l2
+		wait \$l2
+		l2rc=\$?
+		echo "----- l2fwd output -----"
+		tr '\033' '#' </tmp/l2.log | grep -v '^#\[2J' | tail -n 40
+		echo "----- end of l2fwd output -----"
+		[ \$l2rc -eq 0 ] || { vnet_result $name FAIL "dpdk-l2fwd exited with status \$l2rc"; exit 1; }
+		vnet_check_driver /tmp/l2.log 2 || exit 1
+		vnet_check_driver /tmp/tp.log 2 || exit 1
+		# every packet testpmd receives on C or D went through l2fwd
+		vnet_check_fwd /tmp/tp.log 2 500 || exit 1
+		l2rx=\$(awk '/Total packets received:/ { v = \$NF } END { print v + 0 }' /tmp/l2.log)
+		echo "VNET-STATS l2fwd-total-rx=\$l2rx"
+		[ "\$l2rx" -gt 500 ] || { vnet_result $name FAIL "l2fwd received only \$l2rx packets"; exit 1; }
+		vnet_result $name PASS "l2fwd \$A<->\$B forwarded \$l2rx packets between testpmd ports \$C \$D"
+	EOF
+	qg_initrd "$d"
+	# shellcheck disable=SC2046
+	qg_run "$d" 200 "vnet.vfio=none" -smp 3 -machine pc \
+		$(qg_nic na hubport,hubid=0 "mac=$ma" 0x10) $(qg_nic nb hubport,hubid=1 "mac=$mb" 0x11) \
+		$(qg_nic nc hubport,hubid=0 "mac=$mc" 0x12) $(qg_nic nd hubport,hubid=1 "mac=$md" 0x13)
+	local ok=1
+	guest_verdict "$name" "$d" && ok=0
+	finish "$name" "$d" $ok
+}
+
+# Cases: each dimension at least once (binding, device mode, event_idx, IOMMU, peer, l2fwd, kicks).
+hub_case hub-uio-transitional-kicks uio_pci_generic none "-machine pc" "" \
+	"event_idx=on,ioeventfd=off" "mode=transitional|IOVA mode 'PA'" trace
+hub_case hub-vfio-noiommu-modern vfio-pci noiommu "-machine pc" "" \
+	"disable-legacy=on,event_idx=off" "mode=modern|noiommu-0|IOVA mode 'PA'"
+hub_case hub-vfio-viommu vfio-pci stock "-machine q35 -device intel-iommu,intremap=off" \
+	"intel_iommu=on iommu=pt" "iommu_platform=on,disable-legacy=on,event_idx=on" \
+	"mode=modern|IOVA mode 'VA'|VNET-IOMMU iommu=dmar0"
+hub_case hub-uio-legacy uio_pci_generic none "-machine pc" "" "disable-modern=on,event_idx=off" \
+	"mode=legacy|IOVA mode 'PA'"
+peer_case
+l2fwd_case
+
+echo "guest tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
+	"(driver $QG_DRVNAME; ${timings[*]})"
+[ $failed -eq 0 ] && [ $((passed + skipped)) -gt 0 ]
