@@ -65,14 +65,19 @@ vnet_a() {
 	for b in "$@"; do printf -- '-a %s%s ' "$b" "$VNET_DEVARGS"; done
 }
 
-# vnet_testpmd LOG DURATION TXFIRST(0|1) EAL_ARGS... -- APP_ARGS...
+# vnet_testpmd LOG DURATION TXFIRST(0|1|N) EAL_ARGS... -- APP_ARGS...
 # Interactive testpmd fed by a timed script: show port info, start [tx_first], run DURATION s,
 # stop (prints the per-port forward statistics), show port xstats, quit. Bounded by timeout.
 vnet_testpmd() {
 	log=$1 dur=$2 txf=$3
 	shift 3
 	st=start
-	[ "$txf" = 1 ] && st="start tx_first"
+	# TXFIRST: 0 = plain start, 1 = one burst per port first, N = N bursts per port first
+	case "$txf" in
+	0) ;;
+	1) st="start tx_first" ;;
+	*) st="start tx_first $txf" ;;
+	esac
 	{
 		sleep 1
 		echo "show port info all"
