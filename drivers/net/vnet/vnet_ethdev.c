@@ -723,12 +723,10 @@ vnet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 			continue;
 		st->ipackets += rxq->stats.packets;
 		st->ibytes += rxq->stats.bytes;
-		st->ierrors += rxq->stats.errors;
 		st->rx_nombuf += rxq->stats.nombuf;
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			st->q_ipackets[q] = rxq->stats.packets;
 			st->q_ibytes[q] = rxq->stats.bytes;
-			st->q_errors[q] = rxq->stats.errors;
 		}
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++) {
@@ -768,10 +766,9 @@ vnet_stats_reset(struct rte_eth_dev *dev)
 }
 
 /* xstats: per queue, in this order. */
-enum { RXX_PACKETS, RXX_BYTES, RXX_ERRORS, RXX_NOMBUF, RXX_KICKS, RXX_SUPPRESSED, RXX_BROKEN,
-       RXX_N };
+enum { RXX_PACKETS, RXX_BYTES, RXX_NOMBUF, RXX_KICKS, RXX_SUPPRESSED, RXX_BROKEN, RXX_N };
 static const char * const rx_xstat_names[RXX_N] = {
-	"packets", "bytes", "errors", "nombuf", RTE_PMD_VNET_XSTAT_KICKS_ISSUED,
+	"packets", "bytes", "nombuf", RTE_PMD_VNET_XSTAT_KICKS_ISSUED,
 	RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED, "broken",
 };
 enum { TXX_PACKETS, TXX_BYTES, TXX_ERRORS, TXX_RING_FULL, TXX_KICKS, TXX_SUPPRESSED,
@@ -824,7 +821,6 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 		if (rxq != NULL) {
 			v[RXX_PACKETS] = rxq->stats.packets;
 			v[RXX_BYTES] = rxq->stats.bytes;
-			v[RXX_ERRORS] = rxq->stats.errors;
 			v[RXX_NOMBUF] = rxq->stats.nombuf;
 			v[RXX_KICKS] = rxq->vq.vr.stats.kicks;
 			v[RXX_SUPPRESSED] = rxq->vq.vr.stats.kicks_suppressed;

@@ -134,16 +134,23 @@ modern_set_status(struct vnet_hw *hw, uint8_t status)
 		wait_reset(hw);
 }
 
+/* Read a 64-bit feature word through its select register (two 32-bit halves). */
 static uint64_t
-modern_get_features(struct vnet_hw *hw)
+cm_read_features(struct vnet_hw *hw, size_t select_off, size_t value_off)
 {
 	uint32_t lo, hi;
 
-	cm_write32(hw, COMMON_OFF(device_feature_select), 0);
-	lo = cm_read32(hw, COMMON_OFF(device_feature));
-	cm_write32(hw, COMMON_OFF(device_feature_select), 1);
-	hi = cm_read32(hw, COMMON_OFF(device_feature));
+	cm_write32(hw, select_off, 0);
+	lo = cm_read32(hw, value_off);
+	cm_write32(hw, select_off, 1);
+	hi = cm_read32(hw, value_off);
 	return ((uint64_t)hi << 32) | lo;
+}
+
+static uint64_t
+modern_get_features(struct vnet_hw *hw)
+{
+	return cm_read_features(hw, COMMON_OFF(device_feature_select), COMMON_OFF(device_feature));
 }
 
 static void
@@ -158,13 +165,7 @@ modern_set_features(struct vnet_hw *hw, uint64_t features)
 static uint64_t
 modern_get_driver_features(struct vnet_hw *hw)
 {
-	uint32_t lo, hi;
-
-	cm_write32(hw, COMMON_OFF(driver_feature_select), 0);
-	lo = cm_read32(hw, COMMON_OFF(driver_feature));
-	cm_write32(hw, COMMON_OFF(driver_feature_select), 1);
-	hi = cm_read32(hw, COMMON_OFF(driver_feature));
-	return ((uint64_t)hi << 32) | lo;
+	return cm_read_features(hw, COMMON_OFF(driver_feature_select), COMMON_OFF(driver_feature));
 }
 
 static uint16_t
@@ -259,7 +260,6 @@ const struct vnet_transport_ops vnet_tp_pci_modern_ops = {
 
 struct legacy_port {
 	struct rte_pci_ioport io;
-	uint64_t driver_features;
 };
 
 static inline struct rte_pci_ioport *
@@ -306,7 +306,6 @@ legacy_set_features(struct vnet_hw *hw, uint64_t features)
 	uint32_t v = (uint32_t)features;
 
 	rte_pci_ioport_write(lg_io(hw), &v, 4, VNET_LEGACY_GUEST_FEATURES);
-	((struct legacy_port *)hw->tp.legacy.ioport)->driver_features = v;
 }
 
 static uint64_t

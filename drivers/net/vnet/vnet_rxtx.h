@@ -40,7 +40,6 @@ struct vnet_vq {
 struct vnet_rxq_stats {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t errors;
 	uint64_t nombuf;		/**< refill attempts that found the mempool empty */
 };
 
