@@ -65,8 +65,11 @@ read_net_config(struct vnet_hw *hw)
 		hw->max_mtu = mtu < VNET_MAX_MTU ? mtu : VNET_MAX_MTU;
 		hw->mtu = mtu < 1500 ? mtu : 1500;
 	}
-	/* vnet drives one queue pair (no control queue): RX 0 and TX 1. */
-	hw->max_queue_pairs = 1;
+	/*
+	 * Without a control queue a PCI device runs one queue pair (RX 0, TX 1); the
+	 * vhost-user transport enables its pairs itself and says how many it has.
+	 */
+	hw->max_queue_pairs = hw->tp_max_pairs != 0 ? hw->tp_max_pairs : 1;
 	hw->hdr_size = (uint16_t)(hw->modern ? sizeof(struct vnet_net_hdr_mrg) :
 				  sizeof(struct vnet_net_hdr));
 	return 0;
@@ -145,7 +148,10 @@ fail:
 uint16_t
 vnet_dev_queue_max(const struct vnet_hw *hw, uint16_t idx)
 {
-	return idx < VNET_VQ_MAX_N(hw) ? hw->vq_max[idx] : 0;
+	/* Every RX queue has queue 0's size, every TX queue queue 1's. */
+	uint16_t pairs = hw->max_queue_pairs != 0 ? hw->max_queue_pairs : 1;
+
+	return idx < 2u * pairs ? hw->vq_max[idx % VNET_VQ_MAX_N(hw)] : 0;
 }
 
 int

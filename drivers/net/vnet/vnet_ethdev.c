@@ -28,11 +28,14 @@
 #include <bus_pci_driver.h>
 #include <ethdev_driver.h>
 #include <ethdev_pci.h>
+#include <ethdev_vdev.h>
+#include <bus_vdev_driver.h>
 
 #include "rte_pmd_vnet.h"
 #include "vnet_dev.h"
 #include "vnet_logs.h"
 #include "vnet_rxtx.h"
+#include "vnet_vhost_user.h"
 
 RTE_LOG_REGISTER_SUFFIX(vnet_logtype_init, init, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(vnet_logtype_driver, driver, NOTICE);
@@ -40,20 +43,46 @@ RTE_LOG_REGISTER_SUFFIX(vnet_logtype_driver, driver, NOTICE);
 #define VNET_ARG_EVENT_IDX	"event_idx"
 #define VNET_ARG_COALESCE	"kick_coalesce"
 #define VNET_ARG_DELAY_US	"kick_delay_us"
+#define VNET_ARG_PATH		"path"
+#define VNET_ARG_QUEUES		"queues"
+#define VNET_ARG_QUEUE_SIZE	"queue_size"
+#define VNET_ARG_SERVER		"server"
+#define VNET_ARG_MAC		"mac"
 
 #define VNET_COALESCE_MAX	4096
 #define VNET_DELAY_US_MIN	1
 #define VNET_DELAY_US_MAX	100000
 #define VNET_DELAY_US_DEFAULT	50
+#define VNET_VU_QUEUES_MAX	8
+#define VNET_VU_QUEUE_SIZE_DEFAULT 256
 
 #define VNET_DEFAULT_FREE_THRESH 32
 /* Ethernet header + one VLAN tag on top of the MTU. */
 #define VNET_L2_OVERHEAD	(RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 
-static const char * const vnet_valid_args[] = {
+#define VNET_PCI_ARGS_HELP \
+	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096 " VNET_ARG_DELAY_US "=1..100000"
+#define VNET_USER_ARGS_HELP \
+	VNET_ARG_PATH "=<unix socket> " VNET_ARG_QUEUES "=1..8 " VNET_ARG_QUEUE_SIZE \
+	"=<power of two 2..32768> " VNET_ARG_SERVER "=0|1 " VNET_ARG_MAC "=<xx:xx:xx:xx:xx:xx> " \
+	VNET_PCI_ARGS_HELP
+
+static const char * const vnet_pci_valid_args[] = {
 	VNET_ARG_EVENT_IDX,
 	VNET_ARG_COALESCE,
 	VNET_ARG_DELAY_US,
+	NULL,
+};
+
+static const char * const vnet_user_valid_args[] = {
+	VNET_ARG_EVENT_IDX,
+	VNET_ARG_COALESCE,
+	VNET_ARG_DELAY_US,
+	VNET_ARG_PATH,
+	VNET_ARG_QUEUES,
+	VNET_ARG_QUEUE_SIZE,
+	VNET_ARG_SERVER,
+	VNET_ARG_MAC,
 	NULL,
 };
 
@@ -62,6 +91,7 @@ struct vnet_devargs {
 	bool event_idx;		/**< negotiate VIRTIO_F_EVENT_IDX when offered */
 	uint16_t coalesce;	/**< TX kick coalescing threshold in buffers, 0 = off */
 	uint32_t delay_us;	/**< longest a published TX buffer waits for its kick */
+	struct vnet_vu_args vu;	/**< vhost-user transport (net_vnet_user only) */
 };
 
 /** ethdev private data. */
@@ -74,6 +104,7 @@ struct vnet_adapter {
 	volatile bool safety_stop;
 	pthread_t safety_tid;
 	uint16_t port_id;
+	int (*tp_init)(struct rte_eth_dev *dev);	/**< transport bring-up, for reset */
 };
 
 static inline struct vnet_adapter *
@@ -124,6 +155,46 @@ devarg_handler(const char *key, const char *value, void *opaque)
 		ret = parse_uint(key, value, VNET_DELAY_US_MIN, VNET_DELAY_US_MAX, &v);
 		if (ret == 0)
 			a->delay_us = (uint32_t)v;
+	} else if (strcmp(key, VNET_ARG_PATH) == 0) {
+		ret = 0;
+		if (value == NULL || value[0] == '\0' || strlen(value) >= sizeof(a->vu.path)) {
+			VNET_INIT_LOG(ERR, "devarg " VNET_ARG_PATH "=%s: expected a unix socket "
+				      "path of 1..%zu characters", value != NULL ? value : "",
+				      sizeof(a->vu.path) - 1);
+			ret = -EINVAL;
+		} else {
+			snprintf(a->vu.path, sizeof(a->vu.path), "%s", value);
+		}
+	} else if (strcmp(key, VNET_ARG_QUEUES) == 0) {
+		ret = parse_uint(key, value, 1, VNET_VU_QUEUES_MAX, &v);
+		if (ret == 0)
+			a->vu.queues = (uint16_t)v;
+	} else if (strcmp(key, VNET_ARG_QUEUE_SIZE) == 0) {
+		ret = parse_uint(key, value, 2, VNET_VRING_MAX_SIZE, &v);
+		if (ret == 0 && (v & (v - 1)) != 0) {
+			VNET_INIT_LOG(ERR, "devarg " VNET_ARG_QUEUE_SIZE "=%s: must be a power of "
+				      "two in [2, %u]", value, VNET_VRING_MAX_SIZE);
+			ret = -EINVAL;
+		}
+		if (ret == 0)
+			a->vu.queue_size = (uint16_t)v;
+	} else if (strcmp(key, VNET_ARG_SERVER) == 0) {
+		ret = parse_uint(key, value, 0, 1, &v);
+		if (ret == 0)
+			a->vu.server = v != 0;
+	} else if (strcmp(key, VNET_ARG_MAC) == 0) {
+		struct rte_ether_addr mac;
+
+		ret = 0;
+		if (value == NULL || rte_ether_unformat_addr(value, &mac) != 0 ||
+		    !rte_is_valid_assigned_ether_addr(&mac)) {
+			VNET_INIT_LOG(ERR, "devarg " VNET_ARG_MAC "=%s: expected a unicast MAC "
+				      "address xx:xx:xx:xx:xx:xx", value != NULL ? value : "");
+			ret = -EINVAL;
+		} else {
+			memcpy(a->vu.mac, mac.addr_bytes, sizeof(a->vu.mac));
+			a->vu.mac_set = true;
+		}
 	} else {
 		ret = -EINVAL;
 	}
@@ -131,23 +202,23 @@ devarg_handler(const char *key, const char *value, void *opaque)
 }
 
 static int
-parse_devargs(const struct rte_devargs *devargs, struct vnet_devargs *a)
+parse_devargs(const char *args, const char * const *valid, const char *help,
+	      struct vnet_devargs *a)
 {
 	struct rte_kvargs *kv;
 	int ret;
 
+	memset(a, 0, sizeof(*a));
 	a->event_idx = true;
-	a->coalesce = 0;
 	a->delay_us = VNET_DELAY_US_DEFAULT;
-	if (devargs == NULL || devargs->args == NULL || devargs->args[0] == '\0')
+	a->vu.queues = 1;
+	a->vu.queue_size = VNET_VU_QUEUE_SIZE_DEFAULT;
+	if (args == NULL || args[0] == '\0')
 		return 0;
 
-	kv = rte_kvargs_parse(devargs->args, vnet_valid_args);
+	kv = rte_kvargs_parse(args, valid);
 	if (kv == NULL) {
-		VNET_INIT_LOG(ERR, "invalid devargs \"%s\": accepted keys are " VNET_ARG_EVENT_IDX
-			      "=0|1, " VNET_ARG_COALESCE "=0..%u, " VNET_ARG_DELAY_US "=%u..%u",
-			      devargs->args, VNET_COALESCE_MAX, VNET_DELAY_US_MIN,
-			      VNET_DELAY_US_MAX);
+		VNET_INIT_LOG(ERR, "invalid devargs \"%s\": accepted: %s", args, help);
 		return -EINVAL;
 	}
 	ret = rte_kvargs_process(kv, NULL, devarg_handler, a);
@@ -158,10 +229,18 @@ parse_devargs(const struct rte_devargs *devargs, struct vnet_devargs *a)
 /* ---- queues ---- */
 
 static void
+reclaim_mbuf(void *cookie, void *arg)
+{
+	RTE_SET_USED(arg);
+	rte_pktmbuf_free(cookie);
+}
+
+static void
 vq_free(struct vnet_vq *vq)
 {
 	rte_memzone_free(vq->mz);
 	vq->mz = NULL;
+	vq->ring_va = NULL;
 	rte_free(vq->priv);
 	vq->priv = NULL;
 }
@@ -172,20 +251,31 @@ vq_alloc(struct rte_eth_dev *dev, struct vnet_vq *vq, uint16_t idx, uint16_t siz
 	 unsigned int socket)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_hw *hw = &ad->hw;
 	struct vnet_vring_layout l;
 	char name[RTE_MEMZONE_NAMESIZE];
-	unsigned long align = ad->hw.modern ? RTE_CACHE_LINE_SIZE : VNET_VRING_LEGACY_ALIGN;
+	unsigned long align = hw->modern ? RTE_CACHE_LINE_SIZE : VNET_VRING_LEGACY_ALIGN;
 
 	if (vnet_vring_layout(size, align, &l) != 0)
 		return -EINVAL;
-	snprintf(name, sizeof(name), "vnet_p%u_vq%u", dev->data->port_id, idx);
-	vq->mz = rte_memzone_reserve_aligned(name, l.size, (int)socket,
-					     RTE_MEMZONE_IOVA_CONTIG, VNET_VRING_LEGACY_ALIGN);
-	if (vq->mz == NULL) {
-		VNET_INIT_LOG(ERR, "port %u: cannot reserve %zu bytes of IOVA-contiguous ring "
-			      "memory for queue %u: %s (are hugepages set up?)",
-			      dev->data->port_id, l.size, idx, rte_strerror(rte_errno));
-		return -ENOMEM;
+	if (hw->ops->ring_mem != NULL) {
+		/* The transport owns ring memory (shared with a vhost-user backend). */
+		vq->ring_va = hw->ops->ring_mem(hw, idx, l.size, &vq->ring_iova);
+		if (vq->ring_va == NULL)
+			return -ENOMEM;
+	} else {
+		snprintf(name, sizeof(name), "vnet_p%u_vq%u", dev->data->port_id, idx);
+		vq->mz = rte_memzone_reserve_aligned(name, l.size, (int)socket,
+						     RTE_MEMZONE_IOVA_CONTIG,
+						     VNET_VRING_LEGACY_ALIGN);
+		if (vq->mz == NULL) {
+			VNET_INIT_LOG(ERR, "port %u: cannot reserve %zu bytes of IOVA-contiguous "
+				      "ring memory for queue %u: %s (are hugepages set up?)",
+				      dev->data->port_id, l.size, idx, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		vq->ring_va = vq->mz->addr;
+		vq->ring_iova = vq->mz->iova;
 	}
 	vq->priv = rte_zmalloc_socket("vnet_vq_priv", vnet_vring_priv_size(size),
 				      RTE_CACHE_LINE_SIZE, (int)socket);
@@ -193,10 +283,9 @@ vq_alloc(struct rte_eth_dev *dev, struct vnet_vq *vq, uint16_t idx, uint16_t siz
 		vq_free(vq);
 		return -ENOMEM;
 	}
-	vq->hw = &ad->hw;
+	vq->hw = hw;
 	vq->idx = idx;
 	vq->size = size;
-	vq->ring_iova = vq->mz->iova;
 	vq->avail_off = l.avail_off;
 	vq->used_off = l.used_off;
 	vq->socket_id = socket;
@@ -208,8 +297,16 @@ vq_ring_init(struct vnet_adapter *ad, struct vnet_vq *vq)
 {
 	unsigned long align = ad->hw.modern ? RTE_CACHE_LINE_SIZE : VNET_VRING_LEGACY_ALIGN;
 
-	return vnet_vring_init(&vq->vr, vq->size, align, vq->mz->addr, vq->priv,
+	return vnet_vring_init(&vq->vr, vq->size, align, vq->ring_va, vq->priv,
 			       vnet_hw_has(&ad->hw, VNET_F_RING_EVENT_IDX));
+}
+
+/* Hand every buffer the ring still holds back: mbufs are freed, bounce slots are not. */
+static void
+vq_reclaim(struct vnet_vq *vq)
+{
+	if (vq->priv != NULL)
+		vnet_vring_detach_unused(&vq->vr, vq->copy ? NULL : reclaim_mbuf, NULL);
 }
 
 /* Queue size for @nb_desc: the device max when 0, else the power of two >= nb_desc. */
@@ -252,21 +349,13 @@ pick_queue_size(struct rte_eth_dev *dev, uint16_t vq_idx, uint16_t nb_desc, uint
 }
 
 static void
-reclaim_mbuf(void *cookie, void *arg)
-{
-	RTE_SET_USED(arg);
-	rte_pktmbuf_free(cookie);
-}
-
-static void
 vnet_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
 	struct vnet_rxq *rxq = dev->data->rx_queues[qid];
 
 	if (rxq == NULL)
 		return;
-	if (rxq->vq.priv != NULL)
-		vnet_vring_detach_unused(&rxq->vq.vr, reclaim_mbuf, NULL);
+	vq_reclaim(&rxq->vq);
 	vq_free(&rxq->vq);
 	rte_free(rxq);
 	dev->data->rx_queues[qid] = NULL;
@@ -279,8 +368,7 @@ vnet_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 
 	if (txq == NULL)
 		return;
-	if (txq->vq.priv != NULL)
-		vnet_vring_detach_unused(&txq->vq.vr, reclaim_mbuf, NULL);
+	vq_reclaim(&txq->vq);
 	vq_free(&txq->vq);
 	rte_memzone_free(txq->hdr_mz);
 	rte_free(txq);
@@ -324,6 +412,7 @@ vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
 	rxq->hdr_size = hdr;
+	rxq->addr_off = vnet_mbuf_addr_off(ad->hw.use_va);
 	rxq->buf_len = (uint32_t)(room - RTE_PKTMBUF_HEADROOM) + hdr;
 	rxq->free_thresh = conf != NULL && conf->rx_free_thresh != 0 ? conf->rx_free_thresh :
 			   RTE_MIN(VNET_DEFAULT_FREE_THRESH, size / 4);
@@ -372,7 +461,9 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		goto err_vq;
 	}
 	memset(txq->hdr_mz->addr, 0, RTE_CACHE_LINE_SIZE);
-	txq->hdr_iova = txq->hdr_mz->iova;
+	txq->hdr_iova = ad->hw.use_va ? (uint64_t)(uintptr_t)txq->hdr_mz->addr :
+			txq->hdr_mz->iova;
+	txq->addr_off = vnet_mbuf_addr_off(ad->hw.use_va);
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = qid;
 	txq->hdr_size = ad->hw.hdr_size;
@@ -543,7 +634,7 @@ vnet_dev_stop_op(struct rte_eth_dev *dev)
 	collect_vqs(dev, vqs, &n);
 	vnet_dev_stop(&ad->hw, vqs, n);	/* reset: the device no longer touches the rings */
 	for (i = 0; i < n; i++)
-		vnet_vring_detach_unused(&vqs[i]->vr, reclaim_mbuf, NULL);
+		vq_reclaim(vqs[i]);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
@@ -608,7 +699,8 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		}
 	}
 
-	ad->variant = vnet_burst_select(ad->args.coalesce != 0);
+	/* The transport decided copy mode at DRIVER_OK (vhost-user only). */
+	ad->variant = vnet_burst_select(ad->args.coalesce != 0, vqs[0]->copy);
 	dev->rx_pkt_burst = ad->variant->rx;
 	dev->tx_pkt_burst = ad->variant->tx;
 
@@ -639,7 +731,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 err_stop:
 	vnet_dev_stop(&ad->hw, vqs, n);
 	for (i = 0; i < n; i++)
-		vnet_vring_detach_unused(&vqs[i]->vr, reclaim_mbuf, NULL);
+		vq_reclaim(vqs[i]);
 	return ret;
 err_reset:
 	ad->hw.ops->set_status(&ad->hw, 0);
@@ -899,7 +991,7 @@ vnet_burst_mode_get(struct rte_eth_dev *dev, struct rte_eth_burst_mode *mode)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	const struct vnet_burst_variant *v = ad->variant != NULL ? ad->variant :
-					     vnet_burst_select(ad->args.coalesce != 0);
+					     vnet_burst_select(ad->args.coalesce != 0, false);
 
 	snprintf(mode->info, sizeof(mode->info), "%s", v->name);
 	return 0;
@@ -971,25 +1063,38 @@ static const struct eth_dev_ops vnet_eth_dev_ops = {
 
 /* ---- probe / remove ---- */
 
+/* Bring up the transport of @dev (PCI mapping, or vhost-user socket and memory). */
+typedef int (*vnet_tp_init_t)(struct rte_eth_dev *dev);
+
 static int
-vnet_eth_init(struct rte_eth_dev *dev)
+pci_tp_init(struct rte_eth_dev *dev)
+{
+	return vnet_pci_transport_init(&adapter_of(dev)->hw, RTE_ETH_DEV_TO_PCI(dev));
+}
+
+static int
+user_tp_init(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
-	struct rte_pci_device *pci = RTE_ETH_DEV_TO_PCI(dev);
+
+	return vnet_vu_init(&ad->hw, &ad->args.vu, ad->hw.name);
+}
+
+/*
+ * Common part of probe and reset: transport, first negotiation (validates the device and
+ * reads its config), MAC, then the device is reset until dev_start. ad->args and
+ * ad->hw.name are set by the caller.
+ */
+static int
+vnet_eth_setup(struct rte_eth_dev *dev, vnet_tp_init_t tp_init)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
 	struct vnet_hw *hw = &ad->hw;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VNET_INIT_LOG(ERR, "%s: vnet supports the primary process only", pci->name);
-		return -ENOTSUP;
-	}
-	snprintf(hw->name, sizeof(hw->name), "%s", pci->name);
 	ad->port_id = dev->data->port_id;
-	ret = parse_devargs(pci->device.devargs, &ad->args);
-	if (ret != 0)
-		return ret;
-
-	ret = vnet_pci_transport_init(hw, pci);
+	ad->tp_init = tp_init;
+	ret = tp_init(dev);
 	if (ret != 0)
 		return ret;
 	ret = vnet_dev_negotiate(hw, VNET_DRIVER_FEATURES);
@@ -1007,7 +1112,7 @@ vnet_eth_init(struct rte_eth_dev *dev)
 	} else {
 		rte_eth_random_addr(dev->data->mac_addrs->addr_bytes);
 		VNET_INIT_LOG(NOTICE, "%s: device %s: using random MAC " RTE_ETHER_ADDR_PRT_FMT,
-			      pci->name, hw->mac_from_device ? "MAC is not a valid unicast "
+			      hw->name, hw->mac_from_device ? "MAC is not a valid unicast "
 			      "address" : "has no MAC",
 			      RTE_ETHER_ADDR_BYTES(dev->data->mac_addrs));
 	}
@@ -1016,8 +1121,9 @@ vnet_eth_init(struct rte_eth_dev *dev)
 	hw->ops->set_status(hw, 0);
 
 	dev->dev_ops = &vnet_eth_dev_ops;
-	VNET_INIT_LOG(NOTICE, "%s: port %u: " RTE_PMD_VNET_DRIVER_NAME " on %s virtio-net, "
-		      "%s, event-idx %s%s", pci->name, dev->data->port_id,
+	VNET_INIT_LOG(NOTICE, "%s: port %u: %s on %s virtio-net, %s, event-idx %s%s", hw->name,
+		      dev->data->port_id,
+		      hw->ops == &vnet_tp_vhost_user_ops ? "net_vnet_user" : RTE_PMD_VNET_DRIVER_NAME,
 		      hw->modern ? "modern" : "legacy", hw->ops->name,
 		      (hw->device_features & VNET_BIT(VNET_F_RING_EVENT_IDX)) ?
 		      (ad->args.event_idx ? "offered" : "disabled by devargs") : "not offered",
@@ -1031,15 +1137,37 @@ err_tp:
 }
 
 static int
+vnet_pci_eth_init(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct rte_pci_device *pci = RTE_ETH_DEV_TO_PCI(dev);
+	const struct rte_devargs *da = pci->device.devargs;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VNET_INIT_LOG(ERR, "%s: vnet supports the primary process only", pci->name);
+		return -ENOTSUP;
+	}
+	snprintf(ad->hw.name, sizeof(ad->hw.name), "%s", pci->name);
+	ret = parse_devargs(da != NULL ? da->args : NULL, vnet_pci_valid_args,
+			    VNET_PCI_ARGS_HELP, &ad->args);
+	if (ret != 0)
+		return ret;
+	return vnet_eth_setup(dev, pci_tp_init);
+}
+
+static int
 vnet_dev_reset(struct rte_eth_dev *dev)
 {
+	struct vnet_adapter *ad = adapter_of(dev);
+	vnet_tp_init_t tp_init = ad->tp_init;
 	int ret = vnet_dev_close(dev);
 
 	if (ret != 0)
 		return ret;
 	rte_free(dev->data->mac_addrs);
 	dev->data->mac_addrs = NULL;
-	return vnet_eth_init(dev);
+	return vnet_eth_setup(dev, tp_init);
 }
 
 static int
@@ -1052,7 +1180,7 @@ static int
 vnet_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pci)
 {
 	RTE_SET_USED(drv);
-	return rte_eth_dev_pci_generic_probe(pci, sizeof(struct vnet_adapter), vnet_eth_init);
+	return rte_eth_dev_pci_generic_probe(pci, sizeof(struct vnet_adapter), vnet_pci_eth_init);
 }
 
 static int
@@ -1060,6 +1188,59 @@ vnet_pci_remove(struct rte_pci_device *pci)
 {
 	return rte_eth_dev_pci_generic_remove(pci, vnet_eth_uninit);
 }
+
+/* net_vnet_user: the same driver over a vhost-user socket. */
+static int
+vnet_user_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct vnet_devargs args;
+	struct rte_eth_dev *dev;
+	struct vnet_adapter *ad;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VNET_INIT_LOG(ERR, "%s: vnet supports the primary process only", name);
+		return -ENOTSUP;
+	}
+	ret = parse_devargs(rte_vdev_device_args(vdev), vnet_user_valid_args,
+			    VNET_USER_ARGS_HELP, &args);
+	if (ret != 0)
+		return ret;
+	if (args.vu.path[0] == '\0') {
+		VNET_INIT_LOG(ERR, "%s: devarg " VNET_ARG_PATH "=<vhost-user socket> is required",
+			      name);
+		return -EINVAL;
+	}
+	dev = rte_eth_vdev_allocate(vdev, sizeof(*ad));
+	if (dev == NULL)
+		return -ENOMEM;
+	ad = adapter_of(dev);
+	ad->args = args;
+	snprintf(ad->hw.name, sizeof(ad->hw.name), "%s", name);
+	ret = vnet_eth_setup(dev, user_tp_init);
+	if (ret != 0) {
+		rte_eth_dev_release_port(dev);
+		return ret;
+	}
+	rte_eth_dev_probing_finish(dev);
+	return 0;
+}
+
+static int
+vnet_user_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+
+	if (dev == NULL)
+		return 0;	/* already closed */
+	return rte_eth_dev_close(dev->data->port_id);
+}
+
+static struct rte_vdev_driver vnet_user_driver = {
+	.probe = vnet_user_probe,
+	.remove = vnet_user_remove,
+};
 
 static const struct rte_pci_id vnet_pci_id_map[] = {
 	{ RTE_PCI_DEVICE(VNET_PCI_VENDOR_ID, VNET_PCI_DEVICE_ID_NET_MODERN) },
@@ -1089,6 +1270,17 @@ RTE_PMD_REGISTER_PCI(net_vnet, vnet_pci_driver);
 RTE_PMD_REGISTER_PCI_TABLE(net_vnet, vnet_pci_id_map);
 RTE_PMD_REGISTER_KMOD_DEP(net_vnet, "* igb_uio | uio_pci_generic | vfio-pci");
 RTE_PMD_REGISTER_PARAM_STRING(net_vnet,
+			      VNET_ARG_EVENT_IDX "=<0|1> "
+			      VNET_ARG_COALESCE "=<0-4096> "
+			      VNET_ARG_DELAY_US "=<1-100000>");
+
+RTE_PMD_REGISTER_VDEV(net_vnet_user, vnet_user_driver);
+RTE_PMD_REGISTER_PARAM_STRING(net_vnet_user,
+			      VNET_ARG_PATH "=<path> "
+			      VNET_ARG_QUEUES "=<1-8> "
+			      VNET_ARG_QUEUE_SIZE "=<2-32768, power of two> "
+			      VNET_ARG_SERVER "=<0|1> "
+			      VNET_ARG_MAC "=<mac addr> "
 			      VNET_ARG_EVENT_IDX "=<0|1> "
 			      VNET_ARG_COALESCE "=<0-4096> "
 			      VNET_ARG_DELAY_US "=<1-100000>");

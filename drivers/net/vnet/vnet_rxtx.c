@@ -4,12 +4,17 @@
 
 /*
  * Burst RX/TX on split virtqueues. One inline body per direction with const bool
- * parameters, instantiated as small wrappers; vnet_burst_select() picks one at dev_start.
+ * parameters (coalesce, copy), instantiated as small wrappers; vnet_burst_select() picks
+ * one at dev_start from the table that also feeds rx/tx_burst_mode_get.
  *
  * Kick batching invariant (doc/guides/nics/vnet.rst): every buffer the driver publishes is
- * kicked within a bounded delay if the device wants a kick: at the latest at the next
- * burst past the coalescing bound, or by the safety-net thread, or at once when the ring
- * is full.
+ * kicked within a bounded delay if the device wants a kick: immediately without
+ * coalescing; with coalescing at the next burst past the bound, or by the safety-net
+ * thread, or at once when the ring is full.
+ *
+ * Copy mode (vhost-user without shareable EAL memory): each descriptor id owns a bounce
+ * slot in memory shared with the backend; TX copies frames into it, RX copies out of it.
+ * Cookies are then slot addresses, not mbufs.
  */
 
 #include <rte_branch_prediction.h>
@@ -21,7 +26,7 @@
 #include "vnet_logs.h"
 #include "vnet_rxtx.h"
 
-#define VNET_RX_REFILL_MAX	64
+#define VNET_RX_BURST_MAX	64
 #define VNET_TX_RECLAIM_MAX	64
 #define VNET_TX_MAX_SEGS	32
 
@@ -35,35 +40,54 @@ report_broken(struct vnet_vq *vq, bool *logged, const char *dir, uint16_t port, 
 		     port, dir, q, vnet_vring_strerror(vq->vr.error));
 }
 
+static __rte_always_inline void
+kick_if_needed(struct vnet_vq *vq)
+{
+	if (vnet_vring_kick_prepare(&vq->vr))
+		vnet_vq_notify(vq);
+}
+
 /* ---- RX ---- */
 
 static __rte_always_inline void
-rx_refill(struct vnet_rxq *rxq)
+rx_refill(struct vnet_rxq *rxq, const bool copy)
 {
 	struct vnet_vring *vr = &rxq->vq.vr;
-	struct rte_mbuf *mbufs[VNET_RX_REFILL_MAX];
 	unsigned int n = vnet_vring_free_count(vr), i;
 
 	if (n < rxq->free_thresh)
 		return;
-	if (n > VNET_RX_REFILL_MAX)
-		n = VNET_RX_REFILL_MAX;
-	if (unlikely(rte_mempool_get_bulk(rxq->mp, (void **)mbufs, n) != 0)) {
-		rxq->stats.nombuf += n;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = mbufs[i];
+	if (n > VNET_RX_BURST_MAX)
+		n = VNET_RX_BURST_MAX;
+	if (copy) {
+		struct vnet_vq *vq = &rxq->vq;
 
-		memcpy((uint8_t *)m + offsetof(struct rte_mbuf, rearm_data),
-		       &rxq->mbuf_initializer, sizeof(uint64_t));
-		/* The device writes the net header right before the packet data. */
-		vnet_vring_add1(vr, m->buf_iova + RTE_PKTMBUF_HEADROOM - rxq->hdr_size,
-				rxq->buf_len, true, m);
+		for (i = 0; i < n; i++) {
+			uint16_t id = vnet_vring_next_id(vr);
+
+			vnet_vring_add1(vr, vq->bounce_iova + (uint64_t)id * vq->bounce_slot,
+					vq->bounce_slot, true,
+					vq->bounce + (size_t)id * vq->bounce_slot);
+		}
+	} else {
+		struct rte_mbuf *mbufs[VNET_RX_BURST_MAX];
+
+		if (unlikely(rte_mempool_get_bulk(rxq->mp, (void **)mbufs, n) != 0)) {
+			rxq->stats.nombuf += n;
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = mbufs[i];
+
+			memcpy((uint8_t *)m + offsetof(struct rte_mbuf, rearm_data),
+			       &rxq->mbuf_initializer, sizeof(uint64_t));
+			/* The device writes the net header right before the packet data. */
+			vnet_vring_add1(vr, vnet_mbuf_buf_addr(m, rxq->addr_off) +
+					RTE_PKTMBUF_HEADROOM - rxq->hdr_size, rxq->buf_len, true, m);
+		}
 	}
 	vnet_vring_publish(vr);
-	if (vnet_vring_kick_prepare(vr))
-		vnet_vq_notify(&rxq->vq);
+	kick_if_needed(&rxq->vq);
 }
 
 int
@@ -76,7 +100,7 @@ vnet_rxq_fill(struct vnet_rxq *rxq)
 	while (vnet_vring_free_count(vr) > 0) {
 		unsigned int before = vnet_vring_free_count(vr);
 
-		rx_refill(rxq);
+		rx_refill(rxq, rxq->vq.copy);
 		if (vnet_vring_free_count(vr) == before)
 			break;
 	}
@@ -84,27 +108,67 @@ vnet_rxq_fill(struct vnet_rxq *rxq)
 	return vnet_vring_free_count(vr) == vr->num ? -ENOMEM : 0;
 }
 
+/* Copy mode: move frames out of their bounce slots into fresh mbufs. */
+static __rte_always_inline unsigned int
+rx_copy_out(struct vnet_rxq *rxq, struct rte_mbuf **pkts, void **slots, const uint32_t *lens,
+	    unsigned int n, uint64_t *bytes)
+{
+	unsigned int i, k = 0;
+
+	if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, pkts, n) != 0)) {
+		rxq->stats.nombuf += n;
+		rxq->stats.dropped += n;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t len = lens[i] - rxq->hdr_size;
+
+		if (unlikely(len > rte_pktmbuf_tailroom(m))) {
+			rxq->stats.dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		rte_memcpy(rte_pktmbuf_mtod(m, void *), (uint8_t *)slots[i] + rxq->hdr_size, len);
+		m->pkt_len = len;
+		m->data_len = (uint16_t)len;
+		m->port = rxq->port_id;
+		pkts[k++] = m;
+		*bytes += len;
+	}
+	return k;
+}
+
 static __rte_always_inline uint16_t
-rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool copy)
 {
 	struct vnet_vring *vr = &rxq->vq.vr;
-	uint32_t lens[VNET_RX_REFILL_MAX];
-	uint16_t hdr = rxq->hdr_size;
+	uint32_t lens[VNET_RX_BURST_MAX];
 	uint64_t bytes = 0;
 	unsigned int n, i;
 
-	if (nb_pkts > VNET_RX_REFILL_MAX)
-		nb_pkts = VNET_RX_REFILL_MAX;
-	n = vnet_vring_get_used(vr, (void **)pkts, lens, nb_pkts);
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		uint32_t len = lens[i] - hdr;	/* the core checked lens[i] >= hdr */
+	if (nb_pkts > VNET_RX_BURST_MAX)
+		nb_pkts = VNET_RX_BURST_MAX;
+	if (copy) {
+		void *slots[VNET_RX_BURST_MAX];
 
-		m->pkt_len = len;
-		m->data_len = (uint16_t)len;
-		m->ol_flags = 0;
-		m->packet_type = RTE_PTYPE_UNKNOWN;
-		bytes += len;
+		n = vnet_vring_get_used(vr, slots, lens, nb_pkts);
+		if (n > 0)
+			n = rx_copy_out(rxq, pkts, slots, lens, n, &bytes);
+	} else {
+		uint16_t hdr = rxq->hdr_size;
+
+		n = vnet_vring_get_used(vr, (void **)pkts, lens, nb_pkts);
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+			uint32_t len = lens[i] - hdr;	/* the core checked lens[i] >= hdr */
+
+			m->pkt_len = len;
+			m->data_len = (uint16_t)len;
+			m->ol_flags = 0;
+			m->packet_type = RTE_PTYPE_UNKNOWN;
+			bytes += len;
+		}
 	}
 	rxq->stats.packets += n;
 	rxq->stats.bytes += bytes;
@@ -113,7 +177,7 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		report_broken(&rxq->vq, &rxq->broken_logged, "rx", rxq->port_id, rxq->queue_id);
 		return (uint16_t)n;
 	}
-	rx_refill(rxq);
+	rx_refill(rxq, copy);
 	vnet_vring_poll_cb_keepalive(vr);
 	return (uint16_t)n;
 }
@@ -121,20 +185,26 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 static uint16_t
 vnet_rx_split(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	return rx_burst(q, pkts, nb_pkts);
+	return rx_burst(q, pkts, nb_pkts, false);
+}
+
+static uint16_t
+vnet_rx_split_copy(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return rx_burst(q, pkts, nb_pkts, true);
 }
 
 /* ---- TX ---- */
 
 static __rte_always_inline void
-tx_reclaim(struct vnet_txq *txq)
+tx_reclaim(struct vnet_txq *txq, const bool copy)
 {
 	struct vnet_vring *vr = &txq->vq.vr;
 	void *done[VNET_TX_RECLAIM_MAX];
 	unsigned int n;
 
 	n = vnet_vring_get_used(vr, done, NULL, VNET_TX_RECLAIM_MAX);
-	if (n > 0)
+	if (!copy && n > 0)
 		rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
 }
 
@@ -153,68 +223,94 @@ tx_add_chain(struct vnet_txq *txq, struct rte_mbuf *m)
 	for (s = m; s != NULL && k <= VNET_TX_MAX_SEGS; s = s->next) {
 		if (s->data_len == 0)
 			continue;
-		sg[k].addr = rte_pktmbuf_iova(s);
+		sg[k].addr = vnet_mbuf_buf_addr(s, txq->addr_off) + s->data_off;
 		sg[k].len = s->data_len;
 		k++;
 	}
 	return vnet_vring_add(&txq->vq.vr, sg, k, 0, m, false);
 }
 
+/* Copy mode: zero header + frame into the bounce slot of the next descriptor. */
+static __rte_always_inline int
+tx_add_copy(struct vnet_txq *txq, struct rte_mbuf *m)
+{
+	struct vnet_vq *vq = &txq->vq;
+	uint16_t id = vnet_vring_next_id(&vq->vr), hdr = txq->hdr_size;
+	uint8_t *slot = vq->bounce + (size_t)id * vq->bounce_slot;
+	uint8_t *dst = slot + hdr;
+	const struct rte_mbuf *s;
+
+	if (unlikely(m->pkt_len + hdr > vq->bounce_slot))
+		return -EMSGSIZE;
+	memset(slot, 0, hdr);
+	for (s = m; s != NULL; s = s->next) {
+		rte_memcpy(dst, rte_pktmbuf_mtod(s, const void *), s->data_len);
+		dst += s->data_len;
+	}
+	return vnet_vring_add1(&vq->vr, vq->bounce_iova + (uint64_t)id * vq->bounce_slot,
+			       m->pkt_len + hdr, false, slot);
+}
+
 /* Decide about a kick now and account for the time the oldest buffer waited. */
 static __rte_always_inline void
-tx_kick_now(struct vnet_txq *txq, bool coalesce, uint64_t now)
+tx_kick_now(struct vnet_txq *txq, uint64_t now)
 {
-	if (coalesce) {
-		uint64_t start = __atomic_exchange_n(&txq->defer_start, 0, __ATOMIC_RELAXED);
+	uint64_t start = __atomic_exchange_n(&txq->defer_start, 0, __ATOMIC_RELAXED);
 
-		if (start != 0 && now - start > txq->stats.max_deferral_tsc)
-			txq->stats.max_deferral_tsc = now - start;
-	}
-	if (vnet_vring_kick_prepare(&txq->vq.vr))
-		vnet_vq_notify(&txq->vq);
+	if (start != 0 && now - start > txq->stats.max_deferral_tsc)
+		txq->stats.max_deferral_tsc = now - start;
+	kick_if_needed(&txq->vq);
 }
 
 static __rte_always_inline uint16_t
-tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool coalesce)
+tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool coalesce,
+	 const bool copy)
 {
 	struct vnet_vring *vr = &txq->vq.vr;
+	struct rte_mbuf *copied[VNET_TX_RECLAIM_MAX];
 	uint16_t hdr = txq->hdr_size;
 	uint64_t bytes = 0;
-	uint16_t i, sent = 0;
+	uint16_t i, sent = 0, ncopied = 0;
 
 	if (unlikely(vnet_vring_broken(vr))) {
 		report_broken(&txq->vq, &txq->broken_logged, "tx", txq->port_id, txq->queue_id);
 		return 0;
 	}
+	if (copy && nb_pkts > VNET_TX_RECLAIM_MAX)
+		nb_pkts = VNET_TX_RECLAIM_MAX;	/* bounds the mbufs freed in bulk below */
 	if (vnet_vring_free_count(vr) < txq->free_thresh)
-		tx_reclaim(txq);
+		tx_reclaim(txq, copy);
 
 	for (i = 0; i < nb_pkts; i++) {
 		struct rte_mbuf *m = pkts[i];
-		bool push = m->nb_segs == 1 && rte_pktmbuf_headroom(m) >= hdr &&
+		bool push = !copy && m->nb_segs == 1 && rte_pktmbuf_headroom(m) >= hdr &&
 			    rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m);
-		unsigned int need = push ? 1 : m->nb_segs + 1u;
+		unsigned int need = copy || push ? 1 : m->nb_segs + 1u;
 		int ret;
 
-		if (unlikely(!push && (m->nb_segs > VNET_TX_MAX_SEGS || need > vr->num))) {
+		if (unlikely(!copy && !push &&
+			     (m->nb_segs > VNET_TX_MAX_SEGS || need > vr->num))) {
 			txq->stats.errors++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
 		if (unlikely(vnet_vring_free_count(vr) < need)) {
-			tx_reclaim(txq);
+			tx_reclaim(txq, copy);
 			if (vnet_vring_free_count(vr) < need) {
 				txq->stats.ring_full++;
 				break;
 			}
 		}
-		if (likely(push)) {
+		if (copy) {
+			ret = tx_add_copy(txq, m);
+		} else if (likely(push)) {
 			/* Header in the headroom: one descriptor, header + frame contiguous. */
 			uint8_t *h = rte_pktmbuf_mtod_offset(m, uint8_t *, -(int)hdr);
 
 			memset(h, 0, hdr);
-			ret = vnet_vring_add1(vr, rte_pktmbuf_iova(m) - hdr,
-					      (uint32_t)m->data_len + hdr, false, m);
+			ret = vnet_vring_add1(vr, vnet_mbuf_buf_addr(m, txq->addr_off) +
+					      m->data_off - hdr, (uint32_t)m->data_len + hdr,
+					      false, m);
 		} else {
 			ret = tx_add_chain(txq, m);
 		}
@@ -226,22 +322,25 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		}
 		sent++;
 		bytes += m->pkt_len;
+		if (copy)
+			copied[ncopied++] = m;
 	}
 
 	vnet_vring_publish(vr);
 	txq->stats.packets += sent;
 	txq->stats.bytes += bytes;
+	if (copy && ncopied > 0)
+		rte_pktmbuf_free_bulk(copied, ncopied);
 
 	if (!coalesce) {
-		if (vnet_vring_kick_prepare(vr))
-			vnet_vq_notify(&txq->vq);
+		kick_if_needed(&txq->vq);
 	} else if (vr->unkicked != 0) {
 		uint64_t now = rte_get_tsc_cycles();
 		uint64_t start = __atomic_load_n(&txq->defer_start, __ATOMIC_RELAXED);
 
 		if (vr->unkicked >= txq->coalesce_pkts || i < nb_pkts ||
 		    (start != 0 && now - start >= txq->coalesce_tsc)) {
-			tx_kick_now(txq, true, now);
+			tx_kick_now(txq, now);
 		} else {
 			txq->stats.kicks_deferred++;
 			if (start == 0)
@@ -254,13 +353,25 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 static uint16_t
 vnet_tx_split(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	return tx_burst(q, pkts, nb_pkts, false);
+	return tx_burst(q, pkts, nb_pkts, false, false);
 }
 
 static uint16_t
 vnet_tx_split_coalesce(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	return tx_burst(q, pkts, nb_pkts, true);
+	return tx_burst(q, pkts, nb_pkts, true, false);
+}
+
+static uint16_t
+vnet_tx_split_copy(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return tx_burst(q, pkts, nb_pkts, false, true);
+}
+
+static uint16_t
+vnet_tx_split_coalesce_copy(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return tx_burst(q, pkts, nb_pkts, true, true);
 }
 
 void
@@ -278,14 +389,18 @@ vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELAXED);
 }
 
+/* Indexed by coalesce + 2 * copy. */
 static const struct vnet_burst_variant variants[] = {
-	{ "split ring, single mbuf RX, kick per burst TX", vnet_rx_split, vnet_tx_split },
-	{ "split ring, single mbuf RX, coalesced kicks TX", vnet_rx_split,
-	  vnet_tx_split_coalesce },
+	{ "split ring, zero-copy, kick per burst", vnet_rx_split, vnet_tx_split },
+	{ "split ring, zero-copy, coalesced TX kicks", vnet_rx_split, vnet_tx_split_coalesce },
+	{ "split ring, copy mode (bounce buffers), kick per burst", vnet_rx_split_copy,
+	  vnet_tx_split_copy },
+	{ "split ring, copy mode (bounce buffers), coalesced TX kicks", vnet_rx_split_copy,
+	  vnet_tx_split_coalesce_copy },
 };
 
 const struct vnet_burst_variant *
-vnet_burst_select(bool coalesce)
+vnet_burst_select(bool coalesce, bool copy)
 {
-	return &variants[coalesce ? 1 : 0];
+	return &variants[(coalesce ? 1 : 0) + (copy ? 2 : 0)];
 }

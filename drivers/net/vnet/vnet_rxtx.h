@@ -31,16 +31,23 @@ struct vnet_vq {
 	uint64_t ring_iova;		/**< device address of the descriptor table */
 	size_t avail_off;
 	size_t used_off;
-	const struct rte_memzone *mz;	/**< ring memory (IOVA-contiguous) */
+	const struct rte_memzone *mz;	/**< ring memory (IOVA-contiguous), NULL if transport's */
+	void *ring_va;			/**< ring memory */
 	void *priv;			/**< vnet_vring private state */
 	unsigned int socket_id;
+	/* Copy mode (vhost-user without shareable EAL memory): one bounce slot per descriptor. */
+	uint8_t *bounce;		/**< size * bounce_slot bytes shared with the device */
+	uint64_t bounce_iova;		/**< device address of bounce[0] */
+	uint32_t bounce_slot;		/**< bytes per slot */
+	bool copy;			/**< buffers are bounce slots, cookies are not mbufs */
 };
 
 /** Per-RX-queue counters (updated once per burst by the owning lcore). */
 struct vnet_rxq_stats {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t nombuf;		/**< refill attempts that found the mempool empty */
+	uint64_t nombuf;		/**< mbufs the mempool could not give */
+	uint64_t dropped;		/**< copy mode: frames too long for the mbuf, or no mbuf */
 };
 
 /** RX queue. */
@@ -48,6 +55,7 @@ struct vnet_rxq {
 	struct vnet_vq vq;
 	struct rte_mempool *mp;
 	uint64_t mbuf_initializer;	/**< rearm_data of a fresh mbuf for this port */
+	uint16_t addr_off;		/**< offset of buf_iova or buf_addr (device addresses) */
 	uint16_t port_id;
 	uint16_t queue_id;
 	uint16_t hdr_size;
@@ -74,6 +82,7 @@ struct vnet_txq {
 	uint16_t queue_id;
 	uint16_t hdr_size;
 	uint16_t free_thresh;		/**< reclaim once fewer descriptors than this are free */
+	uint16_t addr_off;		/**< offset of buf_iova or buf_addr (device addresses) */
 	/* Kick coalescing (0 = off): kick once this many buffers are unkicked ... */
 	uint16_t coalesce_pkts;
 	/* ... or once the oldest unkicked buffer is this old. */
@@ -111,12 +120,28 @@ struct vnet_burst_variant {
  * primary process.
  *
  * @param coalesce whether TX kick coalescing is enabled.
+ * @param copy whether packets go through bounce buffers (vhost-user copy mode).
  */
-const struct vnet_burst_variant *vnet_burst_select(bool coalesce);
+const struct vnet_burst_variant *vnet_burst_select(bool coalesce, bool copy);
+
+/** Offset of the mbuf field holding the address the device uses (IOVA or VA). */
+static inline uint16_t
+vnet_mbuf_addr_off(bool use_va)
+{
+	return use_va ? offsetof(struct rte_mbuf, buf_addr) : offsetof(struct rte_mbuf, buf_iova);
+}
+
+/** Device address of @p m's buffer start (see vnet_mbuf_addr_off()). */
+static inline uint64_t
+vnet_mbuf_buf_addr(const struct rte_mbuf *m, uint16_t off)
+{
+	return *(const uint64_t *)((const uint8_t *)m + off);
+}
 
 /**
- * Fill @p rxq's ring with mbufs from its pool and publish them (dev_start, before
- * DRIVER_OK or right after). @return 0 or -ENOMEM if not even one mbuf was available.
+ * Fill @p rxq's ring (mbufs from its pool, or bounce slots in copy mode) and publish them
+ * (dev_start, right after DRIVER_OK). @return 0 or -ENOMEM if not even one mbuf was
+ * available.
  */
 int vnet_rxq_fill(struct vnet_rxq *rxq);
 

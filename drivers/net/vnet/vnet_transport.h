@@ -50,6 +50,12 @@ struct vnet_transport_ops {
 	uint8_t (*get_isr)(struct vnet_hw *hw);
 	/** Release transport resources (mappings, ioports). */
 	void (*uninit)(struct vnet_hw *hw);
+	/**
+	 * Optional (NULL: rings come from IOVA-contiguous EAL memory). Ring memory the
+	 * transport owns for virtqueue @p idx, at least @p len bytes, 4 KiB aligned; *iova
+	 * gets the address the device uses. Stable until uninit.
+	 */
+	void *(*ring_mem)(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova);
 };
 
 /** Modern PCI transport: pointers into mapped BARs (4.1.4). */
@@ -76,7 +82,10 @@ struct vnet_hw {
 			void *ioport;	/**< struct rte_pci_ioport * */
 			bool msix;	/**< config offset moves by 4 with MSI-X on */
 		} legacy;
+		void *vu;		/**< struct vnet_vu * (vhost-user) */
 	} tp;
+	bool use_va;			/**< descriptors carry virtual addresses (vhost-user) */
+	uint16_t tp_max_pairs;		/**< queue pairs the transport can run (0 = 1) */
 	bool modern;			/**< VERSION_1 transport */
 	uint64_t device_features;	/**< offered by the device */
 	uint64_t driver_features;	/**< negotiated */

@@ -217,6 +217,17 @@ vnet_vring_free_count(const struct vnet_vring *vr)
 }
 
 /**
+ * Id the next single-descriptor add will use (its head descriptor). Valid only while
+ * vnet_vring_free_count() > 0; lets a caller index per-descriptor memory (e.g. bounce
+ * buffers) before adding.
+ */
+static inline uint16_t
+vnet_vring_next_id(const struct vnet_vring *vr)
+{
+	return vr->free_head;
+}
+
+/**
  * Add a single-descriptor buffer (the common case). Same rules as vnet_vring_add(),
  * without the segment array.
  */
