@@ -871,10 +871,23 @@ static const char * const tx_xstat_names[TXX_N] = {
 	RTE_PMD_VNET_XSTAT_KICKS_SAFETY, RTE_PMD_VNET_XSTAT_MAX_DEFERRAL_US, "broken",
 };
 
+/* Port-level xstats of the vhost-user transport. */
+enum { VUX_CONNECTS, VUX_DISCONNECTS, VUX_COPY_MODE, VUX_N };
+static const char * const vu_xstat_names[VUX_N] = {
+	"vhost_user_backend_starts", "vhost_user_backend_hangups", "vhost_user_copy_mode",
+};
+
+static bool
+is_vhost_user(struct rte_eth_dev *dev)
+{
+	return adapter_of(dev)->hw.ops == &vnet_tp_vhost_user_ops;
+}
+
 static int
 vnet_xstats_count(struct rte_eth_dev *dev)
 {
-	return dev->data->nb_rx_queues * RXX_N + dev->data->nb_tx_queues * TXX_N;
+	return dev->data->nb_rx_queues * RXX_N + dev->data->nb_tx_queues * TXX_N +
+	       (is_vhost_user(dev) ? VUX_N : 0);
 }
 
 static int
@@ -894,6 +907,8 @@ vnet_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 		for (i = 0; i < TXX_N; i++)
 			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "tx_q%u_%s", q,
 				 tx_xstat_names[i]);
+	for (i = 0; is_vhost_user(dev) && i < VUX_N; i++)
+		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "%s", vu_xstat_names[i]);
 	return (int)n;
 }
 
@@ -940,6 +955,17 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 			v[TXX_BROKEN] = txq->vq.vr.stats.broken;
 		}
 		for (i = 0; i < TXX_N; i++, k++) {
+			xs[k].id = k;
+			xs[k].value = v[i];
+		}
+	}
+	if (is_vhost_user(dev)) {
+		struct vnet_hw *hw = &adapter_of(dev)->hw;
+		uint64_t v[VUX_N];
+
+		vnet_vu_counters(hw, &v[VUX_DISCONNECTS], &v[VUX_CONNECTS]);
+		v[VUX_COPY_MODE] = vnet_vu_copy_mode(hw);
+		for (i = 0; i < VUX_N; i++, k++) {
 			xs[k].id = k;
 			xs[k].value = v[i];
 		}
