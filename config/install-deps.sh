@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(dpdk dpdk-dev libdpdk-dev dpdk-doc meson ninja-build pkg-config python3-pyelftools
-      gcc libc6-dev xz-utils tar dpkg-dev)
+      gcc libc6-dev xz-utils tar dpkg-dev gnuplot-nox)
 if [ "${1:-}" = "--guest" ]; then
 	pkgs+=(qemu-system-x86 busybox-static cpio kmod)
 fi
