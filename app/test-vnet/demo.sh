@@ -1,23 +1,46 @@
 #!/usr/bin/env bash
 # README command 1: install what is needed, build vnet, run the main job.
 #
-# Today the main job is the ring benchmark: vnet's split-ring core (driver side) against a
-# fake device thread on the second core, with a live Mbuf/s line and a final table of
-# kicks per 1000 buffers for event-idx thresholds 0, 20, 64 and flag mode.
-# Env: VNET_BUILD (default build), VNET_DEMO_SECONDS (per configuration, default 2).
+# The main job: vnet's net_vnet_user moves packets through a DPDK vhost-user backend
+# (dpdk-testpmd with net_vhost, macswap) while dpdk-test-vnet prints a live Mpps line, then
+# a short side-by-side run against DPDK's own net_virtio_user on the same backend.
+# Env: VNET_BUILD (default build), VNET_DEMO_SECONDS (live part, default 10),
+#      VNET_DEMO_COMPARE=0 skips the comparison.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 build=${VNET_BUILD:-build}
+secs=${VNET_DEMO_SECONDS:-10}
 
 bash config/install-deps.sh
 [ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release
 ninja -C "$build"
 
-bench="$build/app/test-vnet/vnet-ring-bench"
-if [ ! -x "$bench" ]; then
-	echo "vnet: $bench was not built (see the ninja output above)" >&2
-	exit 1
+app="$build/app/test-vnet/dpdk-test-vnet"
+so="$build/librte_net_vnet.so"
+for f in "$app" "$so"; do
+	[ -e "$f" ] || { echo "vnet: $f was not built (see the ninja output above)" >&2; exit 1; }
+done
+
+. app/test-vnet/lib-host.sh
+vh_setup_hugepages 1024
+pmd=$(vh_private_plugin "$so")
+work=$(mktemp -d /run/vnet-demo.XXXXXX)
+trap 'vh_cleanup; rm -rf "$work" "$(dirname "$pmd")"' EXIT
+
+echo
+echo "== vnet demo: net_vnet_user <-> DPDK net_vhost (testpmd macswap), 64-byte frames, ${secs} s"
+vh_backend_start "$work/vh.sock" macswap "$work/backend.log"
+"$app" --lcores '0@1,1@0' --file-prefix=vndemo$$ --no-pci --single-file-segments -m 1024 \
+	-d "$pmd" --vdev "net_vnet_user0,path=$work/vh.sock" \
+	-- --mode io --tx-first 8 --size 64 --duration "$secs" --warmup 1 --xstats
+vh_backend_stop
+
+if [ "${VNET_DEMO_COMPARE:-1}" != 0 ]; then
+	echo
+	echo "== side by side with DPDK's net_virtio_user (one pair per case; the full benchmark:"
+	echo "   app/test-vnet/host-bench.sh)"
+	VNET_BENCH_REPS=1 VNET_BENCH_SECONDS=3 VNET_BENCH_CASES="txonly:64 io:64 txonly:1518" \
+		bash app/test-vnet/host-bench.sh "$build"
 fi
-exec "$bench" -t "${VNET_DEMO_SECONDS:-2}" "$@"

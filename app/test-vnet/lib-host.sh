@@ -24,7 +24,8 @@ vh_setup_hugepages() {
 			return 1
 		}
 	fi
-	rm -f /dev/hugepages/vnbbe*map_* /dev/hugepages/vnbfe*map_* /dev/hugepages/vndemo*map_* 2>/dev/null
+	rm -f /dev/hugepages/vnbbe*map_* /dev/hugepages/vnbfe*map_* /dev/hugepages/vndemo*map_* \
+		2>/dev/null || true
 	return 0
 }
 
@@ -60,13 +61,13 @@ vh_backend_start() {
 # vh_backend_stop: SIGINT (testpmd prints its statistics), then SIGKILL after 5 s
 vh_backend_stop() {
 	[ -n "$VH_BE_PID" ] || return 0
-	kill -INT $VH_BE_PID 2>/dev/null
+	kill -INT $VH_BE_PID 2>/dev/null || true
 	for _ in $(seq 50); do
 		kill -0 $VH_BE_PID 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL $VH_BE_PID 2>/dev/null
-	wait $VH_BE_PID 2>/dev/null
+	kill -KILL $VH_BE_PID 2>/dev/null || true
+	wait $VH_BE_PID 2>/dev/null || true	# its exit status is not ours (callers may use set -e)
 	VH_BE_PID=
 }
 
