@@ -184,6 +184,12 @@ setup_port(struct tv_port *p, struct rte_mempool *mp)
 		}
 		conf.rxmode.mtu = mtu;
 	}
+	/*
+	 * Like testpmd: every mbuf comes from one pool with refcnt 1, so let drivers that can
+	 * free transmitted mbufs the fast way do so.
+	 */
+	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	ret = rte_eth_dev_configure(p->id, 1, 1, &conf);
 	if (ret != 0) {
 		fprintf(stderr, "test-vnet: port %u (%s): configure 1 rx + 1 tx queue failed: %s\n",

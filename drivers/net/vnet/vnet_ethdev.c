@@ -232,7 +232,8 @@ static void
 reclaim_mbuf(void *cookie, void *arg)
 {
 	RTE_SET_USED(arg);
-	rte_pktmbuf_free(cookie);
+	/* TX cookies of chains carry a tag in bit 0 (see vnet_rxtx.c). */
+	rte_pktmbuf_free((struct rte_mbuf *)((uintptr_t)cookie & ~(uintptr_t)1));
 }
 
 static void
@@ -467,6 +468,9 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = qid;
 	txq->hdr_size = ad->hw.hdr_size;
+	txq->fast_free = ((dev->data->dev_conf.txmode.offloads |
+			   (conf != NULL ? conf->offloads : 0)) &
+			  RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE) != 0;
 	txq->free_thresh = conf != NULL && conf->tx_free_thresh != 0 ? conf->tx_free_thresh :
 			   RTE_MIN(VNET_DEFAULT_FREE_THRESH, size / 4);
 	if (txq->free_thresh == 0 || txq->free_thresh > size)
@@ -558,7 +562,7 @@ vnet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_rx_pktlen = (uint32_t)ad->hw.max_mtu + VNET_L2_OVERHEAD;
 	info->min_rx_bufsize = RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN;
 	info->rx_offload_capa = 0;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	info->rx_desc_lim.nb_max = rx_max;
 	info->rx_desc_lim.nb_min = ad->hw.modern ? 1 : rx_max;

@@ -21,6 +21,7 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_prefetch.h>
 #include <ethdev_driver.h>
 
 #include "vnet_logs.h"
@@ -29,6 +30,7 @@
 #define VNET_RX_BURST_MAX	64
 #define VNET_TX_RECLAIM_MAX	64
 #define VNET_TX_MAX_SEGS	32
+#define VNET_RX_PREFETCH	4
 
 static void
 report_broken(struct vnet_vq *vq, bool *logged, const char *dir, uint16_t port, uint16_t q)
@@ -159,8 +161,13 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		uint16_t hdr = rxq->hdr_size;
 
 		n = vnet_vring_get_used(vr, (void **)pkts, lens, nb_pkts);
+		for (i = 0; i < n && i < VNET_RX_PREFETCH; i++)
+			rte_prefetch0(pkts[i]);
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
+
+			if (i + VNET_RX_PREFETCH < n)
+				rte_prefetch0(pkts[i + VNET_RX_PREFETCH]);
 			uint32_t len = lens[i] - hdr;	/* the core checked lens[i] >= hdr */
 
 			m->pkt_len = len;
@@ -196,6 +203,33 @@ vnet_rx_split_copy(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 /* ---- TX ---- */
 
+/*
+ * Free transmitted mbufs. With MBUF_FAST_FREE the application guarantees one pool and
+ * refcnt 1, so single-segment mbufs go straight back to the pool without being touched;
+ * chains (cookie tagged with bit 0) are freed segment by segment.
+ */
+static __rte_always_inline void
+tx_free_mbufs(struct vnet_txq *txq, void **mbufs, unsigned int n)
+{
+	struct rte_mbuf *put[VNET_TX_RECLAIM_MAX];
+	unsigned int i, k = 0;
+
+	if (!txq->fast_free) {
+		rte_pktmbuf_free_bulk((struct rte_mbuf **)mbufs, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		uintptr_t c = (uintptr_t)mbufs[i];
+
+		if (unlikely(c & 1))
+			rte_pktmbuf_free((struct rte_mbuf *)(c & ~(uintptr_t)1));
+		else
+			put[k++] = (struct rte_mbuf *)c;
+	}
+	if (k > 0)
+		rte_mempool_put_bulk(put[0]->pool, (void **)put, k);
+}
+
 static __rte_always_inline void
 tx_reclaim(struct vnet_txq *txq, const bool copy)
 {
@@ -205,7 +239,7 @@ tx_reclaim(struct vnet_txq *txq, const bool copy)
 
 	n = vnet_vring_get_used(vr, done, NULL, VNET_TX_RECLAIM_MAX);
 	if (!copy && n > 0)
-		rte_pktmbuf_free_bulk((struct rte_mbuf **)done, n);
+		tx_free_mbufs(txq, done, n);
 }
 
 /* Multi-segment or shared mbuf: the shared zero header, then every non-empty segment. */
@@ -227,7 +261,9 @@ tx_add_chain(struct vnet_txq *txq, struct rte_mbuf *m)
 		sg[k].len = s->data_len;
 		k++;
 	}
-	return vnet_vring_add(&txq->vq.vr, sg, k, 0, m, false);
+	/* Bit 0 of the cookie (mbufs are cache-line aligned): free it as a chain. */
+	return vnet_vring_add(&txq->vq.vr, sg, k, 0,
+			      txq->fast_free ? (void *)((uintptr_t)m | 1) : m, false);
 }
 
 /* Copy mode: zero header + frame into the bounce slot of the next descriptor. */
@@ -323,14 +359,15 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		sent++;
 		bytes += m->pkt_len;
 		if (copy)
-			copied[ncopied++] = m;
+			copied[ncopied++] = txq->fast_free && m->nb_segs > 1 ?
+					    (struct rte_mbuf *)((uintptr_t)m | 1) : m;
 	}
 
 	vnet_vring_publish(vr);
 	txq->stats.packets += sent;
 	txq->stats.bytes += bytes;
 	if (copy && ncopied > 0)
-		rte_pktmbuf_free_bulk(copied, ncopied);
+		tx_free_mbufs(txq, (void **)copied, ncopied);
 
 	if (!coalesce) {
 		kick_if_needed(&txq->vq);

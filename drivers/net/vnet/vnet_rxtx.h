@@ -83,6 +83,7 @@ struct vnet_txq {
 	uint16_t hdr_size;
 	uint16_t free_thresh;		/**< reclaim once fewer descriptors than this are free */
 	uint16_t addr_off;		/**< offset of buf_iova or buf_addr (device addresses) */
+	bool fast_free;			/**< RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE: one pool, refcnt 1 */
 	/* Kick coalescing (0 = off): kick once this many buffers are unkicked ... */
 	uint16_t coalesce_pkts;
 	/* ... or once the oldest unkicked buffer is this old. */
