@@ -6,7 +6,7 @@
 # Tiers:
 #   build  - the plugin builds, carries pmdinfo, loads into dpdk-testpmd; in-tree build
 #   unit   - EAL-free ring core against a fake device thread (also under ASan + UBSan)
-#   host   - vnet's vhost-user transport against DPDK's net_vhost   (not written yet)
+#   host   - vnet's vhost-user transport (net_vnet_user) against DPDK's net_vhost
 #   guest  - QEMU guests (TCG unless KVM really works): testpmd -a <bdf> and l2fwd on vnet
 # A tier that cannot run here is reported as skipped with the reason, never as passed.
 # Env: VNET_BUILD (default build), VNET_SKIP_INTREE=1 skips the in-tree DPDK build.
@@ -118,34 +118,38 @@ if check unit-asan/ninja ninja -C "$asan"; then
 	meson_suite "$asan" unit unit-asan
 fi
 
-# ---- host tier ----
-if [ -d tests/vhost ] && [ -x tests/vhost/run.sh ]; then
-	check host tests/vhost/run.sh "$build"
-else
-	record skip host "vnet's vhost-user transport (net_vnet_user) is not written yet: issue 4"
-fi
-
-# ---- guest tier ----
-# One result per guest case (tests/qemu/run.sh prints PASS/FAIL/SKIP lines and, on a failure,
-# the QEMU command and the guest console tail).
-if [ -x tests/qemu/run.sh ]; then
-	glog="$logs/guest.log"
-	tests/qemu/run.sh "$build" >"$glog" 2>&1
-	grc=$?
-	ncases=0
+# tier_cases NAME SCRIPT: run a tier script that prints one PASS/FAIL/SKIP line per case (and,
+# on a failure, its logs); record one result per case.
+tier_cases() {
+	local tier=$1 script=$2 tlog="$logs/$1.log" trc ncases=0 verdict name rest bdir=$build
+	[[ $bdir = /* ]] || bdir=$top/$build
+	"$script" "$bdir" >"$tlog" 2>&1
+	trc=$?
 	while read -r verdict name rest; do
 		case "$verdict" in
-		PASS) record pass "guest/$name"; ncases=$((ncases + 1)) ;;
-		FAIL) record fail "guest/$name"; ncases=$((ncases + 1)) ;;
-		SKIP) record skip "guest/${name%:}" "$rest"; ncases=$((ncases + 1)) ;;
+		PASS) record pass "$tier/$name"; ncases=$((ncases + 1)) ;;
+		FAIL) record fail "$tier/$name"; ncases=$((ncases + 1)) ;;
+		SKIP) record skip "$tier/${name%:}" "$rest"; ncases=$((ncases + 1)) ;;
 		esac
-	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$glog")
-	if [ $grc -ne 0 ] || [ $ncases -eq 0 ]; then
-		[ $ncases -eq 0 ] && record fail "guest: no case ran (exit $grc)"
-		echo "----- guest tier log (failures) -----"
-		grep -vE '^(PASS) ' "$glog" | tail -n 120
+	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$tlog")
+	if [ $trc -ne 0 ] || [ $ncases -eq 0 ]; then
+		[ $ncases -eq 0 ] && record fail "$tier: no case ran (exit $trc)"
+		echo "----- $tier tier log (without the passing cases) -----"
+		grep -vE '^PASS ' "$tlog" | tail -n 150
 		echo "-----"
 	fi
+}
+
+# ---- host tier: net_vnet_user against DPDK's net_vhost ----
+if [ -x tests/vhost/run.sh ]; then
+	tier_cases host tests/vhost/run.sh
+else
+	record skip host "tests/vhost/run.sh missing"
+fi
+
+# ---- guest tier: QEMU guests (TCG unless KVM really works) ----
+if [ -x tests/qemu/run.sh ]; then
+	tier_cases guest tests/qemu/run.sh
 else
 	record skip guest "tests/qemu/run.sh missing"
 fi

@@ -201,6 +201,31 @@ devarg_handler(const char *key, const char *value, void *opaque)
 	return ret;
 }
 
+/* rte_kvargs_parse() only says "invalid": find the key it did not accept, for the log. */
+static bool
+find_unknown_key(const char *args, const char * const *valid, char *key, size_t size)
+{
+	const char *p = args;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, "=,");
+		unsigned int i;
+		bool known = false;
+
+		for (i = 0; valid[i] != NULL; i++)
+			if (strlen(valid[i]) == len && strncmp(valid[i], p, len) == 0)
+				known = true;
+		if (!known && len > 0) {
+			snprintf(key, size, "%.*s", (int)RTE_MIN(len, size - 1), p);
+			return true;
+		}
+		p += strcspn(p, ",");
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
 static int
 parse_devargs(const char *args, const char * const *valid, const char *help,
 	      struct vnet_devargs *a)
@@ -218,7 +243,13 @@ parse_devargs(const char *args, const char * const *valid, const char *help,
 
 	kv = rte_kvargs_parse(args, valid);
 	if (kv == NULL) {
-		VNET_INIT_LOG(ERR, "invalid devargs \"%s\": accepted: %s", args, help);
+		char bad[64];
+
+		if (find_unknown_key(args, valid, bad, sizeof(bad)))
+			VNET_INIT_LOG(ERR, "unknown devarg key \"%s\" in \"%s\": accepted: %s",
+				      bad, args, help);
+		else
+			VNET_INIT_LOG(ERR, "invalid devargs \"%s\": accepted: %s", args, help);
 		return -EINVAL;
 	}
 	ret = rte_kvargs_process(kv, NULL, devarg_handler, a);

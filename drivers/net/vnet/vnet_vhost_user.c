@@ -553,7 +553,7 @@ memseg_region(const struct rte_memseg_list *msl, const struct rte_memseg *ms, vo
 		return 0;
 	fd = rte_memseg_get_fd_thread_unsafe(ms);
 	if (fd < 0 || rte_memseg_get_fd_offset_thread_unsafe(ms, &off) < 0)
-		return -ENOTSUP;	/* anonymous memory (--no-huge): cannot be shared */
+		return -ENOTSUP;	/* memory without a file descriptor cannot be shared */
 	if (ms->len == 0)
 		return 0;
 	return add_region(vu, fd, (uint64_t)(uintptr_t)ms->addr, ms->len, off) == 0 ? 0 : -E2BIG;
@@ -585,7 +585,7 @@ vu_build_mem_table(struct vnet_vu *vu)
 			      "regions): packets are copied through vnet's shared buffers. For "
 			      "zero-copy start EAL with --single-file-segments", vu->name,
 			      ret == -E2BIG ? "has too many segments" : "cannot be shared "
-			      "(no file descriptors, e.g. --no-huge)", VU_MAX_REGIONS);
+			      "(a segment has no file descriptor)", VU_MAX_REGIONS);
 		vu->copy_logged = true;
 	}
 	vu->copy = true;
