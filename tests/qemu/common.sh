@@ -147,3 +147,44 @@ qg_tx_total() {
 	awk '/^VNET-STATS/ { for (i = 1; i <= NF; i++) if ($i ~ /^tx=/) { sub("tx=", "", $i); s += $i } }
 	     END { print s + 0 }' "$1"
 }
+
+# qg_peer_start DIR TIMEOUT PEER_ARGS...: start tests/qemu/peer.py in the background (log
+# DIR/peer.log, JSON DIR/peer.result) and wait for its UDP port. Sets QG_PEER_PID and
+# QG_PEER_NETDEV (the -netdev socket,udp=... arguments for the guest NIC).
+qg_peer_start() {
+	local d=$1 t=$2 qport i
+	shift 2
+	qport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	rm -f "$d/peer.port"
+	timeout -k 5 "$t" /usr/bin/python3 "$QG_HERE/peer.py" --qemu-port "$qport" \
+		--port-file "$d/peer.port" --result "$d/peer.result" "$@" >"$d/peer.log" 2>&1 &
+	QG_PEER_PID=$!
+	for i in $(seq 50); do [ -s "$d/peer.port" ] && break; sleep 0.1; done
+	QG_PEER_NETDEV="socket,udp=127.0.0.1:$(cat "$d/peer.port" 2>/dev/null),localaddr=127.0.0.1:$qport"
+}
+
+# qg_pingpong_script NAME DURATION: guest script body for a ping-pong run: one NIC
+# (uio_pci_generic), testpmd macswap --port-topology=loop, plain "start" (no tx_first: the
+# guest only ever forwards the peer's lone frames), DURATION s. Uses $QG_PP_HMAC as the peer MAC.
+qg_pingpong_script() {
+	cat <<-EOF
+		set -- \$(vnet_nics)
+		vnet_bind uio_pci_generic "\$1" || exit 1
+		vnet_testpmd /tmp/tp.log $2 0 -l 0,1 -n 1 --file-prefix tp \$(vnet_a "\$1") -- \\
+			--total-num-mbufs=4096 --forward-mode=macswap --port-topology=loop --eth-peer=0,$QG_PP_HMAC
+		vnet_check_driver /tmp/tp.log 1 || exit 1
+	EOF
+}
+QG_PP_GMAC=52:54:00:00:00:10
+QG_PP_HMAC=02:00:00:00:00:99
+
+# qg_json_get FILE KEY.KEY...: a value from a JSON file (empty if missing)
+qg_json_get() {
+	/usr/bin/python3 - "$@" <<-'EOF' 2>/dev/null
+		import json, sys
+		v = json.load(open(sys.argv[1]))
+		for k in sys.argv[2].split("."):
+		    v = v[k]
+		print(v)
+	EOF
+}

@@ -15,11 +15,19 @@
 # Traffic: testpmd "start tx_first N" puts N bursts of 32 per port in flight (two closed
 # loops of N*32 packets); every kick can flush at most what its loop holds, so N bounds how
 # far any driver can batch.
+# Latency (the cost of coalescing): per repetition, after the kick runs, one more guest per
+# driver configuration with one NIC on a UDP socket to tests/qemu/peer.py --pingpong: testpmd
+# macswap (plain start, so every frame is a lone packet) and VNET_BENCH_PINGPONG frames sent one
+# at a time; the host measures each round trip (second table: p50/p90/p99/max us).
+# Summary: per vnet configuration, the median over repetitions of the per-repetition ratios
+# vnet/net_virtio of kicks per 1000 packets and of packets forwarded (each repetition's runs
+# are back to back, so slow phases of the host hit both), and the median RTTs.
 # Env: VNET_BENCH_SECONDS (10), VNET_BENCH_PAIRS (1), VNET_BENCH_TXFIRST (8),
 #      VNET_BENCH_CONFIGS (space-separated devargs lists, "-" = none; default
-#      "- kick_coalesce=192,kick_delay_us=200"), VNET_QEMU_ACCEL=tcg.
-# Writes BUILD_DIR/qemu/kick-bench.json. TCG packet rates say nothing about real speed;
-# the counts per 1000 packets are what to compare.
+#      "- kick_coalesce=192,kick_delay_us=200"), VNET_BENCH_PINGPONG (200 frames; 0 = no
+#      latency runs), VNET_QEMU_ACCEL=tcg.
+# Writes BUILD_DIR/qemu/kick-bench.json: {"kicks": [...], "pingpong": [...], "summary": [...]}.
+# TCG packet rates and RTTs say nothing about real speed; compare them within one run.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +39,7 @@ build=$1
 secs=${VNET_BENCH_SECONDS:-10}
 pairs=${VNET_BENCH_PAIRS:-1}
 txfirst=${VNET_BENCH_TXFIRST:-8}
+ppn=${VNET_BENCH_PINGPONG:-200}
 read -r -a configs <<<"${VNET_BENCH_CONFIGS:-- kick_coalesce=192,kick_delay_us=200}"
 
 have_vnet=0
@@ -45,14 +54,78 @@ echo "kick-bench: $QG_ACCEL, ${secs}s io forward per run, tx_first $txfirst, $pa
 
 rows=()
 json=()
+pprows=()
+ppjson=()
+# per configuration key ("virtio" or the vnet devargs) and repetition: results for the summary
+declare -A r_kpk r_pkts r_p50 r_p99
+
+# cfgkey DRIVER DEVARGS: key of a driver configuration for the summary arrays
+cfgkey() {
+	if [ "$1" = virtio ]; then echo virtio; else echo "vnet:${2:--}"; fi
+}
+
+# xstats_of CONSOLE: the driver's VNET-XSTAT lines over all ports (sum; max for max_*)
+xstats_of() {
+	awk '/^VNET-XSTAT/ { if ($3 ~ /^(tx|rx)_q[0-9]+_max_/) { if ($4 > s[$3]) s[$3] = $4 } else s[$3] += $4; seen[$3] = 1 }
+	     END { for (k in seen) printf "%s%s=%d", (n++ ? "," : ""), k, s[k] }' "$1"
+}
+
+# set_driver DRIVER DEVARGS: what qg_header and qg_initrd use
+set_driver() {
+	VNET_DEVARGS=$2
+	QG_DRIVER=$1
+	case $1 in virtio) QG_DRVNAME=net_virtio ;; vnet) QG_DRVNAME=net_vnet ;; esac
+}
+
+# pp_run DRIVER I [DEVARGS]: one ping-pong guest; appends a latency row and a JSON object
+pp_run() {
+	local drv=$1 i=$2 name="pingpong-$1-$2-${#pprows[@]}" args=${3:--}
+	[ "$args" = - ] && args=
+	set_driver "$drv" "$args"
+	local d=$QG_DIR/$name
+	rm -rf "$d"
+	mkdir -p "$d"
+	{
+		qg_header "$name"
+		qg_pingpong_script "$name" $((ppn / 50 + 8))
+		echo "vnet_check_fwd /tmp/tp.log 1 0 || exit 1"
+		echo "vnet_result $name PASS"
+	} >"$d/test.sh"
+	qg_initrd "$d"
+	qg_peer_start "$d" 200 --guest-mac "$QG_PP_GMAC" --host-mac "$QG_PP_HMAC" --pingpong "$ppn" \
+		--pp-timeout 2 --txfirst 0 --deadline 150
+	# shellcheck disable=SC2046
+	qg_run "$d" 180 "vnet.vfio=none" -smp 2 -machine pc $(qg_nic n0 "$QG_PEER_NETDEV" "mac=$QG_PP_GMAC" 0x10)
+	local prc=0
+	wait "$QG_PEER_PID" || prc=$?
+	local c=$d/console.log r=$d/peer.result x
+	x=$(xstats_of "$c")
+	if [ $prc -ne 0 ] || ! grep -q "^VNET-RESULT $name PASS" "$c"; then
+		pprows+=("$(printf '%-11s %-36s %3s %9s  %s' "$QG_DRVNAME" "${args:--}" "$i" "FAILED" "($(tail -n 1 "$d/peer.log"); see $d)")")
+		ppjson+=("{\"driver\":\"$QG_DRVNAME\",\"devargs\":\"$args\",\"run\":$i,\"failed\":true}")
+		tail -n 30 "$c" >&2
+		return
+	fi
+	local p50 p90 p99 mx
+	p50=$(qg_json_get "$r" rtt_us.p50) p90=$(qg_json_get "$r" rtt_us.p90)
+	p99=$(qg_json_get "$r" rtt_us.p99) mx=$(qg_json_get "$r" rtt_us.max)
+	r_p50[$(cfgkey "$drv" "$args"),$i]=$p50
+	r_p99[$(cfgkey "$drv" "$args"),$i]=$p99
+	pprows+=("$(printf '%-11s %-36s %3s %9s %9s %9s %9s  %s' "$QG_DRVNAME" "${args:--}" "$i" "$p50" "$p90" "$p99" "$mx" "${x:-none}")")
+	ppjson+=("{\"driver\":\"$QG_DRVNAME\",\"devargs\":\"$args\",\"run\":$i,\"frames\":$ppn,\"rtt_us\":$(/usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["rtt_us"]))' "$r"),\"xstats\":\"$x\"}")
+}
+
+# median VALUES...: median of numbers (mean of the middle two for an even count); "-" if none
+median() {
+	[ $# -gt 0 ] || { echo -; return; }
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f", m }'
+}
 
 # bench_run DRIVER I [DEVARGS]: one guest run; appends a table row and a JSON object
 bench_run() {
 	local drv=$1 i=$2 name="bench-$1-$2-${#rows[@]}" args=${3:--}
 	[ "$args" = - ] && args=
-	VNET_DEVARGS=$args
-	QG_DRIVER=$drv
-	case $drv in virtio) QG_DRVNAME=net_virtio ;; vnet) QG_DRVNAME=net_vnet ;; esac
+	set_driver "$drv" "$args"
 	local d=$QG_DIR/$name
 	rm -rf "$d"
 	mkdir -p "$d"
@@ -74,7 +147,7 @@ bench_run() {
 		-trace virtio_queue_notify -trace virtio_notify -D "$d/trace.log"
 	local c=$d/console.log
 	if ! grep -q "^VNET-RESULT $name PASS" "$c"; then
-		rows+=("$(printf '%-11s %-34s %12s  %s' "$QG_DRVNAME" "${args:--}" "FAILED" "(see $c)")")
+		rows+=("$(printf '%-11s %-36s %12s  %s' "$QG_DRVNAME" "${args:--}" "FAILED" "(see $c)")")
 		json+=("{\"driver\":\"$QG_DRVNAME\",\"run\":$i,\"failed\":true}")
 		tail -n 30 "$c" >&2
 		return
@@ -85,9 +158,11 @@ bench_run() {
 	# virtio-net queue numbers: 2q = RX, 2q+1 = TX, last = control
 	read -r krx ktx < <(awk '/virtio_queue_notify/ { for (i = 1; i < NF; i++) if ($i == "n") q = $(i + 1);
 		if (q % 2) t++; else r++ } END { print r + 0, t + 0 }' "$d/trace.log")
-	x=$(awk '/^VNET-XSTAT/ { s[$3] += $4 } END { for (k in s) printf "%s%s=%d", (n++ ? "," : ""), k, s[k] }' "$c")
+	x=$(xstats_of "$c")
+	r_kpk[$(cfgkey "$drv" "$args"),$i]=$(awk -v k="$k" -v p="$pk" 'BEGIN { printf "%.4f", k * 1000 / p }')
+	r_pkts[$(cfgkey "$drv" "$args"),$i]=$pk
 	rows+=("$(awk -v drv="$QG_DRVNAME" -v a="${args:--}" -v p="$pk" -v k="$k" -v r="$krx" -v t="$ktx" -v n="$n" -v x="${x:-none}" 'BEGIN {
-		printf "%-11s %-34s %12d %9d %9.2f %9.2f %9.2f %9.2f  %s", drv, a, p, k, k * 1000 / p, t * 1000 / p, r * 1000 / p, n * 1000 / p, x }')")
+		printf "%-11s %-36s %12d %9d %9.2f %9.2f %9.2f %9.2f  %s", drv, a, p, k, k * 1000 / p, t * 1000 / p, r * 1000 / p, n * 1000 / p, x }')")
 	json+=("{\"driver\":\"$QG_DRVNAME\",\"devargs\":\"$args\",\"txfirst\":$txfirst,\"run\":$i,\"seconds\":$secs,\"packets\":$pk,\"kicks\":$k,\"kicks_tx\":$ktx,\"kicks_rx\":$krx,\"notifications\":$n,\"xstats\":\"${x}\"}")
 }
 
@@ -98,20 +173,66 @@ for i in $(seq "$pairs"); do
 			bench_run vnet "$i" "$c"
 		done
 	fi
+	[ "$ppn" -gt 0 ] || continue
+	pp_run virtio "$i"
+	if [ $have_vnet -eq 1 ]; then
+		for c in "${configs[@]}"; do
+			pp_run vnet "$i" "$c"
+		done
+	fi
 done
 if [ $have_vnet -eq 0 ]; then
 	rows+=("$(printf '%-11s %12s' net_vnet "n/a (driver not built yet: no librte_net_vnet.so under $build)")")
 fi
 
 echo
-printf '%-11s %-34s %12s %9s %9s %9s %9s %9s  %s\n' driver devargs "pkts fwd" kicks "kick/1k" "txkick/1k" \
+printf '%-11s %-36s %12s %9s %9s %9s %9s %9s  %s\n' driver devargs "pkts fwd" kicks "kick/1k" "txkick/1k" \
 	"rxkick/1k" "notif/1k" "driver xstats (kick|notif)"
 printf '%s\n' "${rows[@]}"
 echo "(kicks/notifications as QEMU saw them, per 1000 packets forwarded; tx_first $txfirst bursts" \
 	"per port, ${secs}s per run, $QG_ACCEL: compare counts, not TCG packet rates)"
+if [ "$ppn" -gt 0 ]; then
+	echo
+	printf '%-11s %-36s %3s %9s %9s %9s %9s  %s\n' driver devargs run "p50 us" "p90 us" "p99 us" \
+		"max us" "driver xstats"
+	printf '%s\n' "${pprows[@]}"
+	echo "(ping-pong: $ppn frames of 60..1514 bytes one at a time through a host UDP peer, round trip" \
+		"host -> guest testpmd macswap -> host; lone packets, so coalesced kicks wait for the safety net)"
+fi
+
+# summary: medians over repetitions of the per-repetition ratios vnet / net_virtio
+sumjson=()
+if [ $have_vnet -eq 1 ]; then
+	echo
+	printf '%-45s %5s %18s %18s %12s %12s\n' "summary (median over $pairs repetition(s))" reps \
+		"kick/1k vs virtio" "pkts fwd vs virtio" "RTT p50 us" "RTT p99 us"
+	keys=(virtio)
+	for c in "${configs[@]}"; do keys+=("vnet:$c"); done
+	for key in "${keys[@]}"; do
+		kr=() pr=() p50s=() p99s=()
+		for i in $(seq "$pairs"); do
+			a=${r_kpk[$key,$i]:-} b=${r_kpk[virtio,$i]:-}
+			if [ -n "$a" ] && [ -n "$b" ]; then
+				kr+=("$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "nan" }')")
+				pr+=("$(awk -v a="${r_pkts[$key,$i]}" -v b="${r_pkts[virtio,$i]}" 'BEGIN { printf "%.4f", a / b }')")
+			fi
+			[ -n "${r_p50[$key,$i]:-}" ] && p50s+=("${r_p50[$key,$i]}") && p99s+=("${r_p99[$key,$i]}")
+		done
+		mk=$(median "${kr[@]}") mp=$(median "${pr[@]}") m50=$(median "${p50s[@]}") m99=$(median "${p99s[@]}")
+		lab=$([ "$key" = virtio ] && echo "net_virtio" || echo "net_vnet ${key#vnet:}")
+		printf '%-45s %5s %18s %18s %12s %12s\n' "$lab" "${#kr[@]}" "$mk" "$mp" "$m50" "$m99"
+		js() { [ "$1" = - ] && echo null || echo "$1"; }
+		sumjson+=("{\"config\":\"$key\",\"repetitions\":${#kr[@]},\"kicks_per_1k_ratio_median\":$(js "$mk"),\"packets_ratio_median\":$(js "$mp"),\"kicks_per_1k_ratios\":[$(IFS=,; echo "${kr[*]}")],\"packets_ratios\":[$(IFS=,; echo "${pr[*]}")],\"rtt_p50_us_median\":$(js "$m50"),\"rtt_p99_us_median\":$(js "$m99")}")
+	done
+	echo "(ratio = vnet configuration / net_virtio of the same repetition; 1.000 for net_virtio itself)"
+fi
 {
-	echo "["
+	echo "{\"kicks\": ["
 	(IFS=,; echo "${json[*]}")
-	echo "]"
+	echo "], \"pingpong\": ["
+	(IFS=,; echo "${ppjson[*]}")
+	echo "], \"summary\": ["
+	(IFS=,; echo "${sumjson[*]}")
+	echo "]}"
 } >"$QG_DIR/kick-bench.json"
 echo "json: $QG_DIR/kick-bench.json"

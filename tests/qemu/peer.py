@@ -12,6 +12,12 @@ with --tx-first on one port, so:
     a seeded pseudo-random payload; each must come back exactly once, byte-exact except for the
     MAC addresses, which must be swapped.
 Before the data phase, probe frames are sent until one comes back (testpmd is up).
+With --pingpong N the data phase is a latency measurement instead: one frame at a time (sizes
+cycle through 60..1514), each must come back byte-exact with MACs swapped within
+--pp-timeout seconds before the next is sent; the round-trip time (send to receive,
+time.perf_counter_ns) of each is recorded and p50/p90/p99/max in microseconds are printed and
+written to --result ("rtt_us"). A frame that does not come back in time fails the run, naming
+its sequence number (the guest forwarded nothing for it: a stall).
 Exit 0 only if everything checked out; the last line of output is a one-line summary.
 """
 import argparse
@@ -50,6 +56,10 @@ def main():
     ap.add_argument("--txfirst", type=int, default=32, help="frames the guest sends first")
     ap.add_argument("--deadline", type=float, default=150)
     ap.add_argument("--result")
+    ap.add_argument("--pingpong", type=int, default=0, metavar="N",
+                    help="latency mode: N frames one at a time instead of --count/--window")
+    ap.add_argument("--pp-timeout", type=float, default=2.0,
+                    help="seconds a ping-pong frame may take to come back")
     a = ap.parse_args()
 
     gmac, hmac = mac(a.guest_mac), mac(a.host_mac)
@@ -68,6 +78,7 @@ def main():
               txfirst=0, txfirst_bad=0, unknown=0, bytes_back=0)
     expect = {}  # seq -> expected reply bytes
     seen = set()
+    arrived = {}  # seq -> perf_counter_ns when its reply was received
     ready = False
 
     def err(msg):
@@ -75,7 +86,7 @@ def main():
             errors.append(msg)
         print("peer: ERROR " + msg, flush=True)
 
-    def handle(b):
+    def handle(b, t_ns):
         nonlocal ready
         if len(b) < 14:
             st["unknown"] += 1
@@ -120,6 +131,7 @@ def main():
             err(f"reply for seq {seq} that was never sent")
             return
         seen.add(seq)
+        arrived[seq] = t_ns
         if b == want:
             st["exact"] += 1
         else:
@@ -132,13 +144,14 @@ def main():
             b = s.recv(65536)
         except socket.timeout:
             return False
-        handle(b)
+        handle(b, time.perf_counter_ns())
         s.settimeout(0)
         while True:  # drain what is queued
             try:
-                handle(s.recv(65536))
+                b = s.recv(65536)
             except (BlockingIOError, socket.timeout):
                 return True
+            handle(b, time.perf_counter_ns())
 
     # 1. wait for testpmd: probes until one comes back
     pseq = 0
@@ -154,10 +167,30 @@ def main():
     if not ready:
         err("guest never answered a probe")
 
-    # 2. data: COUNT frames, at most WINDOW outstanding, each must come back byte-exact
+    count = a.pingpong if a.pingpong > 0 else a.count
+    rtts = []  # ns, in send order
+    # 2a. latency: one frame at a time, each must come back before the next is sent
+    while ready and a.pingpong > 0 and len(rtts) < a.pingpong and time.monotonic() < end:
+        seq = len(rtts)
+        size = SIZES[seq % len(SIZES)]
+        want = frame(hmac, gmac, MAGIC, seq, size)
+        out = frame(gmac, hmac, MAGIC, seq, size)
+        expect[seq] = want
+        st["sent"] += 1
+        t_send = time.perf_counter_ns()
+        s.sendto(out, dest)
+        limit = t_send + int(a.pp_timeout * 1e9)
+        while seq in expect and time.perf_counter_ns() < limit:
+            pump((limit - time.perf_counter_ns()) / 1e9)
+        if seq in expect:
+            err(f"ping-pong frame seq {seq} ({size} bytes) lost: no reply within "
+                f"{a.pp_timeout} s after {seq} good round trips")
+            break
+        rtts.append(arrived[seq] - t_send)
+    # 2b. data: COUNT frames, at most WINDOW outstanding, each must come back byte-exact
     seq = 0
     last_progress = time.monotonic()
-    while ready and (seq < a.count or expect) and time.monotonic() < end:
+    while ready and not a.pingpong and (seq < a.count or expect) and time.monotonic() < end:
         while seq < a.count and len(expect) < a.window:
             size = SIZES[seq % len(SIZES)]
             s.sendto(frame(gmac, hmac, MAGIC, seq, size), dest)
@@ -176,13 +209,33 @@ def main():
     while time.monotonic() < linger:
         pump(0.1)
 
-    if expect:
+    if expect and not a.pingpong:
         err(f"{len(expect)} frames never came back")
-    if st["exact"] != a.count:
-        err(f"{st['exact']} of {a.count} replies byte-exact")
+    if st["exact"] != count:
+        err(f"{st['exact']} of {count} replies byte-exact")
     if st["txfirst"] != a.txfirst:
         err(f"guest tx_first frames: got {st['txfirst']}, expected {a.txfirst}")
     st["ready_after_s"] = round(t_ready, 1)
+    pp = ""
+    if a.pingpong > 0:
+        st["pingpong"] = dict(frames=a.pingpong, round_trips=len(rtts),
+                              timeout_s=a.pp_timeout)
+        if rtts:
+            srt = sorted(rtts)
+
+            def pct(q):  # nearest rank
+                return round(srt[max(0, -(-q * len(srt) // 100) - 1)] / 1000, 1)
+            st["rtt_us"] = dict(min=round(srt[0] / 1000, 1), p50=pct(50), p90=pct(90),
+                                p99=pct(99), max=round(srt[-1] / 1000, 1),
+                                mean=round(sum(srt) / len(srt) / 1000, 1))
+            r = st["rtt_us"]
+            pp = (f", ping-pong {len(rtts)}/{a.pingpong} RTT us p50 {r['p50']} p90 {r['p90']} "
+                  f"p99 {r['p99']} max {r['max']}")
+            print(f"peer: ping-pong RTT (us) over {len(rtts)} frames: min {r['min']} "
+                  f"p50 {r['p50']} p90 {r['p90']} p99 {r['p99']} max {r['max']} "
+                  f"mean {r['mean']}", flush=True)
+        else:
+            pp = f", ping-pong 0/{a.pingpong}"
     st["errors"] = errors
     ok = not errors
     if a.result:
@@ -192,7 +245,7 @@ def main():
           f"byte-exact with MACs swapped ({st['bytes_back']} bytes, {st['dup']} dup), "
           f"{st['txfirst']}/{a.txfirst} guest tx_first frames ok-headers "
           f"({st['txfirst_bad']} bad), probes {st['probe_replies']}/{st['probes_sent']}, "
-          f"guest ready after {st['ready_after_s']} s, {len(errors)} errors", flush=True)
+          f"guest ready after {st['ready_after_s']} s{pp}, {len(errors)} errors", flush=True)
     return 0 if ok else 1
 
 

@@ -58,6 +58,19 @@ finish() {
 	fi
 }
 
+# skip NAME REASON
+skip() {
+	skipped=$((skipped + 1))
+	echo "SKIP $1: $2"
+}
+
+# vnet_only NAME: 0 if the driver under test is vnet, else prints SKIP and returns 1
+vnet_only() {
+	[ "$QG_DRIVER" = vnet ] && return 0
+	skip "$1" "vnet-only (driver $QG_DRVNAME)"
+	return 1
+}
+
 # guest_verdict NAME DIR: 0 if the guest reported PASS for NAME, no FAIL, and finished cleanly
 guest_verdict() {
 	local c=$2/console.log
@@ -138,21 +151,111 @@ peer_case() {
 		vnet_result $name PASS "macswap on \$1, stats above"
 	EOF
 	qg_initrd "$d"
-	local qport
-	qport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	timeout -k 5 200 /usr/bin/python3 "$here/peer.py" --qemu-port "$qport" --port-file "$d/peer.port" \
-		--guest-mac $gmac --host-mac $hmac --count $n --txfirst 32 --deadline 150 \
-		--result "$d/peer.result" >"$d/peer.log" 2>&1 &
-	local ppid=$! i
-	for i in $(seq 50); do [ -s "$d/peer.port" ] && break; sleep 0.1; done
-	qg_run "$d" 180 "vnet.vfio=none" -smp 2 -machine pc \
-		$(qg_nic n0 "socket,udp=127.0.0.1:$(cat "$d/peer.port"),localaddr=127.0.0.1:$qport" \
-			"mac=$gmac" 0x10)
+	qg_peer_start "$d" 200 --guest-mac $gmac --host-mac $hmac --count $n --txfirst 32 --deadline 150
+	# shellcheck disable=SC2046
+	qg_run "$d" 180 "vnet.vfio=none" -smp 2 -machine pc $(qg_nic n0 "$QG_PEER_NETDEV" "mac=$gmac" 0x10)
 	local prc=0
-	wait $ppid || prc=$?
+	wait "$QG_PEER_PID" || prc=$?
 	local ok=1
 	guest_verdict "$name" "$d" && [ $prc -eq 0 ] && ok=0
 	finish "$name" "$d" $ok "($(tail -n 1 "$d/peer.log"))"
+}
+
+# ---- kick coalescing vs. lone packets: ping-pong through the UDP peer (vnet only) ----
+# Kick batching invariant: testpmd macswap only calls tx_burst when rx returned packets, so
+# with kick_coalesce=64 every lone frame's kick depends on vnet's safety-net thread. Every one
+# of N frames sent one at a time must come back (peer.py --pingpong: 2 s per frame); the
+# guest's xstats must show safety-net kicks, and max_deferral_us must lie between
+# kick_delay_us (a safety-net kick fires only after that) and kick_delay_us + 50 ms (TCG slack).
+pingpong_case() {
+	local name=peer-coalesce-pingpong n=100 delay=500
+	local dev=kick_coalesce=64,kick_delay_us=$delay bound=$((delay + 50000))
+	selected "$name" || return 0
+	vnet_only "$name" || return 0
+	VNET_DEVARGS=$dev newcase "$name"
+	local d=$cd_
+	{
+		qg_pingpong_script "$name" 10
+		cat <<-EOF
+			vnet_check_fwd /tmp/tp.log 1 $((n - 1)) || exit 1
+			sn=\$(vnet_xstat /tmp/tp.log 0 tx_q0_kicks_safety_net)
+			md=\$(vnet_xstat /tmp/tp.log 0 tx_q0_max_deferral_us)
+			df=\$(vnet_xstat /tmp/tp.log 0 tx_q0_kicks_deferred)
+			echo "VNET-STATS safety_net=\$sn max_deferral_us=\$md kicks_deferred=\$df"
+			[ -n "\$sn" ] && [ -n "\$md" ] || { vnet_result $name FAIL "no tx_q0_kicks_safety_net / tx_q0_max_deferral_us xstats"; exit 1; }
+			[ "\$sn" -gt 0 ] || { vnet_result $name FAIL "tx_q0_kicks_safety_net=\$sn: lone frames were not kicked by the safety net"; exit 1; }
+			[ "\$md" -ge $delay ] || { vnet_result $name FAIL "tx_q0_max_deferral_us=\$md < kick_delay_us=$delay although \$sn safety-net kicks fired (each after >= $delay us)"; exit 1; }
+			[ "\$md" -le $bound ] || { vnet_result $name FAIL "tx_q0_max_deferral_us=\$md > $bound (kick_delay_us $delay + 50 ms)"; exit 1; }
+			vnet_result $name PASS "devargs $dev: safety-net kicks \$sn, max deferral \$md us, deferred \$df"
+		EOF
+	} >>"$d/test.sh"
+	qg_initrd "$d"
+	qg_peer_start "$d" 200 --guest-mac $QG_PP_GMAC --host-mac $QG_PP_HMAC --pingpong $n \
+		--pp-timeout 2 --txfirst 0 --deadline 150
+	# shellcheck disable=SC2046
+	qg_run "$d" 180 "vnet.vfio=none" -smp 2 -machine pc $(qg_nic n0 "$QG_PEER_NETDEV" "mac=$QG_PP_GMAC" 0x10)
+	local prc=0 ok=1
+	wait "$QG_PEER_PID" || prc=$?
+	guest_verdict "$name" "$d" && [ $prc -eq 0 ] && ok=0
+	finish "$name" "$d" $ok "($(grep -h '^VNET-RESULT' "$d/console.log" | tail -n 1 | cut -d' ' -f4-); $(tail -n 1 "$d/peer.log"))"
+}
+
+# ---- bad devargs fail the probe with an error naming the key; event_idx=0 works (vnet only) ----
+devargs_bad_case() {
+	local name=devargs-bad
+	selected "$name" || return 0
+	vnet_only "$name" || return 0
+	VNET_DEVARGS='' newcase "$name"
+	local d=$cd_
+	cat >>"$d/test.sh" <<-'EOF'
+		set -- $(vnet_nics)
+		[ $# -eq 2 ] || { vnet_result $VNET_CASE FAIL "expected 2 virtio-net functions, found $#"; exit 1; }
+		vnet_bind uio_pci_generic "$1" "$2" || exit 1
+		bad=
+		for arg in kick_coalesce=abc bogus_key=1 kick_delay_us=0 event_idx=2 kick_coalesce=4097 \
+			kick_delay_us=100001; do
+			key=${arg%%=*}
+			# non-interactive: testpmd reads stdin (EOF) after starting and exits
+			timeout 60 dpdk-testpmd $VNET_DFLAG -l 0,1 -n 1 --file-prefix bad -a "$1,$arg" -- \
+				--total-num-mbufs=2048 </dev/null >/tmp/bad.log 2>&1
+			rc=$?
+			echo "----- testpmd -a $1,$arg: exit $rc"
+			grep -E 'devarg|vnet|EAL: (Requested|Error|Cannot|Probe)|No probed|Cannot init|^Port [0-9]+:' /tmp/bad.log
+			why=
+			grep -Eq '^Port [0-9]+: ' /tmp/bad.log && why="a port was created"
+			grep -q "EAL: Probe PCI driver: net_vnet" /tmp/bad.log || why="$why${why:+, }vnet did not probe"
+			[ $rc -ne 124 ] || why="$why${why:+, }testpmd hung"
+			[ $rc -ne 0 ] || grep -q "No probed ethernet devices" /tmp/bad.log ||
+				why="$why${why:+, }testpmd exit 0 without 'No probed ethernet devices'"
+			grep -E "devargs? .*$key" /tmp/bad.log | grep -Eq 'expected|accepted' ||
+				why="$why${why:+, }no vnet error naming $key"
+			[ -z "$why" ] || bad="$bad $arg: $why;"
+			[ $rc -ne 139 ] || bad="$bad $arg: testpmd segfault;"
+		done
+		[ -z "$bad" ] || { vnet_result $VNET_CASE FAIL "bad devargs:$bad"; exit 1; }
+		echo "vnet: all bad devargs refused with an error naming the key"
+		# port 0 with event_idx=0, port 1 default: both forward, only port 1 negotiates event-idx
+		vnet_testpmd /tmp/tp.log 4 1 -l 0,1 -n 1 --file-prefix ok -a "$1,event_idx=0" -a "$2" -- \
+			--total-num-mbufs=4096 --forward-mode=io
+		vnet_check_driver /tmp/tp.log 2 || exit 1
+		vnet_check_fwd /tmp/tp.log 2 100 || exit 1
+		f0=$(vnet_fw_features /tmp/tp.log 0)
+		f1=$(vnet_fw_features /tmp/tp.log 1)
+		echo "VNET-STATS features port0=$f0 (event_idx=0) port1=$f1 (default)"
+		[ -n "$f0" ] && [ -n "$f1" ] || { vnet_result $VNET_CASE FAIL "no 'Firmware-version: ... features 0x...' in show port info"; exit 1; }
+		[ $((f0 & 0x20000000)) -eq 0 ] || { vnet_result $VNET_CASE FAIL "port 0 (event_idx=0) negotiated VIRTIO_F_EVENT_IDX: features $f0"; exit 1; }
+		[ $((f1 & 0x20000000)) -ne 0 ] || { vnet_result $VNET_CASE FAIL "port 1 (default) did not negotiate VIRTIO_F_EVENT_IDX: features $f1"; exit 1; }
+		grep -q "$1: port 0: .*event-idx disabled by devargs" /tmp/tp.log ||
+			{ vnet_result $VNET_CASE FAIL "no 'event-idx disabled by devargs' init line for $1"; exit 1; }
+		vnet_result $VNET_CASE PASS "6 bad devargs refused naming the key; event_idx=0 forwards without event-idx ($f0 vs $f1)"
+	EOF
+	qg_initrd "$d"
+	# shellcheck disable=SC2046
+	qg_run "$d" 240 "vnet.vfio=none" -smp 2 -machine pc \
+		$(qg_nic n0 hubport,hubid=0 "" 0x10) $(qg_nic n1 hubport,hubid=0 "" 0x11)
+	local ok=1
+	guest_verdict "$name" "$d" && ok=0
+	finish "$name" "$d" $ok "($(grep -h '^VNET-RESULT' "$d/console.log" | tail -n 1 | cut -d' ' -f4-))"
 }
 
 # ---- l2fwd between two ports, fed by testpmd on two more ports (loop-free, 2 hubs) ----
@@ -213,6 +316,8 @@ hub_case hub-uio-legacy uio_pci_generic none "-machine pc" "" "disable-modern=on
 	"mode=legacy|IOVA mode 'PA'"
 peer_case
 l2fwd_case
+pingpong_case
+devargs_bad_case
 
 echo "guest tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(driver $QG_DRVNAME; ${timings[*]})"

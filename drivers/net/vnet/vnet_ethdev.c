@@ -982,11 +982,15 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 			v[TXX_BYTES] = txq->stats.bytes;
 			v[TXX_ERRORS] = txq->stats.errors;
 			v[TXX_RING_FULL] = txq->stats.ring_full;
-			v[TXX_SAFETY] = __atomic_load_n(&txq->safety_kicks, __ATOMIC_RELAXED);
+			v[TXX_SAFETY] = __atomic_load_n(&txq->safety_kicks, __ATOMIC_RELAXED) -
+					txq->safety_kicks_base;
 			v[TXX_KICKS] = txq->vq.vr.stats.kicks + v[TXX_SAFETY];
 			v[TXX_SUPPRESSED] = txq->vq.vr.stats.kicks_suppressed;
 			v[TXX_DEFERRED] = txq->stats.kicks_deferred;
-			v[TXX_MAX_DEFER_US] = txq->stats.max_deferral_tsc * 1000000 / hz;
+			v[TXX_MAX_DEFER_US] = RTE_MAX(txq->stats.max_deferral_tsc,
+						      __atomic_load_n(&txq->safety_max_deferral_tsc,
+								      __ATOMIC_RELAXED)) *
+					      1000000 / hz;
 			v[TXX_BROKEN] = txq->vq.vr.stats.broken;
 		}
 		for (i = 0; i < TXX_N; i++, k++) {
@@ -1028,7 +1032,10 @@ vnet_xstats_reset(struct rte_eth_dev *dev)
 		if (txq != NULL) {
 			txq->vq.vr.stats.kicks = 0;
 			txq->vq.vr.stats.kicks_suppressed = 0;
-			__atomic_store_n(&txq->safety_kicks, 0, __ATOMIC_RELAXED);
+			/* Monotonic (the lcore compares it): reset by moving the base. */
+			txq->safety_kicks_base = __atomic_load_n(&txq->safety_kicks,
+								 __ATOMIC_RELAXED);
+			__atomic_store_n(&txq->safety_max_deferral_tsc, 0, __ATOMIC_RELAXED);
 		}
 	}
 	return 0;

@@ -314,6 +314,15 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	}
 	if (copy && nb_pkts > VNET_TX_RECLAIM_MAX)
 		nb_pkts = VNET_TX_RECLAIM_MAX;	/* bounds the mbufs freed in bulk below */
+	if (coalesce) {
+		uint64_t sk = __atomic_load_n(&txq->safety_kicks, __ATOMIC_ACQUIRE);
+
+		/* The safety net kicked what earlier bursts published: count afresh. */
+		if (unlikely(sk != txq->safety_seen)) {
+			txq->safety_seen = sk;
+			vnet_vring_note_external_kick(vr);
+		}
+	}
 	if (vnet_vring_free_count(vr) < txq->free_thresh)
 		tx_reclaim(txq, copy);
 
@@ -373,7 +382,15 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		kick_if_needed(&txq->vq);
 	} else if (vr->unkicked != 0) {
 		uint64_t now = rte_get_tsc_cycles();
-		uint64_t start = __atomic_load_n(&txq->defer_start, __ATOMIC_RELAXED);
+		uint64_t start;
+
+		/*
+		 * Order the avail->idx store before reading defer_start: reading a stale
+		 * non-zero value while the safety thread clears it and kicks an older index
+		 * would leave these buffers with neither a kick nor a pending deferral.
+		 */
+		VNET_MB();
+		start = __atomic_load_n(&txq->defer_start, __ATOMIC_RELAXED);
 
 		if (vr->unkicked >= txq->coalesce_pkts || i < nb_pkts ||
 		    (start != 0 && now - start >= txq->coalesce_tsc)) {
@@ -423,7 +440,9 @@ vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 					 __ATOMIC_RELAXED))
 		return;
 	vnet_vq_notify(&txq->vq);
-	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELAXED);
+	if (now - start > __atomic_load_n(&txq->safety_max_deferral_tsc, __ATOMIC_RELAXED))
+		__atomic_store_n(&txq->safety_max_deferral_tsc, now - start, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELEASE);
 }
 
 /* Indexed by coalesce + 2 * copy. */

@@ -93,6 +93,9 @@ struct vnet_txq {
 	 */
 	uint64_t defer_start;
 	uint64_t safety_kicks;		/**< written by the safety-net thread only (atomic) */
+	uint64_t safety_max_deferral_tsc; /**< longest wait a safety-net kick ended (atomic) */
+	uint64_t safety_seen;		/**< safety_kicks as the lcore last saw it */
+	uint64_t safety_kicks_base;	/**< safety_kicks at the last xstats reset */
 	const struct rte_memzone *hdr_mz; /**< zeroed net header for mbufs without headroom */
 	uint64_t hdr_iova;
 	bool broken_logged;

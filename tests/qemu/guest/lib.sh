@@ -65,6 +65,21 @@ vnet_a() {
 	for b in "$@"; do printf -- '-a %s%s ' "$b" "$VNET_DEVARGS"; done
 }
 
+# vnet_unecho LOG: remove testpmd's prompt and command echo from LOG. The echo is written
+# unbuffered while testpmd's printf output to a file is block-buffered, so a buffer flush can
+# split a line ("  TX-packets:testpmd> show port xstats all" ... " 1020321   TX-dropped: 0")
+# and the counters would be misread. Joins such lines back.
+vnet_unecho() {
+	nl=$(printf '\001')
+	cmd="(show port (info|xstats) all|start( tx_first( [0-9]+)?)?|stop|quit)"
+	# Echoed command lines go, with or without the prompt, wherever a flush put them: at a
+	# line start or glued to a number ("TX-packets: 26563show port xstats all", "quit",
+	# "9   TX-dropped"); repeat until none is left so consecutive echoes all go.
+	tr '\n' '\001' <"$1" |
+		sed -E ":a; s/testpmd> $cmd?\r?$nl//; ta; :b; s/([0-9]|$nl)$cmd\r?$nl/\1/; tb; s/testpmd> //g" |
+		tr '\001' '\n' >"$1.unecho" && mv "$1.unecho" "$1"
+}
+
 # vnet_testpmd LOG DURATION TXFIRST(0|1|N) EAL_ARGS... -- APP_ARGS...
 # Interactive testpmd fed by a timed script: show port info, start [tx_first], run DURATION s,
 # stop (prints the per-port forward statistics), show port xstats, quit. Bounded by timeout.
@@ -91,14 +106,29 @@ vnet_testpmd() {
 		echo "quit"
 	} | timeout $((dur + 90)) dpdk-testpmd $VNET_DFLAG "$@" -i >"$log" 2>&1
 	rc=$?
+	vnet_unecho "$log"
 	echo "----- testpmd output ($log, exit $rc) -----"
 	grep -v -E -e '^ *[a-z_0-9]+: [0-9]+$' -e '^testpmd> *$' "$log" | grep -v '^$'
 	echo "----- end of testpmd output -----"
 	[ $rc -eq 0 ] || vnet_result "$VNET_CASE" FAIL "testpmd exited with status $rc$([ $rc -eq 139 ] && echo ' (segfault)')"
-	# the driver's own kick/notification counters, if it has any (per port, in port order)
+	# the driver's own kick/notification/deferral counters, if it has any (per port, in port order)
 	awk '/NIC extended statistics for port/ { for (i = 1; i < NF; i++) if ($i == "port") p = $(i + 1) }
-	     /^ *[a-z_0-9]*(kick|notif)[a-z_0-9]*: [0-9]+$/ { sub(":", "", $1); print "VNET-XSTAT port=" p, $1, $2 }' "$log"
+	     /^ *[a-z_0-9]*(kick|notif|deferral)[a-z_0-9]*: [0-9]+$/ { sub(":", "", $1); print "VNET-XSTAT port=" p, $1, $2 }' "$log"
 	return $rc
+}
+
+# vnet_xstat LOG PORT NAME: value of xstat NAME of PORT from "show port xstats all" in LOG
+# (empty if the driver has no such xstat)
+vnet_xstat() {
+	awk -v want="$2" -v name="$3" '/NIC extended statistics for port/ { for (i = 1; i < NF; i++) if ($i == "port") p = $(i + 1) }
+	     p == want && $1 == name ":" { print $2; exit }' "$1"
+}
+
+# vnet_fw_features LOG PORT: the feature word (hex) from vnet's "Firmware-version: virtio ...
+# features 0x..." line of PORT in "show port info" output (empty if absent)
+vnet_fw_features() {
+	awk -v want="$2" '/Infos for port/ { for (i = 1; i < NF; i++) if ($i == "port") p = $(i + 1) }
+	     p == want && /^Firmware-version:/ { for (i = 1; i < NF; i++) if ($i == "features") { print $(i + 1); exit } }' "$1"
 }
 
 # vnet_check_driver LOG NPORTS: every probed port uses $VNET_DRIVER (EAL probe lines and

@@ -331,6 +331,18 @@ vnet_vring_kick_prepare(struct vnet_vring *vr)
 	return kick;
 }
 
+/**
+ * The device was notified outside vnet_vring_kick_prepare() (e.g. by a safety-net thread
+ * covering deferred kicks): restart the count of unkicked buffers. The next decision
+ * still compares against the index of the last decision, which can add a kick but never
+ * lose one.
+ */
+static inline void
+vnet_vring_note_external_kick(struct vnet_vring *vr)
+{
+	vr->unkicked = 0;
+}
+
 /** @internal Mark the queue broken (first error wins). Cold. */
 void vnet_vring_set_broken(struct vnet_vring *vr, enum vnet_vring_error err);
 
