@@ -203,6 +203,16 @@ vnet_rx_split_copy(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 /* ---- TX ---- */
 
+/* Zero a net header with constant-size stores (a variable-size memset is a libc call). */
+static __rte_always_inline void
+zero_net_hdr(void *h, uint16_t size)
+{
+	if (size == sizeof(struct vnet_net_hdr_mrg))
+		memset(h, 0, sizeof(struct vnet_net_hdr_mrg));
+	else
+		memset(h, 0, sizeof(struct vnet_net_hdr));
+}
+
 /*
  * Free transmitted mbufs. With MBUF_FAST_FREE the application guarantees one pool and
  * refcnt 1, so single-segment mbufs go straight back to the pool without being touched;
@@ -278,7 +288,7 @@ tx_add_copy(struct vnet_txq *txq, struct rte_mbuf *m)
 
 	if (unlikely(m->pkt_len + hdr > vq->bounce_slot))
 		return -EMSGSIZE;
-	memset(slot, 0, hdr);
+	zero_net_hdr(slot, hdr);
 	for (s = m; s != NULL; s = s->next) {
 		rte_memcpy(dst, rte_pktmbuf_mtod(s, const void *), s->data_len);
 		dst += s->data_len;
@@ -328,12 +338,11 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 
 	for (i = 0; i < nb_pkts; i++) {
 		struct rte_mbuf *m = pkts[i];
-		bool push = !copy && m->nb_segs == 1 && rte_pktmbuf_headroom(m) >= hdr &&
-			    rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m);
-		unsigned int need = copy || push ? 1 : m->nb_segs + 1u;
+		bool single = !copy && m->nb_segs == 1;
+		unsigned int need = copy ? 1 : m->nb_segs + 1u;
 		int ret;
 
-		if (unlikely(!copy && !push &&
+		if (unlikely(!copy && !single &&
 			     (m->nb_segs > VNET_TX_MAX_SEGS || need > vr->num))) {
 			txq->stats.errors++;
 			rte_pktmbuf_free(m);
@@ -348,14 +357,14 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		}
 		if (copy) {
 			ret = tx_add_copy(txq, m);
-		} else if (likely(push)) {
-			/* Header in the headroom: one descriptor, header + frame contiguous. */
-			uint8_t *h = rte_pktmbuf_mtod_offset(m, uint8_t *, -(int)hdr);
-
-			memset(h, 0, hdr);
-			ret = vnet_vring_add1(vr, vnet_mbuf_buf_addr(m, txq->addr_off) +
-					      m->data_off - hdr, (uint32_t)m->data_len + hdr,
-					      false, m);
+		} else if (likely(single)) {
+			/*
+			 * The queue's constant zero header, then the frame: nothing is written
+			 * into the mbuf (its headroom line is usually cold).
+			 */
+			ret = vnet_vring_add2(vr, txq->hdr_iova, hdr,
+					      vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off,
+					      m->data_len, m);
 		} else {
 			ret = tx_add_chain(txq, m);
 		}

@@ -267,6 +267,53 @@ vnet_vring_add1(struct vnet_vring *vr, uint64_t addr, uint32_t len, bool writabl
 }
 
 /**
+ * Add a device-readable two-descriptor chain: a header buffer (e.g. a shared, constant
+ * virtio-net header) then a data buffer. Same rules as vnet_vring_add(); cheaper than it
+ * and than writing a header in front of the data (no extra cache line per buffer).
+ */
+static inline int
+vnet_vring_add2(struct vnet_vring *vr, uint64_t hdr_addr, uint32_t hdr_len, uint64_t addr,
+		uint32_t len, void *cookie)
+{
+	uint16_t head, id;
+	struct vnet_vring_desc *d;
+	struct vnet_vring_state *st;
+
+	if (vnet_unlikely(vr->error != VNET_VRING_OK))
+		return -EIO;
+	if (vnet_unlikely(vr->num_free < 2))
+		return -ENOSPC;
+	if (vnet_unlikely(cookie == NULL || len == 0 || hdr_len == 0))
+		return -EINVAL;
+
+	head = vr->free_head;
+	id = vr->next[head];
+	vr->free_head = vr->next[id];
+	vr->num_free = (uint16_t)(vr->num_free - 2);
+
+	d = &vr->desc[head];
+	d->addr = hdr_addr;
+	d->len = hdr_len;
+	d->flags = VNET_VRING_DESC_F_NEXT;
+	d->next = id;
+	d = &vr->desc[id];
+	d->addr = addr;
+	d->len = len;
+	d->flags = 0;
+	d->next = 0;
+
+	st = &vr->state[head];
+	st->cookie = cookie;
+	st->in_len = 0;
+	st->ndescs = 2;
+	st->last = id;
+
+	vr->avail->ring[vr->avail_idx & vr->mask] = head;
+	vr->avail_idx++;
+	return 0;
+}
+
+/**
  * Make every buffer added so far visible to the device: a release store of avail->idx,
  * so the descriptor and ring writes land before the index.
  */
