@@ -57,6 +57,8 @@ RTE_LOG_REGISTER_SUFFIX(vnet_logtype_driver, driver, NOTICE);
 #define VNET_VU_QUEUE_SIZE_DEFAULT 256
 
 #define VNET_DEFAULT_FREE_THRESH 32
+/* RX refills in batches of 64: half as many kick decisions (each a full barrier). */
+#define VNET_DEFAULT_RX_FREE_THRESH 64
 /* Ethernet header + one VLAN tag on top of the MTU. */
 #define VNET_L2_OVERHEAD	(RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 
@@ -447,7 +449,7 @@ vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	rxq->addr_off = vnet_mbuf_addr_off(ad->hw.use_va);
 	rxq->buf_len = (uint32_t)(room - RTE_PKTMBUF_HEADROOM) + hdr;
 	rxq->free_thresh = conf != NULL && conf->rx_free_thresh != 0 ? conf->rx_free_thresh :
-			   RTE_MIN(VNET_DEFAULT_FREE_THRESH, size / 4);
+			   RTE_MIN(VNET_DEFAULT_RX_FREE_THRESH, size / 4);
 	if (rxq->free_thresh == 0 || rxq->free_thresh > size)
 		rxq->free_thresh = 1;
 
@@ -603,7 +605,7 @@ vnet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->tx_desc_lim.nb_align = 1;
 	info->tx_desc_lim.nb_seg_max = 32;
 	info->tx_desc_lim.nb_mtu_seg_max = 32;
-	info->default_rxconf.rx_free_thresh = VNET_DEFAULT_FREE_THRESH;
+	info->default_rxconf.rx_free_thresh = VNET_DEFAULT_RX_FREE_THRESH;
 	info->default_txconf.tx_free_thresh = VNET_DEFAULT_FREE_THRESH;
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
