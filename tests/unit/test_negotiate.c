@@ -242,6 +242,19 @@ test_good_legacy(void)
 }
 
 static void
+test_legacy_without_any_layout(void)
+{
+	struct fake f;
+
+	fake_init(&f, false);
+	f.offer &= ~VNET_BIT(VNET_F_ANY_LAYOUT);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -ENOTSUP, "must refuse");
+	CHECK(log_errors == 1 && log_has("ANY_LAYOUT"), "log: %s", last_log);
+	CHECK(f.status & VNET_STATUS_FAILED, "FAILED must be set");
+	printf("PASS refuse_legacy_without_any_layout\n");
+}
+
+static void
 test_no_features_ok(void)
 {
 	struct fake f;
@@ -371,6 +384,7 @@ main(void)
 {
 	test_good_modern();
 	test_good_legacy();
+	test_legacy_without_any_layout();
 	test_no_features_ok();
 	test_queue_sizes();
 	test_no_version_1();

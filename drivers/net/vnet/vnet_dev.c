@@ -99,6 +99,13 @@ vnet_dev_negotiate(struct vnet_hw *hw, uint64_t wanted)
 	} else {
 		wanted &= UINT32_MAX;	/* a legacy interface has 32 feature bits */
 		wanted &= ~VNET_BIT(VNET_F_VERSION_1);
+		/* vnet's RX buffers carry header and frame in one descriptor. */
+		if (!(offer & VNET_BIT(VNET_F_ANY_LAYOUT))) {
+			VNET_INIT_LOG(ERR, "%s: legacy device without VIRTIO_F_ANY_LAYOUT "
+				      "(features 0x%08" PRIx64 "): not supported", hw->name, offer);
+			ret = -ENOTSUP;
+			goto fail;
+		}
 	}
 	/* A device that relies on an IOMMU must get ACCESS_PLATFORM accepted. */
 	if (offer & VNET_BIT(VNET_F_ACCESS_PLATFORM))
