@@ -18,6 +18,7 @@ thing MODE breaks:
     fd-in-reply     GET_FEATURES reply carrying a file descriptor (SCM_RIGHTS)
     fd-late         GET_PROTOCOL_FEATURES reply carrying a file descriptor
     mq-lie          offers multi-queue but GET_QUEUE_NUM says 1 queue pair
+    no-version-1    offers no VIRTIO_F_VERSION_1 (a legacy backend)
     silent          reads GET_FEATURES and never answers
     client-hangup   connects to vnet's server socket and hangs up at once
 
@@ -102,6 +103,8 @@ def serve(c, mode):
                 send(c, req, u64.pack(FEATURES), flags=0x2 | REPLY)
             elif mode == "huge-size":
                 send(c, req, u64.pack(FEATURES), size=1 << 20)
+            elif mode == "no-version-1":
+                send(c, req, u64.pack(FEATURES & ~(1 << 32)))
             elif mode == "fd-in-reply":
                 fd = os.open("/dev/null", os.O_RDONLY)
                 send(c, req, u64.pack(FEATURES), fds=[fd])

@@ -469,6 +469,7 @@ untrusted_case untrusted-fd-in-reply fd-in-reply "" \
 untrusted_case untrusted-fd-late fd-late "" \
 	"backend sent file descriptors in a reply: protocol violation"
 untrusted_case untrusted-mq-lie mq-lie ",queues=2" "queues=2 but the backend has 1 queue pairs"
+untrusted_case untrusted-no-version-1 no-version-1 "" "backend does not offer VIRTIO_F_VERSION_1"
 untrusted_case untrusted-silent silent "" "vhost-user handshake with" "Connection timed out"
 
 # vnet as server: the backend connects and hangs up at once.

@@ -431,6 +431,13 @@ vu_handshake(struct vnet_vu *vu)
 	if (ret != 0)
 		goto err;
 
+	if (!(vu->backend_features & VNET_BIT(VNET_F_VERSION_1))) {
+		/* vnet's vhost-user rings and headers are virtio 1.x (12-byte header). */
+		VNET_INIT_LOG(ERR, "%s: backend does not offer VIRTIO_F_VERSION_1 (features "
+			      "0x%016" PRIx64 "): not supported", vu->name, vu->backend_features);
+		ret = -ENOTSUP;
+		goto err;
+	}
 	vu->protocol_features = 0;
 	if (vu->backend_features & VNET_BIT(VU_F_PROTOCOL_FEATURES)) {
 		ret = vu_get_u64(vu, VU_GET_PROTOCOL_FEATURES, &proto);
@@ -797,8 +804,7 @@ vu_get_features(struct vnet_hw *hw)
 	struct vnet_vu *vu = vu_of(hw);
 
 	return (vu->backend_features & ~VNET_BIT(VU_F_PROTOCOL_FEATURES)) |
-	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS) |
-	       VNET_BIT(VNET_F_VERSION_1);
+	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS);
 }
 
 static void
