@@ -441,16 +441,34 @@ void
 vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 {
 	uint64_t start = __atomic_load_n(&txq->defer_start, __ATOMIC_ACQUIRE);
+	uint64_t waited;
 
-	if (start == 0 || now - start < txq->coalesce_tsc)
+	/*
+	 * Time a deferral with this thread's clock only: defer_start comes from the lcore's
+	 * TSC, and TSCs of different CPUs need not agree (QEMU TCG vCPUs do not). A deferral
+	 * is first seen at most one period after it began, so the kick comes within
+	 * kick_delay_us plus one period.
+	 */
+	if (start == 0) {
+		txq->safety_start_seen = 0;
+		return;
+	}
+	if (start != txq->safety_start_seen) {
+		txq->safety_start_seen = start;
+		txq->safety_first_tsc = now;
+		return;
+	}
+	waited = now - txq->safety_first_tsc;
+	if (waited < txq->coalesce_tsc)
 		return;
 	/* Only the thread that clears defer_start kicks; the doorbell write is idempotent. */
 	if (!__atomic_compare_exchange_n(&txq->defer_start, &start, 0, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
 		return;
+	txq->safety_start_seen = 0;
 	vnet_vq_notify(&txq->vq);
-	if (now - start > __atomic_load_n(&txq->safety_max_deferral_tsc, __ATOMIC_RELAXED))
-		__atomic_store_n(&txq->safety_max_deferral_tsc, now - start, __ATOMIC_RELAXED);
+	if (waited > __atomic_load_n(&txq->safety_max_deferral_tsc, __ATOMIC_RELAXED))
+		__atomic_store_n(&txq->safety_max_deferral_tsc, waited, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELEASE);
 }
 

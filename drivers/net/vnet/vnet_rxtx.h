@@ -96,6 +96,8 @@ struct vnet_txq {
 	uint64_t safety_max_deferral_tsc; /**< longest wait a safety-net kick ended (atomic) */
 	uint64_t safety_seen;		/**< safety_kicks as the lcore last saw it */
 	uint64_t safety_kicks_base;	/**< safety_kicks at the last xstats reset */
+	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
+	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
 	const struct rte_memzone *hdr_mz; /**< zeroed net header for mbufs without headroom */
 	uint64_t hdr_iova;
 	bool broken_logged;
@@ -150,8 +152,9 @@ vnet_mbuf_buf_addr(const struct rte_mbuf *m, uint16_t off)
 int vnet_rxq_fill(struct vnet_rxq *rxq);
 
 /**
- * Safety net of kick coalescing: kick @p txq if its oldest unkicked buffer waited longer
- * than its coalescing time. Called from the control thread, concurrently with bursts.
+ * Safety net of kick coalescing: kick @p txq if its oldest unkicked buffer has waited
+ * longer than its coalescing time, as timed by the calling thread's own TSC (@p now).
+ * Called periodically from the one safety-net control thread, concurrently with bursts.
  */
 void vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
 
