@@ -692,11 +692,18 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	uint16_t q;
 	int ret;
 
-	if (dev->data->nb_rx_queues == 0 || dev->data->nb_tx_queues == 0 ||
-	    dev->data->rx_queues[0] == NULL || dev->data->tx_queues[0] == NULL) {
-		VNET_INIT_LOG(ERR, "port %u: set up one RX and one TX queue before start",
+	if (dev->data->nb_rx_queues == 0 || dev->data->nb_tx_queues == 0) {
+		VNET_INIT_LOG(ERR, "port %u: configure at least one RX and one TX queue",
 			      dev->data->port_id);
 		return -EINVAL;
+	}
+	for (q = 0; q < RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues); q++) {
+		if ((q < dev->data->nb_rx_queues && dev->data->rx_queues[q] == NULL) ||
+		    (q < dev->data->nb_tx_queues && dev->data->tx_queues[q] == NULL)) {
+			VNET_INIT_LOG(ERR, "port %u: queue %u is configured but not set up",
+				      dev->data->port_id, q);
+			return -EINVAL;
+		}
 	}
 	if (!ad->args.event_idx)
 		wanted &= ~VNET_BIT(VNET_F_RING_EVENT_IDX);

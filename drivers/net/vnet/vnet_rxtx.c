@@ -303,7 +303,8 @@ tx_kick_now(struct vnet_txq *txq, uint64_t now)
 {
 	uint64_t start = __atomic_exchange_n(&txq->defer_start, 0, __ATOMIC_RELAXED);
 
-	if (start != 0 && now - start > txq->stats.max_deferral_tsc)
+	/* Signed: a queue moved to another lcore brings another TSC. */
+	if (start != 0 && (int64_t)(now - start) > (int64_t)txq->stats.max_deferral_tsc)
 		txq->stats.max_deferral_tsc = now - start;
 	kick_if_needed(&txq->vq);
 }

@@ -703,6 +703,8 @@ vu_start_backend(struct vnet_vu *vu)
 	}
 	if (features & VNET_BIT(VU_F_PROTOCOL_FEATURES)) {
 		for (i = 0; i < vu->nvqs; i++) {
+			if (vu->vqs[i] == NULL)
+				continue;	/* e.g. more RX than TX queues configured */
 			ret = vu_set_state(vu, VU_SET_VRING_ENABLE, i, 1);
 			if (ret != 0)
 				goto err;
