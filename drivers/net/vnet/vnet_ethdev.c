@@ -1200,7 +1200,8 @@ vnet_eth_setup(struct rte_eth_dev *dev, vnet_tp_init_t tp_init)
 	dev->dev_ops = &vnet_eth_dev_ops;
 	VNET_INIT_LOG(NOTICE, "%s: port %u: %s on %s virtio-net, %s, event-idx %s%s", hw->name,
 		      dev->data->port_id,
-		      hw->ops == &vnet_tp_vhost_user_ops ? "net_vnet_user" : RTE_PMD_VNET_DRIVER_NAME,
+		      hw->ops == &vnet_tp_vhost_user_ops ? "net_vnet_user" :
+		      RTE_PMD_VNET_DRIVER_NAME,
 		      hw->modern ? "modern" : "legacy", hw->ops->name,
 		      (hw->device_features & VNET_BIT(VNET_F_RING_EVENT_IDX)) ?
 		      (ad->args.event_idx ? "offered" : "disabled by devargs") : "not offered",

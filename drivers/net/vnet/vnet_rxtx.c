@@ -85,7 +85,8 @@ rx_refill(struct vnet_rxq *rxq, const bool copy)
 			       &rxq->mbuf_initializer, sizeof(uint64_t));
 			/* The device writes the net header right before the packet data. */
 			vnet_vring_add1(vr, vnet_mbuf_buf_addr(m, rxq->addr_off) +
-					RTE_PKTMBUF_HEADROOM - rxq->hdr_size, rxq->buf_len, true, m);
+					RTE_PKTMBUF_HEADROOM - rxq->hdr_size, rxq->buf_len,
+					true, m);
 		}
 	}
 	vnet_vring_publish(vr);

@@ -31,7 +31,7 @@ struct vnet_vq {
 	uint64_t ring_iova;		/**< device address of the descriptor table */
 	size_t avail_off;
 	size_t used_off;
-	const struct rte_memzone *mz;	/**< ring memory (IOVA-contiguous), NULL if transport's */
+	const struct rte_memzone *mz;	/**< IOVA-contiguous ring memory, or NULL */
 	void *ring_va;			/**< ring memory */
 	void *priv;			/**< vnet_vring private state */
 	unsigned int socket_id;
@@ -81,9 +81,9 @@ struct vnet_txq {
 	uint16_t port_id;
 	uint16_t queue_id;
 	uint16_t hdr_size;
-	uint16_t free_thresh;		/**< reclaim once fewer descriptors than this are free */
+	uint16_t free_thresh;		/**< reclaim below this many free descriptors */
 	uint16_t addr_off;		/**< offset of buf_iova or buf_addr (device addresses) */
-	bool fast_free;			/**< RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE: one pool, refcnt 1 */
+	bool fast_free;			/**< MBUF_FAST_FREE: one pool, refcnt 1 */
 	/* Kick coalescing (0 = off): kick once this many buffers are unkicked ... */
 	uint16_t coalesce_pkts;
 	/* ... or once the oldest unkicked buffer is this old. */

@@ -914,7 +914,8 @@ vu_lost_backend(struct vnet_vu *vu, const char *why)
 	vu_close_conn(vu);
 	vu->disconnects++;
 	VNET_DRV_LOG(NOTICE, "%s: backend %s: link down%s", vu->name, why,
-		     vu->args.server ? ", waiting for it to reconnect" : ", retrying the connection");
+		     vu->args.server ? ", waiting for it to reconnect" :
+		     ", retrying the connection");
 }
 
 /* A backend is connected: handshake and, if the port is started, run the rings. */

@@ -24,7 +24,7 @@ struct vnet_vu_args {
 	char path[108];			/**< unix socket path (sun_path size) */
 	uint16_t queues;		/**< queue pairs */
 	uint16_t queue_size;		/**< max ring entries, power of two */
-	bool server;			/**< vnet listens; the backend connects (and reconnects) */
+	bool server;			/**< vnet listens, the backend (re)connects */
 	bool mac_set;
 	uint8_t mac[6];
 };

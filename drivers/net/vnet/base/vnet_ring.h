@@ -70,7 +70,7 @@ struct vnet_vring_state {
 
 /** Counters kept by the core; the caller exports them (xstats). */
 struct vnet_vring_stats {
-	uint64_t kicks;			/**< kick decisions that asked to notify the device */
+	uint64_t kicks;			/**< decisions that asked to notify the device */
 	uint64_t kicks_suppressed;	/**< decisions where the device did not want a kick */
 	uint64_t broken;		/**< 1 once the queue is broken (until re-init) */
 };
@@ -417,8 +417,9 @@ vnet_vring_used_ready(struct vnet_vring *vr)
 /**
  * Collect up to @p n used buffers: their cookies into @p cookies and the device-written
  * lengths into @p lens (may be NULL). Every entry is validated (id in range and head of an
- * in-flight chain, min_len <= len <= writable bytes posted); on the first bad entry the queue becomes
- * broken, the entries before it are still returned, and nothing after. The bad entry's
+ * in-flight chain, min_len <= len <= writable bytes posted); on the first bad entry the
+ * queue becomes broken, the entries before it are still returned, and nothing after. The
+ * bad entry's
  * buffer stays owned by the queue until vnet_vring_detach_unused().
  *
  * @return number of buffers returned (0 when none or broken).
