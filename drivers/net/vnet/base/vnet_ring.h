@@ -419,8 +419,7 @@ vnet_vring_used_ready(struct vnet_vring *vr)
  * lengths into @p lens (may be NULL). Every entry is validated (id in range and head of an
  * in-flight chain, min_len <= len <= writable bytes posted); on the first bad entry the
  * queue becomes broken, the entries before it are still returned, and nothing after. The
- * bad entry's
- * buffer stays owned by the queue until vnet_vring_detach_unused().
+ * bad entry's buffer stays owned by the queue until vnet_vring_detach_unused().
  *
  * @return number of buffers returned (0 when none or broken).
  */
