@@ -364,16 +364,14 @@ restart_case restart-zerocopy zc
 restart_case restart-copy copy
 
 # ---- 3. bad devargs: clear error, no port -------------------------------------------------
-# devargs_case NAME VDEV-ARGS EXPECTED-SUBSTRING...: net_vnet_user0 on the EAL command line
-devargs_case() {
-	local name=$1 args=$2 rc ok=0 detail="" s vdev
-	shift 2
-	start_case "$name" || return 0
-	vdev="net_vnet_user0${args:+,$args}"
-	eal_run 60 --no-huge -m 128 --vdev "$vdev" -- probe
-	rc=$?
-	if [ $rc -ne 0 ] || ! grep -q '^RESULT probe PASS' "$case_log"; then
-		ok=1 detail="vnet-vhost-test $(describe_rc $rc)"
+# refused_verdict RC EXPECTED-SUBSTRING...: sets ok (0 = pass) and detail for a probe run that
+# must end cleanly with no port and log every expected substring.
+refused_verdict() {
+	local rc=$1 s
+	shift
+	ok=0 detail=""
+	if [ "$rc" -ne 0 ] || ! grep -q '^RESULT probe PASS' "$case_log"; then
+		ok=1 detail="vnet-vhost-test $(describe_rc "$rc")"
 	elif ! grep -q '^vnet-test: ports 0 (total 0)' "$case_log"; then
 		ok=1 detail="expected no port: $(grep '^vnet-test: port' "$case_log" | tr '\n' ' ')"
 	else
@@ -384,6 +382,17 @@ devargs_case() {
 			fi
 		done
 	fi
+}
+
+# devargs_case NAME VDEV-ARGS EXPECTED-SUBSTRING...: net_vnet_user0 on the EAL command line
+devargs_case() {
+	local name=$1 args=$2 rc ok=0 detail="" vdev
+	shift 2
+	start_case "$name" || return 0
+	vdev="net_vnet_user0${args:+,$args}"
+	eal_run 60 --no-huge -m 128 --vdev "$vdev" -- probe
+	rc=$?
+	refused_verdict $rc "$@"
 	[ $ok -eq 0 ] && detail="$(grep -m1 -E '^[a-z_]+\(\): ' "$case_log" | head -c 160)"
 	finish $ok "$detail"
 }
@@ -427,7 +436,7 @@ fi
 # untrusted_case NAME MODE VNET-EXTRA EXPECTED-SUBSTRING...: fake_backend.py MODE listens, vnet
 # (client) connects at probe; the probe must fail with the reason, no port, no crash.
 untrusted_case() {
-	local name=$1 mode=$2 extra=$3 sock fb rc ok=0 detail="" s
+	local name=$1 mode=$2 extra=$3 sock fb rc ok=0 detail=""
 	shift 3
 	start_case "$name" || return 0
 	sock="$work/$name.sock"
@@ -441,18 +450,7 @@ untrusted_case() {
 	eal_run 60 --no-huge -m 128 --vdev "net_vnet_user0,path=$sock$extra" -- probe
 	rc=$?
 	bg_stop "$fb"
-	if [ $rc -ne 0 ] || ! grep -q '^RESULT probe PASS' "$case_log"; then
-		ok=1 detail="vnet-vhost-test $(describe_rc $rc)"
-	elif ! grep -q '^vnet-test: ports 0 (total 0)' "$case_log"; then
-		ok=1 detail="expected no port: $(grep '^vnet-test: port' "$case_log" | tr '\n' ' ')"
-	else
-		for s in "$@"; do
-			if ! grep -qF -- "$s" "$case_log"; then
-				ok=1 detail="log lacks \"$s\""
-				break
-			fi
-		done
-	fi
+	refused_verdict $rc "$@"
 	[ $ok -eq 0 ] && detail="$(grep -m1 -E 'vu_(read_full|recv_reply|handshake)\(\)' \
 		"$case_log" | head -c 160)"
 	finish $ok "$detail"
