@@ -113,6 +113,7 @@ struct vnet_vring_used {
 
 static_assert(sizeof(struct vnet_vring_desc) == 16, "virtq_desc is 16 bytes");
 static_assert(offsetof(struct vnet_vring_desc, len) == 8, "virtq_desc.len offset");
+static_assert(offsetof(struct vnet_vring_desc, flags) == 12, "virtq_desc.flags offset");
 static_assert(offsetof(struct vnet_vring_desc, next) == 14, "virtq_desc.next offset");
 static_assert(sizeof(struct vnet_vring_avail) == 4, "virtq_avail header is 4 bytes");
 static_assert(sizeof(struct vnet_vring_used_elem) == 8, "virtq_used_elem is 8 bytes");
