@@ -542,6 +542,7 @@ struct opts {
 	int expect_copy;	/* -1: don't care */
 	double timeout;
 	unsigned int cycles;
+	unsigned int late_pool;	/* frames: vnet TX from a pool created after start (mbufs) */
 };
 
 /*
@@ -600,6 +601,7 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 	struct flow flows[2 * MAX_Q];
 	unsigned int nflows = 0, i, base_vnet, base_vh;
 	struct rte_eth_stats st;
+	struct rte_mempool *mp_late = NULL;
 	double t0, end, quiet;
 	bool done;
 	int ok = 1;
@@ -635,6 +637,23 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 	}
 	if (check_copy_mode(vnet, o->expect_copy) != 0)
 		ok = 0;
+	if (o->late_pool != 0) {
+		/*
+		 * A pool created after dev_start: EAL must allocate new memory for it, which
+		 * vnet has to announce to the backend (zero-copy) before these mbufs reach it.
+		 */
+		mp_late = rte_pktmbuf_pool_create("vnet_late_pool", o->late_pool, POOL_CACHE, 0,
+						  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+		if (mp_late == NULL) {
+			printf("RESULT frames FAIL: late pool of %u mbufs: %s\n", o->late_pool,
+			       rte_strerror(rte_errno));
+			return 1;
+		}
+		printf("vnet-test: vnet TX from a pool created after start (%u mbufs)\n",
+		       o->late_pool);
+		/* vnet's control thread announces the new memory asynchronously (µs). */
+		rte_delay_ms(200);
+	}
 
 	memset(flows, 0, sizeof(flows));
 	for (q = 0; q < o->queues; q++) {
@@ -648,7 +667,7 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 		f->q = (uint8_t)q;
 		f->variety = true;
 		f->ordered = true;
-		f->mp = mp_vnet;
+		f->mp = mp_late != NULL ? mp_late : mp_vnet;
 		f->total = o->frames;
 
 		f = &flows[nflows++];
@@ -743,6 +762,8 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 	rte_eth_dev_stop(vh);
 	rte_eth_dev_close(vh);
 	if (check_pool(mp_vh, base_vh, "after vhost close") != 0)
+		ok = 0;
+	if (mp_late != NULL && check_pool(mp_late, 0, "late pool after close") != 0)
 		ok = 0;
 	if (ok && total_errors == 0) {
 		printf("RESULT frames PASS\n");
@@ -882,7 +903,7 @@ static void
 usage(void)
 {
 	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart [--vnet DEVARGS] [--frames N] "
-	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C]\n");
+	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C] [--late-pool N]\n");
 }
 
 int
@@ -929,6 +950,8 @@ main(int argc, char **argv)
 			o.timeout = atof(v);
 		else if (strcmp(argv[i], "--cycles") == 0)
 			o.cycles = (unsigned int)strtoul(v, NULL, 0);
+		else if (strcmp(argv[i], "--late-pool") == 0)
+			o.late_pool = (unsigned int)strtoul(v, NULL, 0);
 		else {
 			usage();
 			return 2;

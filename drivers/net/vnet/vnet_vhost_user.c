@@ -31,6 +31,8 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
+#include <rte_memzone.h>
+#include <rte_errno.h>
 
 #include "vnet_logs.h"
 #include "vnet_ring.h"
@@ -124,6 +126,10 @@ struct vnet_vu {
 	bool running;			/* rings registered with the current backend */
 	bool copy;			/* bounce buffers instead of shared EAL memory */
 	bool copy_logged;
+	bool mem_dirty;			/* EAL memory grew: the control thread updates */
+	int wake_fd;			/* eventfd: wakes the control thread */
+	bool mem_cb;			/* memory event callback registered (name below) */
+	char mem_cb_name[RTE_MEMZONE_NAMESIZE + 16];
 	uint8_t status;			/* emulated device status */
 	uint64_t driver_features;
 	struct vu_shm rings;		/* all rings, slot per virtqueue */
@@ -571,9 +577,8 @@ memseg_region(const struct rte_memseg_list *msl, const struct rte_memseg *ms, vo
  * has a file descriptor and all fit; otherwise copy mode (rings + bounce area only).
  */
 static int
-vu_build_mem_table(struct vnet_vu *vu)
+vu_collect_regions(struct vnet_vu *vu)
 {
-	size_t bounce_len;
 	int ret;
 
 	vu->nregions = 0;
@@ -581,6 +586,16 @@ vu_build_mem_table(struct vnet_vu *vu)
 	rte_mcfg_mem_read_lock();
 	ret = rte_memseg_walk_thread_unsafe(memseg_region, vu);
 	rte_mcfg_mem_read_unlock();
+	return ret;
+}
+
+static int
+vu_build_mem_table(struct vnet_vu *vu)
+{
+	size_t bounce_len;
+	int ret;
+
+	ret = vu_collect_regions(vu);
 	if (ret == 0) {
 		vu->copy = false;
 		return 0;
@@ -632,6 +647,78 @@ vu_assign_bounce(struct vnet_vu *vu)
 
 /* ---- running the rings on the backend ---- */
 
+static int
+vu_send_mem_table(struct vnet_vu *vu)
+{
+	struct vu_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.request = VU_SET_MEM_TABLE;
+	msg.payload.mem.nregions = vu->nregions;
+	memcpy(msg.payload.mem.regions, vu->regions, sizeof(vu->regions[0]) * vu->nregions);
+	msg.size = (uint32_t)(offsetof(struct vu_msg, payload.mem.regions) - VU_HDR_SIZE +
+			      sizeof(vu->regions[0]) * vu->nregions);
+	return vu_request(vu, &msg, vu->region_fds, vu->nregions);
+}
+
+/*
+ * EAL added memory while the port runs zero-copy: share it too, or mbufs from a pool
+ * created after dev_start would point where the backend cannot translate. Control
+ * thread, with vu->lock held. If the memory no longer fits the backend's regions the old table stays
+ * (copy mode cannot be entered under running lcores) and an error says to restart.
+ */
+static void
+vu_mem_update(struct vnet_vu *vu)
+{
+	struct vu_region regions[VU_MAX_REGIONS];
+	int fds[VU_MAX_REGIONS];
+	unsigned int n = vu->nregions;
+	int ret;
+
+	if (!(vu->status & VNET_STATUS_DRIVER_OK) || vu->copy)
+		return;
+	memcpy(regions, vu->regions, sizeof(regions));
+	memcpy(fds, vu->region_fds, sizeof(fds));
+	ret = vu_collect_regions(vu);
+	if (ret != 0) {
+		memcpy(vu->regions, regions, sizeof(regions));
+		memcpy(vu->region_fds, fds, sizeof(fds));
+		vu->nregions = n;
+		VNET_DRV_LOG(ERR, "%s: memory EAL added after start cannot be shared with the "
+			     "backend (%s): mbufs from it will not reach it; restart the port",
+			     vu->name, ret == -E2BIG ? "too many regions" : "no file descriptor");
+		return;
+	}
+	if (n == vu->nregions && memcmp(regions, vu->regions, sizeof(regions[0]) * n) == 0)
+		return;
+	if (vu->sock >= 0 && vu->running && vu_send_mem_table(vu) != 0) {
+		VNET_DRV_LOG(ERR, "%s: cannot update the backend's memory table", vu->name);
+		vu_close_conn(vu);	/* link down; a new connection gets the new table */
+		return;
+	}
+	VNET_DRV_LOG(NOTICE, "%s: memory table updated: %u region(s)", vu->name, vu->nregions);
+}
+
+/* EAL memory hotplug callback (runs with the hotplug lock held, in the allocating thread). */
+static void
+vu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
+{
+	static const uint64_t one = 1;
+	struct vnet_vu *vu = arg;
+
+	RTE_SET_USED(addr);
+	RTE_SET_USED(len);
+	if (type != RTE_MEM_EVENT_ALLOC)
+		return;
+	/*
+	 * No lock and no I/O here: this thread holds EAL's heap and hotplug locks, which the
+	 * holder of vu->lock may be waiting for, and which a backend in this process needs to
+	 * handle SET_MEM_TABLE. The control thread, woken at once, does the update.
+	 */
+	__atomic_store_n(&vu->mem_dirty, true, __ATOMIC_RELEASE);
+	RTE_SET_USED(write(vu->wake_fd, &one, sizeof(one)));
+}
+
 /* Register every queue with the connected backend. Called with vu->lock held. */
 static int
 vu_start_backend(struct vnet_vu *vu)
@@ -651,13 +738,7 @@ vu_start_backend(struct vnet_vu *vu)
 	if (ret != 0)
 		goto err;
 
-	memset(&msg, 0, sizeof(msg));
-	msg.request = VU_SET_MEM_TABLE;
-	msg.payload.mem.nregions = vu->nregions;
-	memcpy(msg.payload.mem.regions, vu->regions, sizeof(vu->regions[0]) * vu->nregions);
-	msg.size = (uint32_t)(offsetof(struct vu_msg, payload.mem.regions) - VU_HDR_SIZE +
-			      sizeof(vu->regions[0]) * vu->nregions);
-	ret = vu_request(vu, &msg, vu->region_fds, vu->nregions);
+	ret = vu_send_mem_table(vu);
 	if (ret != 0)
 		goto err;
 
@@ -941,6 +1022,26 @@ vu_new_backend(struct vnet_vu *vu)
 	}
 }
 
+/*
+ * Wait up to @ms for @events on @fd (-1: just sleep) or for a wake-up from the memory
+ * event callback; returns @fd's revents (0 on timeout or wake-up).
+ */
+static short
+vu_wait(struct vnet_vu *vu, int fd, short events, int ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = vu->wake_fd, .events = POLLIN },
+		{ .fd = fd, .events = events },
+	};
+	uint64_t v;
+
+	if (poll(pfd, fd >= 0 ? 2 : 1, ms) <= 0)
+		return 0;
+	if (pfd[0].revents & POLLIN)
+		RTE_SET_USED(read(vu->wake_fd, &v, sizeof(v)));
+	return fd >= 0 ? pfd[1].revents : 0;
+}
+
 static void *
 vu_thread(void *arg)
 {
@@ -951,11 +1052,15 @@ vu_thread(void *arg)
 		struct pollfd pfd;
 		int r;
 
+		if (__atomic_exchange_n(&vu->mem_dirty, false, __ATOMIC_ACQ_REL)) {
+			pthread_mutex_lock(&vu->lock);
+			vu_mem_update(vu);
+			pthread_mutex_unlock(&vu->lock);
+		}
+
 		if (vu->sock < 0) {
 			if (vu->args.server) {
-				pfd.fd = vu->listen_fd;
-				pfd.events = POLLIN;
-				if (poll(&pfd, 1, 100) <= 0)
+				if (!(vu_wait(vu, vu->listen_fd, POLLIN, 100) & POLLIN))
 					continue;
 				r = accept4(vu->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 				if (r < 0)
@@ -965,7 +1070,7 @@ vu_thread(void *arg)
 				vu_new_backend(vu);
 				pthread_mutex_unlock(&vu->lock);
 			} else {
-				usleep(100 * 1000);
+				vu_wait(vu, -1, 0, 100);
 				retry_ms += 100;
 				if (retry_ms < 1000)
 					continue;
@@ -977,12 +1082,10 @@ vu_thread(void *arg)
 			}
 			continue;
 		}
+		if (vu_wait(vu, vu->sock, POLLIN | POLLRDHUP, 100) == 0)
+			continue;
 		pfd.fd = vu->sock;
 		pfd.events = POLLIN | POLLRDHUP;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, 100);
-		if (r <= 0)
-			continue;
 		/* Replies are read by whoever holds the lock; look again with it held. */
 		pthread_mutex_lock(&vu->lock);
 		pfd.revents = 0;
@@ -1036,6 +1139,8 @@ vu_uninit(struct vnet_hw *hw)
 
 	if (vu == NULL)
 		return;
+	if (vu->mem_cb)
+		rte_mem_event_callback_unregister(vu->mem_cb_name, vu);
 	if (vu->thread_running) {
 		vu->thread_stop = true;
 		pthread_join(vu->tid, NULL);
@@ -1053,6 +1158,8 @@ vu_uninit(struct vnet_hw *hw)
 			close(vu->kickfd[i]);
 	shm_destroy(&vu->rings);
 	shm_destroy(&vu->bounce);
+	if (vu->wake_fd >= 0)
+		close(vu->wake_fd);
 	pthread_mutex_destroy(&vu->lock);
 	rte_free(vu->kickfd);
 	rte_free(vu->vqs);
@@ -1077,6 +1184,7 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	vu->listen_fd = -1;
 	vu->rings.fd = -1;
 	vu->bounce.fd = -1;
+	vu->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	snprintf(vu->name, sizeof(vu->name), "%s", name);
 	pthread_mutex_init(&vu->lock, NULL);
 	hw->tp.vu = vu;
@@ -1087,8 +1195,8 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 
 	vu->vqs = rte_zmalloc("vnet_vu_vqs", sizeof(*vu->vqs) * nvq, 0);
 	vu->kickfd = rte_malloc("vnet_vu_kick", sizeof(int) * nvq, 0);
-	if (vu->vqs == NULL || vu->kickfd == NULL) {
-		ret = -ENOMEM;
+	if (vu->vqs == NULL || vu->kickfd == NULL || vu->wake_fd < 0) {
+		ret = vu->wake_fd < 0 ? -errno : -ENOMEM;
 		goto err;
 	}
 	for (i = 0; i < nvq; i++)
@@ -1144,6 +1252,12 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 		goto err;
 	}
 	vu->thread_running = true;
+	snprintf(vu->mem_cb_name, sizeof(vu->mem_cb_name), "vnet_vu_%s", name);
+	if (rte_mem_event_callback_register(vu->mem_cb_name, vu_mem_event, vu) == 0)
+		vu->mem_cb = true;
+	else if (rte_errno != ENOTSUP)	/* e.g. legacy memory: it never grows */
+		VNET_INIT_LOG(WARNING, "%s: no memory event callback (%s): memory EAL adds "
+			      "after start will not be shared", name, rte_strerror(rte_errno));
 	return 0;
 err:
 	vu_uninit(hw);
