@@ -29,13 +29,11 @@ vh_setup_hugepages() {
 	return 0
 }
 
-# vh_private_plugin SO: copy SO into a fresh root-owned 0755 directory under /run; print path
+. "$(dirname "${BASH_SOURCE[0]}")/../../config/private-plugin.sh"
+
+# vh_private_plugin SO: the plugin in a fresh root-owned directory under /run; print path
 vh_private_plugin() {
-	local d
-	d=$(mktemp -d /run/vnet-pmd.XXXXXX) || return 1
-	chmod 755 "$d"
-	cp "$1" "$d/librte_net_vnet.so" && chmod 644 "$d/librte_net_vnet.so" || return 1
-	echo "$d/librte_net_vnet.so"
+	vnet_private_plugin "$1" vnet-pmd
 }
 
 # vh_backend_start SOCK MODE LOG [testpmd args...]: net_vhost backend in testpmd MODE

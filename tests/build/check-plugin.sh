@@ -40,26 +40,11 @@ testpmd=$(command -v dpdk-testpmd || true)
 [ $fail -eq 0 ] || exit 1
 
 # --- plugin directory: root-owned, 0755, no world-writable ancestor --------------------------
-plugdir=$(mktemp -d /run/vnet-test.XXXXXX) || {
-	echo "FAIL: cannot create a directory under /run"
-	exit 1
-}
+. "$(dirname "$0")/../../config/private-plugin.sh"
+plugin=$(vnet_private_plugin "$so" vnet-test) || { echo "FAIL: private plugin directory"; exit 1; }
+plugdir=$(dirname "$plugin")
 prefix=vnetchk$$
 trap 'rm -rf "$plugdir" "/run/dpdk/$prefix" "/var/run/dpdk/$prefix"' EXIT
-chmod 0755 "$plugdir"
-install -m 0755 "$so" "$plugdir/librte_net_vnet.so"
-plugin=$(realpath "$plugdir/librte_net_vnet.so")
-d=$(dirname "$plugin")
-while :; do
-	read -r mode owner < <(stat -c '%a %u' "$d")
-	if [ $((8#$mode & 8#002)) -ne 0 ] || [ "$owner" -ne 0 ]; then
-		echo "FAIL: $d (mode $mode, uid $owner) is world-writable or not root-owned;" \
-			"EAL would refuse the plugin"
-		exit 1
-	fi
-	[ "$d" = / ] && break
-	d=$(dirname "$d")
-done
 
 # --- 1. pmdinfo ----------------------------------------------------------------------------
 if info=$(timeout 60 "$pmdinfo" "$plugin" 2>&1); then

@@ -202,21 +202,9 @@ fi
 
 # The plugin in a root-owned 0755 directory with no world-writable ancestor (EAL refuses
 # plugins under e.g. /tmp), passed by absolute path. Sockets live there too.
-work=$(mktemp -d /run/vnet-vhost.XXXXXX) || { echo "FAIL host-setup: mktemp under /run"; exit 1; }
-chmod 0755 "$work"
-install -m 0755 "$so" "$work/librte_net_vnet.so"
-plugin=$(realpath "$work/librte_net_vnet.so")
-d=$(dirname "$plugin")
-while :; do
-	read -r mode owner < <(stat -c '%a %u' "$d")
-	if [ $((8#$mode & 8#002)) -ne 0 ] || [ "$owner" -ne 0 ]; then
-		echo "FAIL host-setup: $d (mode $mode, uid $owner) is world-writable or not" \
-			"root-owned; EAL would refuse the plugin"
-		exit 1
-	fi
-	[ "$d" = / ] && break
-	d=$(dirname "$d")
-done
+. "$here/../../config/private-plugin.sh"
+plugin=$(vnet_private_plugin "$so" vnet-vhost) || { echo "FAIL host-setup: plugin directory"; exit 1; }
+work=$(dirname "$plugin")
 echo "host tier: plugin $plugin, $(nproc) cores, hugepages free $free, logs in $logs"
 
 # ---- 1. byte-exact frames both ways against net_vhost, in one process ---------------------
