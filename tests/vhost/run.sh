@@ -261,6 +261,43 @@ frames_case frames-qsize1024-no-event-idx zc "" ",queue_size=1024,event_idx=0" 1
 frames_case frames-kick-coalesce zc "" ",kick_coalesce=64,kick_delay_us=100" 1 50000
 frames_case frames-copy-kick-coalesce copy "" ",kick_coalesce=64,kick_delay_us=100" 1 50000
 
+# ---- 1b. control-thread creation fails: negative errno, the right message, no crash -------
+# thread_fail_case NAME SKIP VNET-EXTRA EXPECTED-SUBSTRING...: vnet-failshim.so (LD_PRELOAD)
+# makes the driver's pthread_create() fail with EAGAIN after SKIP successful ones (0: the
+# vhost-user control thread at probe; 1: the kick safety net at dev_start).
+thread_fail_case() {
+	local name=$1 nskip=$2 extra=$3 sock rc s ok=0 detail=""
+	shift 3
+	start_case "$name" || return 0
+	sock="$work/$name.sock"
+	LD_PRELOAD=$build/tests/vhost/vnet-failshim.so VNET_FAILSHIM_OBJECT=librte_net_vnet \
+		VNET_FAILSHIM_SKIP=$nskip eal_run 60 --single-file-segments -m 256 \
+		--vdev "net_vhost0,iface=$sock,queues=1" -- frames --vnet "path=$sock$extra" \
+		--queues 1 --frames 1000 --timeout 20
+	rc=$?
+	if [ "$rc" -gt 128 ] || [ "$rc" -eq 124 ]; then
+		ok=1 detail="vnet-vhost-test $(describe_rc "$rc")"
+	elif ! grep -qF "vnet-failshim: failing pthread_create #$((nskip + 1))" "$case_log"; then
+		ok=1 detail="the shim failed no thread creation of the driver"
+	else
+		for s in "$@"; do
+			if ! grep -qF -- "$s" "$case_log"; then
+				ok=1 detail="log lacks \"$s\""
+				break
+			fi
+		done
+	fi
+	[ $ok -eq 0 ] && detail="EAGAIN injected: $(grep -m1 -oE 'cannot start the [a-z -]+thread: [A-Za-z ]+' "$case_log")"
+	finish $ok "$detail"
+}
+
+thread_fail_case thread-fail-vhost-user-ctl 0 "" \
+	"cannot start the control thread: Resource temporarily unavailable" \
+	"hot-plug net_vnet_user0,path=$work/thread-fail-vhost-user-ctl.sock: Resource temporarily unavailable"
+thread_fail_case thread-fail-kick-safety-net 1 ",kick_coalesce=64,kick_delay_us=100" \
+	"cannot start the kick safety-net thread: Resource temporarily unavailable" \
+	"port start: Resource temporarily unavailable (-11)"
+
 # ---- 2. backend restart mid-traffic -------------------------------------------------------
 # restart_case NAME MEMORY(zc|copy): vnet server=1 in vnet-vhost-test (restart mode), the
 # backend dpdk-testpmd macswap over net_vhost client=1, killed (SIGKILL, then SIGTERM) and

@@ -604,7 +604,7 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 	struct rte_mempool *mp_late = NULL;
 	double t0, end, quiet;
 	bool done;
-	int ok = 1;
+	int ok = 1, ret;
 
 	if (find_port("net_vhost", &vh) != 0) {
 		printf("RESULT frames FAIL: no net_vhost port\n");
@@ -624,7 +624,12 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 	}
 	base_vnet = rte_mempool_in_use_count(mp_vnet);
 	base_vh = rte_mempool_in_use_count(mp_vh);
-	if (rte_eth_dev_start(vh) != 0 || rte_eth_dev_start(vnet) != 0) {
+	ret = rte_eth_dev_start(vh);
+	if (ret == 0)
+		ret = rte_eth_dev_start(vnet);
+	if (ret != 0) {
+		/* A driver must return a negative errno: print the sign as well. */
+		printf("vnet-test: port start: %s (%d)\n", strerror(-ret), ret);
 		printf("RESULT frames FAIL: port start\n");
 		return 1;
 	}

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,7 @@
 #include <bus_vdev_driver.h>
 
 #include "rte_pmd_vnet.h"
+#include "vnet_compat.h"
 #include "vnet_dev.h"
 #include "vnet_logs.h"
 #include "vnet_rxtx.h"
@@ -104,7 +104,7 @@ struct vnet_adapter {
 	bool started;
 	bool safety_running;
 	volatile bool safety_stop;
-	pthread_t safety_tid;
+	vnet_thread_t safety_tid;
 	uint16_t port_id;
 	int (*tp_init)(struct rte_eth_dev *dev);	/**< transport bring-up, for reset */
 };
@@ -524,7 +524,7 @@ err_free:
 
 /* ---- safety net for coalesced kicks ---- */
 
-static void *
+static vnet_thread_ret_t
 safety_thread(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
@@ -549,7 +549,7 @@ safety_thread(void *arg)
 				vnet_txq_safety_kick(txq, now);
 		}
 	}
-	return NULL;
+	return VNET_THREAD_RET_OK;
 }
 
 /* ---- dev_ops ---- */
@@ -623,7 +623,7 @@ stop_safety(struct vnet_adapter *ad)
 	if (!ad->safety_running)
 		return;
 	ad->safety_stop = true;
-	pthread_join(ad->safety_tid, NULL);
+	vnet_thread_join(ad->safety_tid);
 	ad->safety_running = false;
 }
 
@@ -750,12 +750,10 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 
 	if (ad->args.coalesce != 0) {
 		ad->safety_stop = false;
-		ret = rte_ctrl_thread_create(&ad->safety_tid, "vnet-kick", NULL, safety_thread,
-					     dev);
+		ret = vnet_thread_create(&ad->safety_tid, "vnet-kick", safety_thread, dev);
 		if (ret != 0) {
 			VNET_INIT_LOG(ERR, "port %u: cannot start the kick safety-net thread: %s",
-				      dev->data->port_id, strerror(ret));
-			ret = -ret;
+				      dev->data->port_id, strerror(-ret));
 			goto err_stop;
 		}
 		ad->safety_running = true;

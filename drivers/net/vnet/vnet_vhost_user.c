@@ -34,6 +34,7 @@
 #include <rte_memzone.h>
 #include <rte_errno.h>
 
+#include "vnet_compat.h"
 #include "vnet_logs.h"
 #include "vnet_ring.h"
 #include "vnet_rxtx.h"
@@ -143,7 +144,7 @@ struct vnet_vu {
 	int region_fds[VU_MAX_REGIONS];
 	unsigned int nregions;
 	/* control thread */
-	pthread_t tid;
+	vnet_thread_t tid;
 	bool thread_running;
 	volatile bool thread_stop;
 	uint64_t disconnects;
@@ -1042,7 +1043,7 @@ vu_wait(struct vnet_vu *vu, int fd, short events, int ms)
 	return fd >= 0 ? pfd[1].revents : 0;
 }
 
-static void *
+static vnet_thread_ret_t
 vu_thread(void *arg)
 {
 	struct vnet_vu *vu = arg;
@@ -1105,7 +1106,7 @@ vu_thread(void *arg)
 		}
 		pthread_mutex_unlock(&vu->lock);
 	}
-	return NULL;
+	return VNET_THREAD_RET_OK;
 }
 
 /* ---- public ---- */
@@ -1143,7 +1144,7 @@ vu_uninit(struct vnet_hw *hw)
 		rte_mem_event_callback_unregister(vu->mem_cb_name, vu);
 	if (vu->thread_running) {
 		vu->thread_stop = true;
-		pthread_join(vu->tid, NULL);
+		vnet_thread_join(vu->tid);
 	}
 	pthread_mutex_lock(&vu->lock);
 	vu_stop_backend(vu);
@@ -1244,9 +1245,8 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 			goto err;
 	}
 
-	ret = rte_ctrl_thread_create(&vu->tid, "vnet-vu-ctl", NULL, vu_thread, vu);
+	ret = vnet_thread_create(&vu->tid, "vnet-vu-ctl", vu_thread, vu);
 	if (ret != 0) {
-		ret = -ret;
 		VNET_INIT_LOG(ERR, "%s: cannot start the control thread: %s", name,
 			      strerror(-ret));
 		goto err;
