@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Builds drivers/net/vnet in-tree, as drivers/net/vnet of the DPDK source matching the installed
-# libdpdk-dev (the orig tarball cached by config/dpdk-sdk.sh), with a minimal driver set.
+# libdpdk-dev (the orig tarball cached by config/dpdk-sdk.sh, or VNET_DPDK_SRC_TARBALL), with a
+# minimal driver set. The library suffix (ABI version) is read from the tree's ABI_VERSION.
 #   tests/build/check-intree.sh [BUILD_DIR]
 # With a vnet BUILD_DIR the DPDK tree, its build directory and build.log go to BUILD_DIR/intree
 # (recreated on each run, kept afterwards); without, to a fresh directory under /var/tmp that
@@ -31,7 +32,7 @@ tarball=$("$here/config/dpdk-sdk.sh" --tarball) || {
 src=$work/dpdk
 rm -rf "$src" "$work/build"
 mkdir -p "$src"
-tar -xJf "$tarball" -C "$src" --strip-components=1
+tar -xf "$tarball" -C "$src" --strip-components=1
 cp -r "$here/drivers/net/vnet" "$src/drivers/net/vnet"
 # Add vnet to the net driver list (right after virtio, the list is alphabetical).
 sed -i "/^        'virtio',$/a\\        'vnet'," "$src/drivers/net/meson.build"
@@ -54,7 +55,13 @@ if ! timeout 900 meson setup "$work/build" "$src" \
 	echo "FAIL: meson setup of the DPDK tree failed (log: $log)"
 	exit 1
 fi
-target=drivers/librte_net_vnet.so.23.0   # DPDK 22.11 ABI version
+# DPDK names its shared libraries after the tree's ABI version (23.0 for 22.11, 25.0 for 24.11).
+abi=$(tr -d '[:space:]' <"$src/ABI_VERSION" 2>/dev/null || true)
+[[ $abi =~ ^[0-9]+\.[0-9]+$ ]] || {
+	echo "FAIL: no ABI version in $src/ABI_VERSION ('$abi')"
+	exit 1
+}
+target=drivers/librte_net_vnet.so.$abi
 # The configure summary lists enabled drivers per class: "net:" then "<tab>vnet, ...".
 if ! grep -A1 -x 'net:' "$log" | grep -q -w vnet; then
 	grep -n -A3 -i 'vnet' "$log" | head -n 20
