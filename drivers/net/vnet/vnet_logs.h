@@ -25,7 +25,7 @@ void vnet_log_standalone(const char *level, const char *fmt, ...)
 
 /*
  * Log types pmd.net.vnet.init (probe, negotiation, setup) and pmd.net.vnet.driver (everything
- * after start), registered in vnet_ethdev.c. Both default to NOTICE; raise with e.g.
+ * after start), registered in vnet_probe.c. Both default to NOTICE; raise with e.g.
  * --log-level=pmd.net.vnet.*:debug.
  */
 extern int vnet_logtype_init;

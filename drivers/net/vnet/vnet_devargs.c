@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/* Devargs of net_vnet (PCI) and net_vnet_user (vhost-user) ports: parsing and validation. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_kvargs.h>
+
+#include "vnet_ethdev.h"
+#include "vnet_logs.h"
+
+const char * const vnet_pci_valid_args[] = {
+	VNET_ARG_EVENT_IDX,
+	VNET_ARG_COALESCE,
+	VNET_ARG_DELAY_US,
+	NULL,
+};
+
+const char * const vnet_user_valid_args[] = {
+	VNET_ARG_EVENT_IDX,
+	VNET_ARG_COALESCE,
+	VNET_ARG_DELAY_US,
+	VNET_ARG_PATH,
+	VNET_ARG_QUEUES,
+	VNET_ARG_QUEUE_SIZE,
+	VNET_ARG_SERVER,
+	VNET_ARG_MAC,
+	NULL,
+};
+
+/* ---- devargs ---- */
+
+static int
+parse_uint(const char *key, const char *value, unsigned long min, unsigned long max,
+	   unsigned long *out)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	errno = 0;
+	if (value == NULL || *value == '\0' || *value == '-')
+		goto bad;
+	v = strtoul(value, &end, 0);
+	if (errno != 0 || end == NULL || *end != '\0' || v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	VNET_INIT_LOG(ERR, "devarg %s=%s: expected an integer in [%lu, %lu]", key,
+		      value != NULL ? value : "", min, max);
+	return -EINVAL;
+}
+
+static int
+devarg_handler(const char *key, const char *value, void *opaque)
+{
+	struct vnet_devargs *a = opaque;
+	unsigned long v;
+	int ret;
+
+	if (strcmp(key, VNET_ARG_EVENT_IDX) == 0) {
+		ret = parse_uint(key, value, 0, 1, &v);
+		if (ret == 0)
+			a->event_idx = v != 0;
+	} else if (strcmp(key, VNET_ARG_COALESCE) == 0) {
+		ret = parse_uint(key, value, 0, VNET_COALESCE_MAX, &v);
+		if (ret == 0)
+			a->coalesce = (uint16_t)v;
+	} else if (strcmp(key, VNET_ARG_DELAY_US) == 0) {
+		ret = parse_uint(key, value, VNET_DELAY_US_MIN, VNET_DELAY_US_MAX, &v);
+		if (ret == 0)
+			a->delay_us = (uint32_t)v;
+	} else if (strcmp(key, VNET_ARG_PATH) == 0) {
+		ret = 0;
+		if (value == NULL || value[0] == '\0' || strlen(value) >= sizeof(a->vu.path)) {
+			VNET_INIT_LOG(ERR, "devarg " VNET_ARG_PATH "=%s: expected a unix socket "
+				      "path of 1..%zu characters", value != NULL ? value : "",
+				      sizeof(a->vu.path) - 1);
+			ret = -EINVAL;
+		} else {
+			snprintf(a->vu.path, sizeof(a->vu.path), "%s", value);
+		}
+	} else if (strcmp(key, VNET_ARG_QUEUES) == 0) {
+		ret = parse_uint(key, value, 1, VNET_VU_QUEUES_MAX, &v);
+		if (ret == 0)
+			a->vu.queues = (uint16_t)v;
+	} else if (strcmp(key, VNET_ARG_QUEUE_SIZE) == 0) {
+		ret = parse_uint(key, value, 2, VNET_VRING_MAX_SIZE, &v);
+		if (ret == 0 && (v & (v - 1)) != 0) {
+			VNET_INIT_LOG(ERR, "devarg " VNET_ARG_QUEUE_SIZE "=%s: must be a power of "
+				      "two in [2, %u]", value, VNET_VRING_MAX_SIZE);
+			ret = -EINVAL;
+		}
+		if (ret == 0)
+			a->vu.queue_size = (uint16_t)v;
+	} else if (strcmp(key, VNET_ARG_SERVER) == 0) {
+		ret = parse_uint(key, value, 0, 1, &v);
+		if (ret == 0)
+			a->vu.server = v != 0;
+	} else if (strcmp(key, VNET_ARG_MAC) == 0) {
+		struct rte_ether_addr mac;
+
+		ret = 0;
+		if (value == NULL || rte_ether_unformat_addr(value, &mac) != 0 ||
+		    !rte_is_valid_assigned_ether_addr(&mac)) {
+			VNET_INIT_LOG(ERR, "devarg " VNET_ARG_MAC "=%s: expected a unicast MAC "
+				      "address xx:xx:xx:xx:xx:xx", value != NULL ? value : "");
+			ret = -EINVAL;
+		} else {
+			memcpy(a->vu.mac, mac.addr_bytes, sizeof(a->vu.mac));
+			a->vu.mac_set = true;
+		}
+	} else {
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+/* rte_kvargs_parse() only says "invalid": find the key it did not accept, for the log. */
+static bool
+find_unknown_key(const char *args, const char * const *valid, char *key, size_t size)
+{
+	const char *p = args;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, "=,");
+		unsigned int i;
+		bool known = false;
+
+		for (i = 0; valid[i] != NULL; i++)
+			if (strlen(valid[i]) == len && strncmp(valid[i], p, len) == 0)
+				known = true;
+		if (!known && len > 0) {
+			snprintf(key, size, "%.*s", (int)RTE_MIN(len, size - 1), p);
+			return true;
+		}
+		p += strcspn(p, ",");
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+int
+vnet_parse_devargs(const char *args, const char * const *valid, const char *help,
+	      struct vnet_devargs *a)
+{
+	struct rte_kvargs *kv;
+	int ret;
+
+	memset(a, 0, sizeof(*a));
+	a->event_idx = true;
+	a->delay_us = VNET_DELAY_US_DEFAULT;
+	a->vu.queues = 1;
+	a->vu.queue_size = VNET_VU_QUEUE_SIZE_DEFAULT;
+	if (args == NULL || args[0] == '\0')
+		return 0;
+
+	kv = rte_kvargs_parse(args, valid);
+	if (kv == NULL) {
+		char bad[64];
+
+		if (find_unknown_key(args, valid, bad, sizeof(bad)))
+			VNET_INIT_LOG(ERR, "unknown devarg key \"%s\" in \"%s\": accepted: %s",
+				      bad, args, help);
+		else
+			VNET_INIT_LOG(ERR, "invalid devargs \"%s\": accepted: %s", args, help);
+		return -EINVAL;
+	}
+	ret = rte_kvargs_process(kv, NULL, devarg_handler, a);
+	rte_kvargs_free(kv);
+	return ret < 0 ? -EINVAL : 0;
+}
+

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/**
+ * @file
+ * Private data of a vnet ethdev port and the functions the ethdev-layer files share:
+ * vnet_probe.c (PCI and vdev bus glue, reset), vnet_devargs.c, vnet_ethdev.c (dev_ops,
+ * start/stop), vnet_queue.c (queue setup and release), vnet_xstats.c (stats and xstats).
+ * Primary process only.
+ */
+
+#ifndef VNET_ETHDEV_H
+#define VNET_ETHDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <ethdev_driver.h>
+
+#include "vnet_compat.h"
+#include "vnet_dev.h"
+#include "vnet_rxtx.h"
+#include "vnet_vhost_user.h"
+
+#define VNET_ARG_EVENT_IDX	"event_idx"
+#define VNET_ARG_COALESCE	"kick_coalesce"
+#define VNET_ARG_DELAY_US	"kick_delay_us"
+#define VNET_ARG_PATH		"path"
+#define VNET_ARG_QUEUES		"queues"
+#define VNET_ARG_QUEUE_SIZE	"queue_size"
+#define VNET_ARG_SERVER		"server"
+#define VNET_ARG_MAC		"mac"
+
+#define VNET_COALESCE_MAX	4096
+#define VNET_DELAY_US_MIN	1
+#define VNET_DELAY_US_MAX	100000
+#define VNET_DELAY_US_DEFAULT	50
+#define VNET_VU_QUEUES_MAX	8
+#define VNET_VU_QUEUE_SIZE_DEFAULT 256
+
+#define VNET_DEFAULT_FREE_THRESH 32
+/* RX refills in batches of 64: half as many kick decisions (each a full barrier). */
+#define VNET_DEFAULT_RX_FREE_THRESH 64
+/* Ethernet header + one VLAN tag on top of the MTU. */
+#define VNET_L2_OVERHEAD	(RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+
+#define VNET_PCI_ARGS_HELP \
+	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096 " VNET_ARG_DELAY_US "=1..100000"
+#define VNET_USER_ARGS_HELP \
+	VNET_ARG_PATH "=<unix socket> " VNET_ARG_QUEUES "=1..8 " VNET_ARG_QUEUE_SIZE \
+	"=<power of two 2..32768> " VNET_ARG_SERVER "=0|1 " VNET_ARG_MAC "=<xx:xx:xx:xx:xx:xx> " \
+	VNET_PCI_ARGS_HELP
+
+/** Devargs keys a net_vnet (PCI) port accepts. */
+extern const char * const vnet_pci_valid_args[];
+/** Devargs keys a net_vnet_user port accepts. */
+extern const char * const vnet_user_valid_args[];
+
+/** Parsed devargs. */
+struct vnet_devargs {
+	bool event_idx;		/**< negotiate VIRTIO_F_EVENT_IDX when offered */
+	uint16_t coalesce;	/**< TX kick coalescing threshold in buffers, 0 = off */
+	uint32_t delay_us;	/**< longest a published TX buffer waits for its kick */
+	struct vnet_vu_args vu;	/**< vhost-user transport (net_vnet_user only) */
+};
+
+/** ethdev private data. */
+struct vnet_adapter {
+	struct vnet_hw hw;
+	struct vnet_devargs args;
+	const struct vnet_burst_variant *variant;
+	bool started;
+	bool safety_running;
+	volatile bool safety_stop;
+	vnet_thread_t safety_tid;
+	uint16_t port_id;
+	int (*tp_init)(struct rte_eth_dev *dev);	/**< transport bring-up, for reset */
+};
+
+/** The vnet_adapter of @p dev. */
+static inline struct vnet_adapter *
+adapter_of(struct rte_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+/**
+ * Parse @p args (NULL or "" for none) into @p a, with the defaults for every key not given.
+ * A key not in @p valid or a bad value is logged with @p help. Probe time.
+ *
+ * @return 0 or -EINVAL.
+ */
+int vnet_parse_devargs(const char *args, const char * const *valid, const char *help,
+		       struct vnet_devargs *a);
+
+/** dev_ops of every vnet port. */
+extern const struct eth_dev_ops vnet_eth_dev_ops;
+
+/**
+ * Common part of probe and reset: transport (@p tp_init), first negotiation (validates the
+ * device and reads its config), MAC; the device is left reset until dev_start. ad->args and
+ * ad->hw.name are set by the caller. Primary process.
+ *
+ * @return 0 or a negative errno.
+ */
+int vnet_eth_setup(struct rte_eth_dev *dev, int (*tp_init)(struct rte_eth_dev *dev));
+
+/** dev_close: stop, release the queues and the transport. Primary process. */
+int vnet_dev_close(struct rte_eth_dev *dev);
+/** dev_reset: close, then bring the transport up and negotiate again. Primary process. */
+int vnet_dev_reset(struct rte_eth_dev *dev);
+
+/** Lay out @p vq's ring in its memory for the negotiated features (dev_start). */
+int vnet_vq_ring_init(struct vnet_adapter *ad, struct vnet_vq *vq);
+/** Hand every buffer @p vq still holds back (device reset first). */
+void vnet_vq_reclaim(struct vnet_vq *vq);
+
+/** rx_queue_setup dev_op. */
+int vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			unsigned int socket, const struct rte_eth_rxconf *conf,
+			struct rte_mempool *mp);
+/** tx_queue_setup dev_op. */
+int vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			unsigned int socket, const struct rte_eth_txconf *conf);
+/** rx_queue_release dev_op (also close). */
+void vnet_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+/** tx_queue_release dev_op (also close). */
+void vnet_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+/** rxq_info_get dev_op. */
+void vnet_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_rxq_info *qinfo);
+/** txq_info_get dev_op. */
+void vnet_txq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_info *qinfo);
+
+/** stats_get dev_op. */
+int vnet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
+/** stats_reset dev_op. */
+int vnet_stats_reset(struct rte_eth_dev *dev);
+/** xstats_get dev_op. */
+int vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int limit);
+/** xstats_get_names dev_op. */
+int vnet_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			  unsigned int limit);
+/** xstats_reset dev_op. */
+int vnet_xstats_reset(struct rte_eth_dev *dev);
+
+#endif /* VNET_ETHDEV_H */

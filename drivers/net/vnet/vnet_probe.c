@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/*
+ * Bus glue of the vnet PMD: net_vnet on the PCI bus (virtio-net-pci, modern and legacy IDs)
+ * and net_vnet_user on the vdev bus (vhost-user); probe, remove, reset, registration and
+ * the log types. Primary process only.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_pci.h>
+#include <bus_pci_driver.h>
+#include <ethdev_pci.h>
+#include <ethdev_vdev.h>
+#include <bus_vdev_driver.h>
+
+#include "rte_pmd_vnet.h"
+#include "vnet_ethdev.h"
+#include "vnet_logs.h"
+
+RTE_LOG_REGISTER_SUFFIX(vnet_logtype_init, init, NOTICE);
+RTE_LOG_REGISTER_SUFFIX(vnet_logtype_driver, driver, NOTICE);
+
+/* ---- probe / remove ---- */
+
+/* Bring up the transport of @dev (PCI mapping, or vhost-user socket and memory). */
+typedef int (*vnet_tp_init_t)(struct rte_eth_dev *dev);
+
+static int
+pci_tp_init(struct rte_eth_dev *dev)
+{
+	return vnet_pci_transport_init(&adapter_of(dev)->hw, RTE_ETH_DEV_TO_PCI(dev));
+}
+
+static int
+user_tp_init(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+
+	return vnet_vu_init(&ad->hw, &ad->args.vu, ad->hw.name);
+}
+
+/*
+ * Common part of probe and reset: transport, first negotiation (validates the device and
+ * reads its config), MAC, then the device is reset until dev_start. ad->args and
+ * ad->hw.name are set by the caller.
+ */
+int
+vnet_eth_setup(struct rte_eth_dev *dev, vnet_tp_init_t tp_init)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_hw *hw = &ad->hw;
+	int ret;
+
+	ad->port_id = dev->data->port_id;
+	ad->tp_init = tp_init;
+	ret = tp_init(dev);
+	if (ret != 0)
+		return ret;
+	ret = vnet_dev_negotiate(hw, VNET_DRIVER_FEATURES);
+	if (ret != 0)
+		goto err_tp;
+
+	dev->data->mac_addrs = rte_zmalloc("vnet_mac", RTE_ETHER_ADDR_LEN, 0);
+	if (dev->data->mac_addrs == NULL) {
+		ret = -ENOMEM;
+		goto err_tp;
+	}
+	if (hw->mac_from_device && rte_is_valid_assigned_ether_addr(
+			(const struct rte_ether_addr *)hw->mac)) {
+		memcpy(dev->data->mac_addrs, hw->mac, RTE_ETHER_ADDR_LEN);
+	} else {
+		rte_eth_random_addr(dev->data->mac_addrs->addr_bytes);
+		VNET_INIT_LOG(NOTICE, "%s: device %s: using random MAC " RTE_ETHER_ADDR_PRT_FMT,
+			      hw->name, hw->mac_from_device ? "MAC is not a valid unicast "
+			      "address" : "has no MAC",
+			      RTE_ETHER_ADDR_BYTES(dev->data->mac_addrs));
+	}
+	dev->data->mtu = hw->mtu;
+	/* Leave the device quiescent until dev_start negotiates again. */
+	hw->ops->set_status(hw, 0);
+
+	dev->dev_ops = &vnet_eth_dev_ops;
+	VNET_INIT_LOG(NOTICE, "%s: port %u: %s on %s virtio-net, %s, event-idx %s%s", hw->name,
+		      dev->data->port_id,
+		      hw->ops == &vnet_tp_vhost_user_ops ? "net_vnet_user" :
+		      RTE_PMD_VNET_DRIVER_NAME,
+		      hw->modern ? "modern" : "legacy", hw->ops->name,
+		      (hw->device_features & VNET_BIT(VNET_F_RING_EVENT_IDX)) ?
+		      (ad->args.event_idx ? "offered" : "disabled by devargs") : "not offered",
+		      ad->args.coalesce ? ", TX kick coalescing on" : "");
+	return 0;
+
+err_tp:
+	hw->ops->uninit(hw);
+	hw->ops = NULL;
+	return ret;
+}
+
+static int
+vnet_pci_eth_init(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct rte_pci_device *pci = RTE_ETH_DEV_TO_PCI(dev);
+	const struct rte_devargs *da = pci->device.devargs;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VNET_INIT_LOG(ERR, "%s: vnet supports the primary process only", pci->name);
+		return -ENOTSUP;
+	}
+	snprintf(ad->hw.name, sizeof(ad->hw.name), "%s", pci->name);
+	ret = vnet_parse_devargs(da != NULL ? da->args : NULL, vnet_pci_valid_args,
+			    VNET_PCI_ARGS_HELP, &ad->args);
+	if (ret != 0)
+		return ret;
+	return vnet_eth_setup(dev, pci_tp_init);
+}
+
+int
+vnet_dev_reset(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	vnet_tp_init_t tp_init = ad->tp_init;
+	int ret = vnet_dev_close(dev);
+
+	if (ret != 0)
+		return ret;
+	rte_free(dev->data->mac_addrs);
+	dev->data->mac_addrs = NULL;
+	return vnet_eth_setup(dev, tp_init);
+}
+
+static int
+vnet_eth_uninit(struct rte_eth_dev *dev)
+{
+	return vnet_dev_close(dev);
+}
+
+static int
+vnet_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pci)
+{
+	RTE_SET_USED(drv);
+	return rte_eth_dev_pci_generic_probe(pci, sizeof(struct vnet_adapter), vnet_pci_eth_init);
+}
+
+static int
+vnet_pci_remove(struct rte_pci_device *pci)
+{
+	return rte_eth_dev_pci_generic_remove(pci, vnet_eth_uninit);
+}
+
+/* net_vnet_user: the same driver over a vhost-user socket. */
+static int
+vnet_user_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct vnet_devargs args;
+	struct rte_eth_dev *dev;
+	struct vnet_adapter *ad;
+	int ret;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VNET_INIT_LOG(ERR, "%s: vnet supports the primary process only", name);
+		return -ENOTSUP;
+	}
+	ret = vnet_parse_devargs(rte_vdev_device_args(vdev), vnet_user_valid_args,
+			    VNET_USER_ARGS_HELP, &args);
+	if (ret != 0)
+		return ret;
+	if (args.vu.path[0] == '\0') {
+		VNET_INIT_LOG(ERR, "%s: devarg " VNET_ARG_PATH "=<vhost-user socket> is required",
+			      name);
+		return -EINVAL;
+	}
+	dev = rte_eth_vdev_allocate(vdev, sizeof(*ad));
+	if (dev == NULL)
+		return -ENOMEM;
+	ad = adapter_of(dev);
+	ad->args = args;
+	snprintf(ad->hw.name, sizeof(ad->hw.name), "%s", name);
+	ret = vnet_eth_setup(dev, user_tp_init);
+	if (ret != 0) {
+		rte_eth_dev_release_port(dev);
+		return ret;
+	}
+	rte_eth_dev_probing_finish(dev);
+	return 0;
+}
+
+static int
+vnet_user_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+
+	if (dev == NULL)
+		return 0;	/* already closed */
+	return rte_eth_dev_close(dev->data->port_id);
+}
+
+static struct rte_vdev_driver vnet_user_driver = {
+	.probe = vnet_user_probe,
+	.remove = vnet_user_remove,
+};
+
+static const struct rte_pci_id vnet_pci_id_map[] = {
+	{ RTE_PCI_DEVICE(VNET_PCI_VENDOR_ID, VNET_PCI_DEVICE_ID_NET_MODERN) },
+	{ RTE_PCI_DEVICE(VNET_PCI_VENDOR_ID, VNET_PCI_DEVICE_ID_NET_LEGACY) },
+	{ .vendor_id = 0 },
+};
+
+static struct rte_pci_driver vnet_pci_driver = {
+	.id_table = vnet_pci_id_map,
+	.drv_flags = RTE_PCI_DRV_NEED_MAPPING,
+	.probe = vnet_pci_probe,
+	.remove = vnet_pci_remove,
+};
+
+/*
+ * Legacy devices are notified through I/O port writes from the lcores. I/O privilege
+ * (iopl) is per thread and inherited at thread creation: take it when the plugin loads,
+ * before EAL starts the lcore threads, or their first kick faults (SIGSEGV). Failure is
+ * not fatal here: only the legacy transport needs it, and its probe reports the problem.
+ */
+RTE_INIT(vnet_iopl_init)
+{
+	rte_eal_iopl_init();
+}
+
+RTE_PMD_REGISTER_PCI(net_vnet, vnet_pci_driver);
+RTE_PMD_REGISTER_PCI_TABLE(net_vnet, vnet_pci_id_map);
+RTE_PMD_REGISTER_KMOD_DEP(net_vnet, "* igb_uio | uio_pci_generic | vfio-pci");
+RTE_PMD_REGISTER_PARAM_STRING(net_vnet,
+			      VNET_ARG_EVENT_IDX "=<0|1> "
+			      VNET_ARG_COALESCE "=<0-4096> "
+			      VNET_ARG_DELAY_US "=<1-100000>");
+
+RTE_PMD_REGISTER_VDEV(net_vnet_user, vnet_user_driver);
+RTE_PMD_REGISTER_PARAM_STRING(net_vnet_user,
+			      VNET_ARG_PATH "=<path> "
+			      VNET_ARG_QUEUES "=<1-8> "
+			      VNET_ARG_QUEUE_SIZE "=<2-32768, power of two> "
+			      VNET_ARG_SERVER "=<0|1> "
+			      VNET_ARG_MAC "=<mac addr> "
+			      VNET_ARG_EVENT_IDX "=<0|1> "
+			      VNET_ARG_COALESCE "=<0-4096> "
+			      VNET_ARG_DELAY_US "=<1-100000>");

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/* RX and TX queue setup and release: ring memory, queue sizes, per-queue parameters. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
+
+#include "vnet_ethdev.h"
+#include "vnet_logs.h"
+
+static void
+reclaim_mbuf(void *cookie, void *arg)
+{
+	RTE_SET_USED(arg);
+	/* TX cookies of chains carry a tag in bit 0 (see vnet_rxtx.c). */
+	rte_pktmbuf_free((struct rte_mbuf *)((uintptr_t)cookie & ~(uintptr_t)1));
+}
+
+static void
+vq_free(struct vnet_vq *vq)
+{
+	rte_memzone_free(vq->mz);
+	vq->mz = NULL;
+	vq->ring_va = NULL;
+	rte_free(vq->priv);
+	vq->priv = NULL;
+}
+
+/* Allocate ring memory for a queue of @size entries; the ring is laid out at dev_start. */
+static int
+vq_alloc(struct rte_eth_dev *dev, struct vnet_vq *vq, uint16_t idx, uint16_t size,
+	 unsigned int socket)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_hw *hw = &ad->hw;
+	struct vnet_vring_layout l;
+	char name[RTE_MEMZONE_NAMESIZE];
+	unsigned long align = hw->modern ? RTE_CACHE_LINE_SIZE : VNET_VRING_LEGACY_ALIGN;
+
+	if (vnet_vring_layout(size, align, &l) != 0)
+		return -EINVAL;
+	if (hw->ops->ring_mem != NULL) {
+		/* The transport owns ring memory (shared with a vhost-user backend). */
+		vq->ring_va = hw->ops->ring_mem(hw, idx, l.size, &vq->ring_iova);
+		if (vq->ring_va == NULL)
+			return -ENOMEM;
+	} else {
+		snprintf(name, sizeof(name), "vnet_p%u_vq%u", dev->data->port_id, idx);
+		vq->mz = rte_memzone_reserve_aligned(name, l.size, (int)socket,
+						     RTE_MEMZONE_IOVA_CONTIG,
+						     VNET_VRING_LEGACY_ALIGN);
+		if (vq->mz == NULL) {
+			VNET_INIT_LOG(ERR, "port %u: cannot reserve %zu bytes of IOVA-contiguous "
+				      "ring memory for queue %u: %s (are hugepages set up?)",
+				      dev->data->port_id, l.size, idx, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		vq->ring_va = vq->mz->addr;
+		vq->ring_iova = vq->mz->iova;
+	}
+	vq->priv = rte_zmalloc_socket("vnet_vq_priv", vnet_vring_priv_size(size),
+				      RTE_CACHE_LINE_SIZE, (int)socket);
+	if (vq->priv == NULL) {
+		vq_free(vq);
+		return -ENOMEM;
+	}
+	vq->hw = hw;
+	vq->idx = idx;
+	vq->size = size;
+	vq->avail_off = l.avail_off;
+	vq->used_off = l.used_off;
+	vq->socket_id = socket;
+	return 0;
+}
+
+int
+vnet_vq_ring_init(struct vnet_adapter *ad, struct vnet_vq *vq)
+{
+	unsigned long align = ad->hw.modern ? RTE_CACHE_LINE_SIZE : VNET_VRING_LEGACY_ALIGN;
+
+	return vnet_vring_init(&vq->vr, vq->size, align, vq->ring_va, vq->priv,
+			       vnet_hw_has(&ad->hw, VNET_F_RING_EVENT_IDX));
+}
+
+/* Hand every buffer the ring still holds back: mbufs are freed, bounce slots are not. */
+void
+vnet_vq_reclaim(struct vnet_vq *vq)
+{
+	if (vq->priv != NULL)
+		vnet_vring_detach_unused(&vq->vr, vq->copy ? NULL : reclaim_mbuf, NULL);
+}
+
+/* Queue size for @nb_desc: the device max when 0, else the power of two >= nb_desc. */
+static int
+pick_queue_size(struct rte_eth_dev *dev, uint16_t vq_idx, uint16_t nb_desc, uint16_t *size)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	uint16_t max = vnet_dev_queue_max(&ad->hw, vq_idx);
+	uint32_t want;
+
+	if (max == 0 || max > VNET_VRING_MAX_SIZE || (max & (max - 1)) != 0) {
+		VNET_INIT_LOG(ERR, "port %u: device queue %u size %u is invalid",
+			      dev->data->port_id, vq_idx, max);
+		return -EIO;
+	}
+	if (!ad->hw.modern) {
+		if (nb_desc != 0 && nb_desc != max)
+			VNET_INIT_LOG(NOTICE, "port %u: legacy device: queue %u has a fixed size "
+				      "of %u descriptors (%u requested)", dev->data->port_id,
+				      vq_idx, max, nb_desc);
+		*size = max;
+		return 0;
+	}
+	if (nb_desc == 0) {
+		*size = max;
+		return 0;
+	}
+	want = rte_align32pow2(nb_desc);
+	if (want > max) {
+		VNET_INIT_LOG(ERR, "port %u: %u descriptors requested, the device allows at most "
+			      "%u", dev->data->port_id, nb_desc, max);
+		return -EINVAL;
+	}
+	if (want != nb_desc)
+		VNET_INIT_LOG(NOTICE, "port %u: queue %u: %u descriptors rounded up to %u "
+			      "(split rings need a power of two)", dev->data->port_id, vq_idx,
+			      nb_desc, want);
+	*size = (uint16_t)want;
+	return 0;
+}
+
+void
+vnet_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct vnet_rxq *rxq = dev->data->rx_queues[qid];
+
+	if (rxq == NULL)
+		return;
+	vnet_vq_reclaim(&rxq->vq);
+	vq_free(&rxq->vq);
+	rte_free(rxq);
+	dev->data->rx_queues[qid] = NULL;
+}
+
+void
+vnet_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct vnet_txq *txq = dev->data->tx_queues[qid];
+
+	if (txq == NULL)
+		return;
+	vnet_vq_reclaim(&txq->vq);
+	vq_free(&txq->vq);
+	rte_memzone_free(txq->hdr_mz);
+	rte_free(txq);
+	dev->data->tx_queues[qid] = NULL;
+}
+
+int
+vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		    unsigned int socket, const struct rte_eth_rxconf *conf,
+		    struct rte_mempool *mp)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_rxq *rxq;
+	uint16_t size, room, hdr = ad->hw.hdr_size;
+	uint32_t need = dev->data->mtu + VNET_L2_OVERHEAD;
+	struct rte_mbuf mb_def;
+	int ret;
+
+	room = rte_pktmbuf_data_room_size(mp);
+	if (room < RTE_PKTMBUF_HEADROOM + need) {
+		VNET_INIT_LOG(ERR, "port %u rxq %u: mbuf data room %u too small for MTU %u: "
+			      "need >= %u (headroom %u + frame %u); vnet RX does not scatter",
+			      dev->data->port_id, qid, room, dev->data->mtu,
+			      RTE_PKTMBUF_HEADROOM + need, RTE_PKTMBUF_HEADROOM, need);
+		return -EINVAL;
+	}
+	ret = pick_queue_size(dev, (uint16_t)(2 * qid), nb_desc, &size);
+	if (ret != 0)
+		return ret;
+
+	vnet_rx_queue_release(dev, qid);
+	rxq = rte_zmalloc_socket("vnet_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, (int)socket);
+	if (rxq == NULL)
+		return -ENOMEM;
+	ret = vq_alloc(dev, &rxq->vq, (uint16_t)(2 * qid), size, socket);
+	if (ret != 0) {
+		rte_free(rxq);
+		return ret;
+	}
+	rxq->mp = mp;
+	rxq->port_id = dev->data->port_id;
+	rxq->queue_id = qid;
+	rxq->hdr_size = hdr;
+	rxq->addr_off = vnet_mbuf_addr_off(ad->hw.use_va);
+	rxq->buf_len = (uint32_t)(room - RTE_PKTMBUF_HEADROOM) + hdr;
+	rxq->free_thresh = conf != NULL && conf->rx_free_thresh != 0 ? conf->rx_free_thresh :
+			   RTE_MIN(VNET_DEFAULT_RX_FREE_THRESH, size / 4);
+	if (rxq->free_thresh == 0 || rxq->free_thresh > size)
+		rxq->free_thresh = 1;
+
+	memset(&mb_def, 0, sizeof(mb_def));
+	mb_def.nb_segs = 1;
+	mb_def.data_off = RTE_PKTMBUF_HEADROOM;
+	mb_def.port = dev->data->port_id;
+	rte_mbuf_refcnt_set(&mb_def, 1);
+	/* rearm_data is a zero-length marker: copy the 8 bytes it marks. */
+	memcpy(&rxq->mbuf_initializer,
+	       (uint8_t *)&mb_def + offsetof(struct rte_mbuf, rearm_data), sizeof(uint64_t));
+
+	dev->data->rx_queues[qid] = rxq;
+	return 0;
+}
+
+int
+vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		    unsigned int socket, const struct rte_eth_txconf *conf)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_txq *txq;
+	char name[RTE_MEMZONE_NAMESIZE];
+	uint16_t size;
+	int ret;
+
+	ret = pick_queue_size(dev, (uint16_t)(2 * qid + 1), nb_desc, &size);
+	if (ret != 0)
+		return ret;
+
+	vnet_tx_queue_release(dev, qid);
+	txq = rte_zmalloc_socket("vnet_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, (int)socket);
+	if (txq == NULL)
+		return -ENOMEM;
+	ret = vq_alloc(dev, &txq->vq, (uint16_t)(2 * qid + 1), size, socket);
+	if (ret != 0)
+		goto err_free;
+	snprintf(name, sizeof(name), "vnet_p%u_txhdr%u", dev->data->port_id, qid);
+	txq->hdr_mz = rte_memzone_reserve_aligned(name, RTE_CACHE_LINE_SIZE, (int)socket,
+						  RTE_MEMZONE_IOVA_CONTIG, RTE_CACHE_LINE_SIZE);
+	if (txq->hdr_mz == NULL) {
+		ret = -ENOMEM;
+		goto err_vq;
+	}
+	memset(txq->hdr_mz->addr, 0, RTE_CACHE_LINE_SIZE);
+	txq->hdr_iova = ad->hw.use_va ? (uint64_t)(uintptr_t)txq->hdr_mz->addr :
+			txq->hdr_mz->iova;
+	txq->addr_off = vnet_mbuf_addr_off(ad->hw.use_va);
+	txq->port_id = dev->data->port_id;
+	txq->queue_id = qid;
+	txq->hdr_size = ad->hw.hdr_size;
+	txq->fast_free = ((dev->data->dev_conf.txmode.offloads |
+			   (conf != NULL ? conf->offloads : 0)) &
+			  RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE) != 0;
+	txq->free_thresh = conf != NULL && conf->tx_free_thresh != 0 ? conf->tx_free_thresh :
+			   RTE_MIN(VNET_DEFAULT_FREE_THRESH, size / 4);
+	if (txq->free_thresh == 0 || txq->free_thresh > size)
+		txq->free_thresh = 1;
+	txq->coalesce_pkts = ad->args.coalesce;
+	txq->coalesce_tsc = (uint64_t)ad->args.delay_us * rte_get_tsc_hz() / 1000000;
+	if (txq->coalesce_tsc == 0)
+		txq->coalesce_tsc = 1;
+	dev->data->tx_queues[qid] = txq;
+	return 0;
+
+err_vq:
+	vq_free(&txq->vq);
+err_free:
+	rte_free(txq);
+	return ret;
+}
+
+
+void
+vnet_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_rxq_info *qinfo)
+{
+	const struct vnet_rxq *rxq = dev->data->rx_queues[qid];
+
+	qinfo->mp = rxq->mp;
+	qinfo->nb_desc = rxq->vq.size;
+	qinfo->conf.rx_free_thresh = rxq->free_thresh;
+	qinfo->rx_buf_size = (uint16_t)(rxq->buf_len - rxq->hdr_size);
+}
+
+void
+vnet_txq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_info *qinfo)
+{
+	const struct vnet_txq *txq = dev->data->tx_queues[qid];
+
+	qinfo->nb_desc = txq->vq.size;
+	qinfo->conf.tx_free_thresh = txq->free_thresh;
+}

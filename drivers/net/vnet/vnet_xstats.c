@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/* Basic stats and xstats: per-queue datapath and kick counters, vhost-user port counters. */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+
+#include "rte_pmd_vnet.h"
+#include "vnet_ethdev.h"
+
+int
+vnet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		const struct vnet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq == NULL)
+			continue;
+		st->ipackets += rxq->stats.packets;
+		st->ibytes += rxq->stats.bytes;
+		st->rx_nombuf += rxq->stats.nombuf;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[q] = rxq->stats.packets;
+			st->q_ibytes[q] = rxq->stats.bytes;
+		}
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		const struct vnet_txq *txq = dev->data->tx_queues[q];
+
+		if (txq == NULL)
+			continue;
+		st->opackets += txq->stats.packets;
+		st->obytes += txq->stats.bytes;
+		st->oerrors += txq->stats.errors;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[q] = txq->stats.packets;
+			st->q_obytes[q] = txq->stats.bytes;
+		}
+	}
+	return 0;
+}
+
+int
+vnet_stats_reset(struct rte_eth_dev *dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct vnet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq != NULL)
+			memset(&rxq->stats, 0, sizeof(rxq->stats));
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		struct vnet_txq *txq = dev->data->tx_queues[q];
+
+		if (txq != NULL)
+			memset(&txq->stats, 0, sizeof(txq->stats));
+	}
+	return 0;
+}
+
+/* xstats: per queue, in this order. */
+enum { RXX_PACKETS, RXX_BYTES, RXX_NOMBUF, RXX_KICKS, RXX_SUPPRESSED, RXX_BROKEN, RXX_N };
+static const char * const rx_xstat_names[RXX_N] = {
+	"packets", "bytes", "nombuf", RTE_PMD_VNET_XSTAT_KICKS_ISSUED,
+	RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED, "broken",
+};
+enum { TXX_PACKETS, TXX_BYTES, TXX_ERRORS, TXX_RING_FULL, TXX_KICKS, TXX_SUPPRESSED,
+       TXX_DEFERRED, TXX_SAFETY, TXX_MAX_DEFER_US, TXX_BROKEN, TXX_N };
+static const char * const tx_xstat_names[TXX_N] = {
+	"packets", "bytes", "errors", "ring_full", RTE_PMD_VNET_XSTAT_KICKS_ISSUED,
+	RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED, RTE_PMD_VNET_XSTAT_KICKS_DEFERRED,
+	RTE_PMD_VNET_XSTAT_KICKS_SAFETY, RTE_PMD_VNET_XSTAT_MAX_DEFERRAL_US, "broken",
+};
+
+/* Port-level xstats of the vhost-user transport. */
+enum { VUX_CONNECTS, VUX_DISCONNECTS, VUX_COPY_MODE, VUX_N };
+static const char * const vu_xstat_names[VUX_N] = {
+	"vhost_user_backend_starts", "vhost_user_backend_hangups", "vhost_user_copy_mode",
+};
+
+static bool
+is_vhost_user(struct rte_eth_dev *dev)
+{
+	return adapter_of(dev)->hw.ops == &vnet_tp_vhost_user_ops;
+}
+
+static int
+vnet_xstats_count(struct rte_eth_dev *dev)
+{
+	return dev->data->nb_rx_queues * RXX_N + dev->data->nb_tx_queues * TXX_N +
+	       (is_vhost_user(dev) ? VUX_N : 0);
+}
+
+int
+vnet_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+		      unsigned int limit)
+{
+	unsigned int n = (unsigned int)vnet_xstats_count(dev), k = 0, i;
+	uint16_t q;
+
+	if (names == NULL || limit < n)
+		return (int)n;
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		for (i = 0; i < RXX_N; i++)
+			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "rx_q%u_%s", q,
+				 rx_xstat_names[i]);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		for (i = 0; i < TXX_N; i++)
+			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "tx_q%u_%s", q,
+				 tx_xstat_names[i]);
+	for (i = 0; is_vhost_user(dev) && i < VUX_N; i++)
+		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "%s", vu_xstat_names[i]);
+	return (int)n;
+}
+
+int
+vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int limit)
+{
+	unsigned int n = (unsigned int)vnet_xstats_count(dev), k = 0, i;
+	uint64_t hz = rte_get_tsc_hz();
+	uint16_t q;
+
+	if (xs == NULL || limit < n)
+		return (int)n;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		const struct vnet_rxq *rxq = dev->data->rx_queues[q];
+		uint64_t v[RXX_N] = { 0 };
+
+		if (rxq != NULL) {
+			v[RXX_PACKETS] = rxq->stats.packets;
+			v[RXX_BYTES] = rxq->stats.bytes;
+			v[RXX_NOMBUF] = rxq->stats.nombuf;
+			v[RXX_KICKS] = rxq->vq.vr.stats.kicks;
+			v[RXX_SUPPRESSED] = rxq->vq.vr.stats.kicks_suppressed;
+			v[RXX_BROKEN] = rxq->vq.vr.stats.broken;
+		}
+		for (i = 0; i < RXX_N; i++, k++) {
+			xs[k].id = k;
+			xs[k].value = v[i];
+		}
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		const struct vnet_txq *txq = dev->data->tx_queues[q];
+		uint64_t v[TXX_N] = { 0 };
+
+		if (txq != NULL) {
+			v[TXX_PACKETS] = txq->stats.packets;
+			v[TXX_BYTES] = txq->stats.bytes;
+			v[TXX_ERRORS] = txq->stats.errors;
+			v[TXX_RING_FULL] = txq->stats.ring_full;
+			v[TXX_SAFETY] = __atomic_load_n(&txq->safety_kicks, __ATOMIC_RELAXED) -
+					txq->safety_kicks_base;
+			v[TXX_KICKS] = txq->vq.vr.stats.kicks + v[TXX_SAFETY];
+			v[TXX_SUPPRESSED] = txq->vq.vr.stats.kicks_suppressed;
+			v[TXX_DEFERRED] = txq->stats.kicks_deferred;
+			v[TXX_MAX_DEFER_US] = RTE_MAX(txq->stats.max_deferral_tsc,
+						      __atomic_load_n(&txq->safety_max_deferral_tsc,
+								      __ATOMIC_RELAXED)) *
+					      1000000 / hz;
+			v[TXX_BROKEN] = txq->vq.vr.stats.broken;
+		}
+		for (i = 0; i < TXX_N; i++, k++) {
+			xs[k].id = k;
+			xs[k].value = v[i];
+		}
+	}
+	if (is_vhost_user(dev)) {
+		struct vnet_hw *hw = &adapter_of(dev)->hw;
+		uint64_t v[VUX_N];
+
+		vnet_vu_counters(hw, &v[VUX_DISCONNECTS], &v[VUX_CONNECTS]);
+		v[VUX_COPY_MODE] = vnet_vu_copy_mode(hw);
+		for (i = 0; i < VUX_N; i++, k++) {
+			xs[k].id = k;
+			xs[k].value = v[i];
+		}
+	}
+	return (int)n;
+}
+
+int
+vnet_xstats_reset(struct rte_eth_dev *dev)
+{
+	uint16_t q;
+
+	vnet_stats_reset(dev);
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct vnet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq != NULL) {
+			rxq->vq.vr.stats.kicks = 0;
+			rxq->vq.vr.stats.kicks_suppressed = 0;
+		}
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		struct vnet_txq *txq = dev->data->tx_queues[q];
+
+		if (txq != NULL) {
+			txq->vq.vr.stats.kicks = 0;
+			txq->vq.vr.stats.kicks_suppressed = 0;
+			/* Monotonic (the lcore compares it): reset by moving the base. */
+			txq->safety_kicks_base = __atomic_load_n(&txq->safety_kicks,
+								 __ATOMIC_RELAXED);
+			__atomic_store_n(&txq->safety_max_deferral_tsc, 0, __ATOMIC_RELAXED);
+		}
+	}
+	return 0;
+}
