@@ -245,8 +245,17 @@ frames_case() {
 		detail="$nq queue pair(s), $frames frames per queue each way, $([ "$expect" = 1 ] &&
 			echo copy || echo zero-copy), $detail"
 	fi
+	local s
+	for s in "${frames_expect_log[@]}"; do
+		if [ $ok -eq 0 ] && ! grep -qF -- "$s" "$case_log"; then
+			ok=1
+			detail="log lacks \"$s\""
+		fi
+	done
+	frames_expect_log=()
 	finish $ok "$detail"
 }
+frames_expect_log=()	# substrings the next frames_case's log must contain
 
 frames_case frames-zerocopy zc "" "" 1 100000
 frames_case frames-copy copy "" "" 1 100000
@@ -257,7 +266,15 @@ frames_case frames-zerocopy-q2 zc "" "" 2 50000
 frames_case frames-copy-q2 copy "" "" 2 50000
 frames_case frames-q8-qsize64 zc "" ",queue_size=64" 8 10000
 frames_case frames-vnet-server zc ",client=1" ",server=1" 1 50000
-frames_case frames-qsize1024-no-event-idx zc "" ",queue_size=1024,event_idx=0" 1 50000
+frames_case frames-qsize1024-no-event-idx zc "" ",queue_size=1024,event_idx=0" 1 50000 \
+	--desc 1024 --expect-desc 1024
+# Descriptor counts as applications ask for them (testpmd --txd=1024 on the default 256-entry
+# rings; a count that is not a power of two): accepted, clamped / rounded, reported.
+frames_expect_log=("RX queues: 1024 descriptors requested, using 256 (the device's maximum)"
+	"TX queues: 1024 descriptors requested, using 256 (the device's maximum)")
+frames_case frames-desc1024-qsize256 zc "" "" 1 50000 --desc 1024 --expect-desc 256
+frames_expect_log=("TX queues: 100 descriptors requested, using 128 (rounded up")
+frames_case frames-desc100-qsize256 zc "" "" 1 50000 --desc 100 --expect-desc 128
 frames_case frames-kick-coalesce zc "" ",kick_coalesce=64,kick_delay_us=100" 1 50000
 frames_case frames-copy-kick-coalesce copy "" ",kick_coalesce=64,kick_delay_us=100" 1 50000
 

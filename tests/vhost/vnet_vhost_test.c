@@ -399,6 +399,22 @@ find_port(const char *driver, uint16_t *port)
 	return -ENODEV;
 }
 
+/* --desc: descriptors asked for per queue (0: the device's full ring as before). */
+static uint16_t opt_desc;
+/* --expect-desc: ring size vnet must report in rxq/txq_info_get (-1: not checked). */
+static int opt_expect_desc = -1;
+
+/* Ring sizes @port really uses (rxq/txq_info_get of queue @q); 0 if not reported. */
+static void
+queue_sizes(uint16_t port, uint16_t q, uint16_t *rx, uint16_t *tx)
+{
+	struct rte_eth_rxq_info ri;
+	struct rte_eth_txq_info ti;
+
+	*rx = rte_eth_rx_queue_info_get(port, q, &ri) == 0 ? ri.nb_desc : 0;
+	*tx = rte_eth_tx_queue_info_get(port, q, &ti) == 0 ? ti.nb_desc : 0;
+}
+
 static int
 port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 {
@@ -421,6 +437,8 @@ port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 	      info.rx_desc_lim.nb_max : 256;
 	ntx = info.tx_desc_lim.nb_max && info.tx_desc_lim.nb_max < 4096 ?
 	      info.tx_desc_lim.nb_max : 256;
+	if (opt_desc != 0)
+		nrx = ntx = opt_desc;
 	for (q = 0; q < nq; q++) {
 		ret = rte_eth_rx_queue_setup(port, q, nrx, rte_eth_dev_socket_id(port), NULL, mp);
 		if (ret == 0)
@@ -431,8 +449,22 @@ port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 			return ret;
 		}
 	}
-	printf("vnet-test: port %u (%s): %u queue pair(s), %u rx / %u tx descriptors\n", port,
-	       info.driver_name, nq, nrx, ntx);
+	printf("vnet-test: port %u (%s): %u queue pair(s), %u rx / %u tx descriptors asked\n",
+	       port, info.driver_name, nq, nrx, ntx);
+	if (strcmp(info.driver_name, "net_vnet_user") != 0)
+		return 0;
+	for (q = 0; q < nq; q++) {
+		uint16_t urx, utx;
+
+		queue_sizes(port, q, &urx, &utx);
+		printf("vnet-test: port %u queue %u: ring sizes used rx %u tx %u\n", port, q, urx,
+		       utx);
+		if (opt_expect_desc >= 0 && (urx != opt_expect_desc || utx != opt_expect_desc)) {
+			printf("vnet-test: port %u queue %u: expected %d descriptors per ring\n",
+			       port, q, opt_expect_desc);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -908,7 +940,8 @@ static void
 usage(void)
 {
 	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart [--vnet DEVARGS] [--frames N] "
-	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C] [--late-pool N]\n");
+	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C] [--late-pool N] "
+	       "[--desc N] [--expect-desc N]\n");
 }
 
 int
@@ -955,6 +988,10 @@ main(int argc, char **argv)
 			o.timeout = atof(v);
 		else if (strcmp(argv[i], "--cycles") == 0)
 			o.cycles = (unsigned int)strtoul(v, NULL, 0);
+		else if (strcmp(argv[i], "--desc") == 0)
+			opt_desc = (uint16_t)strtoul(v, NULL, 0);
+		else if (strcmp(argv[i], "--expect-desc") == 0)
+			opt_expect_desc = atoi(v);
 		else if (strcmp(argv[i], "--late-pool") == 0)
 			o.late_pool = (unsigned int)strtoul(v, NULL, 0);
 		else {

@@ -98,11 +98,15 @@ vnet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->rx_offload_capa = 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
-	info->rx_desc_lim.nb_max = rx_max;
-	info->rx_desc_lim.nb_min = ad->hw.modern ? 1 : rx_max;
+	/*
+	 * Any count is accepted, as by net_virtio: queue setup clamps it to the device's
+	 * maximum (or a legacy device's fixed size) and rxq/txq_info_get report what is used.
+	 */
+	info->rx_desc_lim.nb_max = UINT16_MAX;
+	info->rx_desc_lim.nb_min = 1;
 	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = tx_max;
-	info->tx_desc_lim.nb_min = ad->hw.modern ? 1 : tx_max;
+	info->tx_desc_lim.nb_max = UINT16_MAX;
+	info->tx_desc_lim.nb_min = 1;
 	info->tx_desc_lim.nb_align = 1;
 	info->tx_desc_lim.nb_seg_max = 32;
 	info->tx_desc_lim.nb_mtu_seg_max = 32;

@@ -76,6 +76,7 @@ struct vnet_adapter {
 	volatile bool safety_stop;
 	vnet_thread_t safety_tid;
 	uint16_t port_id;
+	uint32_t desc_note[2];	/**< last logged (requested << 16 | used) ring size, RX / TX */
 	int (*tp_init)(struct rte_eth_dev *dev);	/**< transport bring-up, for reset */
 };
 

@@ -98,7 +98,36 @@ vnet_vq_reclaim(struct vnet_vq *vq)
 		vnet_vring_detach_unused(&vq->vr, vq->copy ? NULL : reclaim_mbuf, NULL);
 }
 
-/* Queue size for @nb_desc: the device max when 0, else the power of two >= nb_desc. */
+/*
+ * Log how a descriptor count was adapted: NOTICE the first time a (requested, used) pair
+ * shows up for a direction of the port, DEBUG when later queues repeat it, so that
+ * "--rxq=4 --rxd=1024" prints one line per direction, not one per queue.
+ */
+static void
+note_queue_size(struct rte_eth_dev *dev, uint16_t vq_idx, uint16_t nb_desc, uint16_t size,
+		const char *why)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	uint32_t key = (uint32_t)nb_desc << 16 | size;
+	unsigned int dir = vq_idx & 1;
+
+	if (ad->desc_note[dir] != key) {
+		ad->desc_note[dir] = key;
+		VNET_INIT_LOG(NOTICE, "port %u: %s queues: %u descriptors requested, using %u (%s)",
+			      dev->data->port_id, dir ? "TX" : "RX", nb_desc, size, why);
+	} else {
+		VNET_INIT_LOG(DEBUG, "port %u: queue %u: %u descriptors requested, using %u (%s)",
+			      dev->data->port_id, vq_idx, nb_desc, size, why);
+	}
+}
+
+/*
+ * Ring size for @nb_desc descriptors, as DPDK's net_virtio accepts any count (ethdev's
+ * nb_max is left at its default): 0 gives the device's maximum; more than the device's
+ * maximum is clamped to it; fewer is honoured on modern devices (queue_size register,
+ * 4.1.4.3), rounded up to a power of two for split rings (2.7); a legacy device's queues have
+ * a fixed size (4.1.5.1.3.1), also for a smaller request. Logged when the count changes.
+ */
 static int
 pick_queue_size(struct rte_eth_dev *dev, uint16_t vq_idx, uint16_t nb_desc, uint16_t *size)
 {
@@ -111,29 +140,27 @@ pick_queue_size(struct rte_eth_dev *dev, uint16_t vq_idx, uint16_t nb_desc, uint
 			      dev->data->port_id, vq_idx, max);
 		return -EIO;
 	}
-	if (!ad->hw.modern) {
-		if (nb_desc != 0 && nb_desc != max)
-			VNET_INIT_LOG(NOTICE, "port %u: legacy device: queue %u has a fixed size "
-				      "of %u descriptors (%u requested)", dev->data->port_id,
-				      vq_idx, max, nb_desc);
-		*size = max;
-		return 0;
-	}
 	if (nb_desc == 0) {
 		*size = max;
 		return 0;
 	}
+	if (!ad->hw.modern) {
+		*size = max;
+		if (nb_desc != max)
+			note_queue_size(dev, vq_idx, nb_desc, max,
+					"a legacy device's queues have a fixed size");
+		return 0;
+	}
 	want = rte_align32pow2(nb_desc);
 	if (want > max) {
-		VNET_INIT_LOG(ERR, "port %u: %u descriptors requested, the device allows at most "
-			      "%u", dev->data->port_id, nb_desc, max);
-		return -EINVAL;
+		*size = max;
+		note_queue_size(dev, vq_idx, nb_desc, max, "the device's maximum");
+		return 0;
 	}
-	if (want != nb_desc)
-		VNET_INIT_LOG(NOTICE, "port %u: queue %u: %u descriptors rounded up to %u "
-			      "(split rings need a power of two)", dev->data->port_id, vq_idx,
-			      nb_desc, want);
 	*size = (uint16_t)want;
+	if (want != nb_desc)
+		note_queue_size(dev, vq_idx, nb_desc, *size,
+				"rounded up: split rings need a power of two");
 	return 0;
 }
 
