@@ -203,7 +203,10 @@ fetch_source() {
 	log=$(mktemp "${TMPDIR:-/tmp}/vnet-sdk-apt.XXXXXX")
 	if ! (cd "$tmp" && apt-get source -q --download-only "dpdk=$deb_ver") >"$log" 2>&1; then
 		cat "$log" >&2
-		reason=$(grep -m 1 -E '^(Err|E):' "$log" | cut -c1-200 || true)
+		# "E: Failed to fetch URL  404  Not Found [IP: ...]": the orig tarball's, else the first.
+		reason=$({ grep -E '^E: Failed to fetch .*orig\.tar' "$log"; grep -E '^E:' "$log"; } |
+			head -n 1 | sed -E 's/^E: Failed to fetch ([^ ]+) +(.*[^ ]) *\[IP:.*$/\2: \1/' |
+			tr -s ' ' | cut -c1-200 || true)
 		rm -f "$log"
 		die_nosrc "apt-get source dpdk=$deb_ver failed${reason:+ ($reason)}"
 	fi
