@@ -7,17 +7,24 @@
 #   app/test-vnet/host-bench.sh [BUILD_DIR]        (as root)
 #
 # Cases: txonly (backend rxonly), rxonly (backend txonly), loopback io (backend macswap),
-# each at 64 and 1518 bytes. Each repetition runs net_virtio_user then net_vnet_user with a
-# fresh backend; the table shows the medians and the median of the per-pair ratios
-# (machine speed drifts over minutes here, pairs do not). Mpps is what the frontend moved:
-# accepted by tx_burst (txonly; a vhost-user ring loses nothing), received (rxonly), or
-# forwarded (io). Cycles are TSC cycles per packet spent inside rte_eth_tx_burst (txonly),
-# rte_eth_rx_burst (rxonly) or both (io).
+# each at 64 and 1518 bytes. A pair is one net_virtio_user run and one net_vnet_user run back
+# to back, each with a fresh backend; the order inside a pair alternates (virtio first in odd
+# pairs, vnet first in even ones) and the pairs go round the cases (pair 1 of every case, then
+# pair 2...), so a slow period of the machine lands on both drivers and on every case.
+# Per case the table shows the median of the per-pair ratios vnet/virtio with its min-max, the
+# Mpps of each driver (median and min-max), and a "too noisy" line when the ratios or one
+# driver's runs spread more than +-20 % around their median (app/test-vnet/pair_stats.py).
+# Mpps is what the frontend moved: accepted by tx_burst (txonly; a vhost-user ring loses
+# nothing), received (rxonly), or forwarded (io). Cycles are TSC cycles per packet spent inside
+# rte_eth_tx_burst (txonly), rte_eth_rx_burst (rxonly) or both (io).
 #
-# Env: VNET_BENCH_REPS (3), VNET_BENCH_SECONDS (5), VNET_BENCH_CASES (default all:
+# Env: VNET_BENCH_PAIRS (3; VNET_BENCH_REPS is the old name), VNET_BENCH_SECONDS (5),
+#      VNET_BENCH_WARMUP (1), VNET_BENCH_CASES (default all:
 #      "txonly:64 txonly:1518 rxonly:64 rxonly:1518 io:64 io:1518"),
-#      VNET_BENCH_VNET_ARGS (extra net_vnet_user devargs), VNET_BENCH_EAL (extra frontend EAL
-#      args, e.g. "--single-file-segments" is already there), VNET_BENCH_JSON (output file).
+#      VNET_BENCH_NOISE_LIMIT (0.20), VNET_BENCH_RING (256: --rxd/--txd of both drivers and
+#      net_virtio_user's queue_size, which it does not report back), VNET_BENCH_VNET_ARGS (extra net_vnet_user devargs),
+#      VNET_BENCH_EAL (extra frontend EAL args; --single-file-segments is already there),
+#      VNET_BENCH_JSON (output file, default BUILD_DIR/host-bench.json).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,8 +34,16 @@ app="$build/app/test-vnet/dpdk-test-vnet"
 so=$(find "$build" -maxdepth 3 -name librte_net_vnet.so -type f | head -1)
 [ -x "$app" ] && [ -n "$so" ] || { echo "host-bench: build first (ninja -C $build)" >&2; exit 1; }
 
-reps=${VNET_BENCH_REPS:-3}
+reps=${VNET_BENCH_PAIRS:-${VNET_BENCH_REPS:-3}}
 secs=${VNET_BENCH_SECONDS:-5}
+warm=${VNET_BENCH_WARMUP:-1}
+limit=${VNET_BENCH_NOISE_LIMIT:-0.20}
+ring=${VNET_BENCH_RING:-256}
+[[ $reps =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ ]] || {
+	echo "host-bench: VNET_BENCH_PAIRS and VNET_BENCH_SECONDS take whole numbers >= 1" \
+		"(got '$reps', '$secs')" >&2
+	exit 2
+}
 read -r -a cases <<<"${VNET_BENCH_CASES:-txonly:64 txonly:1518 rxonly:64 rxonly:1518 io:64 io:1518}"
 out_json=${VNET_BENCH_JSON:-$build/host-bench.json}
 
@@ -50,10 +65,10 @@ run_one() {
 	vh_backend_start "$sock" "$bemode" "$work/$tag.be.log" "${extra[@]}" || return 1
 	case $drv in
 	vnet) spec="net_vnet_user0,path=$sock${VNET_BENCH_VNET_ARGS:+,$VNET_BENCH_VNET_ARGS}" ;;
-	virtio) spec="net_virtio_user0,path=$sock" ;;
+	virtio) spec="net_virtio_user0,path=$sock,queue_size=$ring" ;;
 	esac
-	local app_args=(--mode "$mode" --size "$size" --duration "$secs" --warmup 1 --quiet
-			--json "$work/$tag.json")
+	local app_args=(--mode "$mode" --size "$size" --duration "$secs" --warmup "$warm" --quiet
+			--rxd "$ring" --txd "$ring" --json "$work/$tag.json")
 	[ "$mode" = io ] && app_args+=(--tx-first 8)
 	timeout -k 5 $((secs + 60)) "$app" --lcores '0@1,1@0' --file-prefix=vnbfe$$ --no-pci \
 		--single-file-segments -m 1024 -d "$pmd" --vdev "$spec" ${VNET_BENCH_EAL:-} \
@@ -61,81 +76,134 @@ run_one() {
 	local rc=$?
 	vh_backend_stop
 	if [ $rc -ne 0 ] || [ ! -s "$work/$tag.json" ]; then
-		echo "host-bench: $tag failed (exit $rc); frontend log tail:" >&2
-		tail -n 15 "$work/$tag.fe.log" >&2
+		progress_clear
+		echo "host-bench: the $drv run of $mode ${size}B pair $rep failed (exit $rc), so this" \
+			"pair does not count; the frontend's last lines:" >&2
+		tail -n 15 "$work/$tag.fe.log" | sed 's/^/    /' >&2
 		return 1
 	fi
 }
 
+# progress MSG: one self-overwriting status line on a terminal, nothing in a log
+progress() { [ -t 2 ] && printf '\r%-78s' "$1" >&2; return 0; }
+progress_clear() { [ -t 2 ] && printf '\r%-78s\r' "" >&2; return 0; }
+
 echo "host-bench: $(date -u +%FT%TZ), $(nproc) cores, DPDK $(pkg-config --modversion libdpdk)," \
-	"$reps pair(s) x ${secs}s per case, backend dpdk-testpmd net_vhost on lcores 0@0,1@1," \
-	"frontend dpdk-test-vnet on 0@1,1@0"
-for c in "${cases[@]}"; do
-	mode=${c%%:*} size=${c##*:}
-	for rep in $(seq "$reps"); do
-		for drv in virtio vnet; do
-			printf '\r%-60s' "running $mode ${size}B pair $rep/$reps: $drv" >&2
+	"$reps pair(s) x ${secs}s per case (+${warm}s warm-up), backend dpdk-testpmd net_vhost on" \
+	"lcores 0@0,1@1, frontend dpdk-test-vnet on 0@1,1@0"
+runs_left=$((reps * ${#cases[@]} * 2))
+per_run=$(awk -v s="$secs" -v w="$warm" 'BEGIN { printf "%d", s + w + 3 }') # ~3 s EAL start/stop
+for rep in $(seq "$reps"); do
+	order="virtio vnet"
+	[ $((rep % 2)) -eq 0 ] && order="vnet virtio"
+	for c in "${cases[@]}"; do
+		mode=${c%%:*} size=${c##*:}
+		for drv in $order; do
+			progress "pair $rep/$reps, $mode ${size}B: $drv (about $((runs_left * per_run)) s left)"
 			run_one "$drv" "$mode" "$size" "$rep"
+			runs_left=$((runs_left - 1))
 		done
 	done
 done
-printf '\r%-60s\r' "" >&2
+progress_clear
 
-/usr/bin/python3 - "$work" "$out_json" "$reps" "${cases[@]}" <<'EOF'
-import json, os, statistics, sys
+/usr/bin/python3 - "$top/app/test-vnet" "$work" "$out_json" "$reps" "$secs" "$warm" "$limit" \
+	"$build" "${cases[@]}" <<'EOF'
+import json, os, sys
 
-work, out, reps, cases = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, sys.argv[1])
+import pair_stats as ps
+
+work, out, reps, secs, warm, limit, build = sys.argv[2:9]
+reps, secs, warm, limit, cases = int(reps), float(secs), float(warm), float(limit), sys.argv[9:]
+drivers = {"virtio": "net_virtio_user", "vnet": "net_vnet_user"}
 
 def load(drv, mode, size, rep):
     p = os.path.join(work, f"{drv}-{mode}-{size}-{rep}.json")
     try:
-        row = json.load(open(p))["rows"][0]
+        doc = json.load(open(p))
+        row = doc["rows"][0]
+        port = doc["ports"][0]
     except Exception:
         return None
     cyc = {"txonly": row.get("tx_cycles_per_packet"), "rxonly": row.get("rx_cycles_per_packet"),
            "io": (row.get("rx_cycles_per_packet") or 0) + (row.get("tx_cycles_per_packet") or 0)}[mode]
     kicks = row.get("kicks") or {}
     return {"mpps": row.get("mpps"), "gbps": row.get("gbps"), "cycles": cyc,
-            "kicks_per_1000": kicks.get("per_1000_packets")}
+            "kicks_per_1000": kicks.get("per_1000_packets"),
+            "rxd": port.get("rxd"), "txd": port.get("txd"),
+            "rings_reported": port.get("rings_reported_by_driver", True)}
 
-def med(v):
-    v = [x for x in v if x is not None]
-    return statistics.median(v) if v else None
-
-def fmt(x, f="{:.2f}"):
+def num(x, f="{:.2f}"):
     return "-" if x is None else f.format(x)
 
-results = []
+def rings(runs):
+    r = sorted({(x["rxd"], x["txd"], x["rings_reported"]) for x in runs if x})
+    return ", ".join(f"rxd {a} txd {b}" + ("" if rep else " (as set; not reported back)")
+                     for a, b, rep in r) or "-"
+
+results, noise, ring_text = [], [], {}
+hdr = (f"{'case':<12} {'pairs':>5}  {'Mpps vnet/virtio':<18} {'virtio Mpps':<20} "
+       f"{'vnet Mpps':<20} {'cyc/pkt vnet/virtio':<19} {'kick/1k':>7}")
 print()
-print(f"{'case':<13} {'virtio Mpps':>11} {'vnet Mpps':>10} {'ratio':>6}   "
-      f"{'virtio cyc/pkt':>14} {'vnet cyc/pkt':>12} {'ratio':>6}   {'vnet kicks/1k':>13}")
+print(hdr)
 for c in cases:
     mode, size = c.split(":")
-    pairs = []
-    for rep in range(1, reps + 1):
-        a, b = load("virtio", mode, size, rep), load("vnet", mode, size, rep)
-        if a and b:
-            pairs.append((a, b))
-    if not pairs:
-        print(f"{mode + ' ' + size + 'B':<13} (no complete pair)")
-        continue
-    mr = med([b["mpps"] / a["mpps"] for a, b in pairs if a["mpps"] and b["mpps"]])
-    cr = med([b["cycles"] / a["cycles"] for a, b in pairs if a["cycles"] and b["cycles"]])
+    name = f"{mode} {size}B"
+    runs = [(load("virtio", mode, size, r), load("vnet", mode, size, r)) for r in range(1, reps + 1)]
+    pairs = [(a, b) for a, b in runs if a and b]
+    m = ps.compare([a["mpps"] for a, _ in pairs], [b["mpps"] for _, b in pairs], limit,
+                   "net_virtio_user", "net_vnet_user")
+    cy = ps.compare([a["cycles"] for a, _ in pairs], [b["cycles"] for _, b in pairs], limit)
+    kick = ps.spread([b["kicks_per_1000"] for _, b in pairs])
+    ring_text[name] = {d: rings([p[i] for p in runs]) for i, d in enumerate(drivers)}
     row = {"mode": mode, "size": int(size), "pairs": len(pairs),
-           "virtio_mpps": med([a["mpps"] for a, _ in pairs]),
-           "vnet_mpps": med([b["mpps"] for _, b in pairs]),
-           "mpps_ratio_median": mr,
-           "virtio_cycles_per_packet": med([a["cycles"] for a, _ in pairs]),
-           "vnet_cycles_per_packet": med([b["cycles"] for _, b in pairs]),
-           "cycles_ratio_median": cr,
-           "vnet_kicks_per_1000": med([b["kicks_per_1000"] for _, b in pairs]),
-           "raw": [{"virtio": a, "vnet": b} for a, b in pairs]}
+           "noisy": m["noisy"], "noise_reasons": m["noise_reasons"], "noise_limit": limit,
+           "mpps_ratio": m["ratio"], "mpps": {"virtio": m["a"], "vnet": m["b"]},
+           "cycles_ratio": cy["ratio"], "cycles_per_packet": {"virtio": cy["a"], "vnet": cy["b"]},
+           "vnet_kicks_per_1000": kick and kick["median"],
+           "rings": ring_text[name],
+           # the medians alone, as before the spreads were added
+           "virtio_mpps": m["a"] and m["a"]["median"], "vnet_mpps": m["b"] and m["b"]["median"],
+           "mpps_ratio_median": m["ratio"] and m["ratio"]["median"],
+           "virtio_cycles_per_packet": cy["a"] and cy["a"]["median"],
+           "vnet_cycles_per_packet": cy["b"] and cy["b"]["median"],
+           "cycles_ratio_median": cy["ratio"] and cy["ratio"]["median"],
+           "raw": [{"virtio": a, "vnet": b} for a, b in runs]}
     results.append(row)
-    print(f"{mode + ' ' + size + 'B':<13} {fmt(row['virtio_mpps']):>11} {fmt(row['vnet_mpps']):>10} "
-          f"{fmt(mr, '{:.2f}x'):>6}   {fmt(row['virtio_cycles_per_packet'], '{:.1f}'):>14} "
-          f"{fmt(row['vnet_cycles_per_packet'], '{:.1f}'):>12} {fmt(cr, '{:.2f}x'):>6}   "
-          f"{fmt(row['vnet_kicks_per_1000'], '{:.3f}'):>13}")
-print("ratios: vnet / net_virtio_user, median over back-to-back pairs; cycles inside the burst calls")
-json.dump({"benchmark": "host-bench", "results": results}, open(out, "w"), indent=1)
+    if not pairs:
+        print(f"{name:<12} {0:>5}  (no complete pair: see the failures above)")
+    else:
+        print(f"{name:<12} {len(pairs):>5}  {ps.fmt_spread(m['ratio'], suffix='x'):<18} "
+              f"{ps.fmt_spread(m['a']):<20} {ps.fmt_spread(m['b']):<20} "
+              f"{ps.fmt_spread(cy['ratio'], suffix='x'):<19} "
+              f"{num(kick and kick['median'], '{:.3f}'):>7}")
+    line = ps.noise_line(name, m, f"VNET_BENCH_CASES={c} VNET_BENCH_PAIRS={max(10, 2 * reps)} "
+                         f"VNET_BENCH_SECONDS={max(5, int(secs))} "
+                         f"bash app/test-vnet/host-bench.sh {build}")
+    if line:
+        noise.append(line)
+print("virtio = DPDK's net_virtio_user, vnet = net_vnet_user, on the same net_vhost backend."
+      "\nRatios are vnet/virtio per back-to-back pair: median (min-max) over the pairs; Mpps"
+      " median (min-max)\nof each driver's runs; cycles are TSC cycles per packet inside the"
+      " burst calls (lower is better).")
+uniq = {tuple(v.items()) for v in ring_text.values()}
+if len(uniq) == 1:
+    r = ring_text[next(iter(ring_text))]
+    print(f"Rings (every case): net_virtio_user {r['virtio']}; net_vnet_user {r['vnet']}.")
+else:
+    for name, r in ring_text.items():
+        print(f"Rings, {name}: net_virtio_user {r['virtio']}; net_vnet_user {r['vnet']}.")
+if noise:
+    print()
+    for line in noise:
+        print(line)
+elif results:
+    print(f"Every case: the pairs agree within ±{limit * 100:.0f} %.")
+json.dump({"benchmark": "host-bench", "pairs": reps, "seconds": secs, "warmup_s": warm,
+           "noise_limit": limit,
+           "order": "pairs round-robin over the cases; virtio first in odd pairs, vnet first in even",
+           "results": results}, open(out, "w"), indent=1)
 print(f"json: {out}")
 EOF

@@ -147,6 +147,7 @@ struct tv_port {
 	char driver[64];
 	struct rte_ether_addr mac;
 	uint16_t rxd, txd;
+	bool rings_reported;	/**< rxd/txd read back from the driver, not only requested */
 	unsigned int nb_xstats;
 	char (*xs_names)[64];
 	uint8_t *xs_kick;	/**< 1 rx kick, 2 tx kick, 3 other-direction kick, 0 not a kick */

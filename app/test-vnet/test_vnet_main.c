@@ -226,10 +226,15 @@ setup_port(struct tv_port *p, struct rte_mempool *mp)
 	/* Drivers may clamp the ring (net_virtio_user: queue_size devarg); report the real one. */
 	memset(&rxqi, 0, sizeof(rxqi));
 	memset(&txqi, 0, sizeof(txqi));
+	p->rings_reported = true;
 	if (rte_eth_rx_queue_info_get(p->id, 0, &rxqi) == 0 && rxqi.nb_desc != 0)
 		p->rxd = rxqi.nb_desc;
+	else
+		p->rings_reported = false;
 	if (rte_eth_tx_queue_info_get(p->id, 0, &txqi) == 0 && txqi.nb_desc != 0)
 		p->txd = txqi.nb_desc;
+	else
+		p->rings_reported = false;
 	rte_eth_promiscuous_enable(p->id);	/* best effort: some drivers cannot */
 	rte_eth_macaddr_get(p->id, &p->mac);
 	ret = tv_port_xstats_init(p);
@@ -602,9 +607,10 @@ print_ports(void)
 		for (k = 0; k < p->nb_xstats; k++)
 			nk += p->xs_kick[k] != 0;
 		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
-		printf("port %u: %s, driver %s, mac %s, rxd %u, txd %u, %u xstats (%u kick "
-		       "counters)\n", p->id, p->name, p->driver, mac, p->rxd, p->txd, p->nb_xstats,
-		       nk);
+		printf("port %u: %s, driver %s, mac %s, rxd %u, txd %u%s, %u xstats (%u kick "
+		       "counters)\n", p->id, p->name, p->driver, mac, p->rxd, p->txd,
+		       p->rings_reported ? "" : " (requested; the driver does not report its rings)",
+		       p->nb_xstats, nk);
 	}
 }
 

@@ -334,6 +334,7 @@ tv_write_json(const char *path, const struct tv_row *rows, unsigned int nb_rows,
 		j_str(&j, "mac", mac);
 		j_u64(&j, "rxd", p->rxd);
 		j_u64(&j, "txd", p->txd);
+		j_bool(&j, "rings_reported_by_driver", p->rings_reported);
 		j_u64(&j, "xstats", p->nb_xstats);
 		j_open(&j, "kick_xstats", '[');
 		for (k = 0; k < p->nb_xstats; k++)
