@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages vnet needs to build and test. Idempotent; run as root.
-#   config/install-deps.sh            build + unit/host tiers
-#   config/install-deps.sh --guest    also QEMU guest tier packages
+# Only what is needed, without recommended packages.
+#   config/install-deps.sh            build + unit/host tiers + the demo
+#   config/install-deps.sh --guest    also the QEMU guest tier packages
+#   config/install-deps.sh --plot     also gnuplot-nox, for dpdk-test-vnet --plot
 set -euo pipefail
 
-pkgs=(dpdk dpdk-dev libdpdk-dev dpdk-doc meson ninja-build pkg-config python3-pyelftools
-      gcc libc6-dev xz-utils tar dpkg-dev gnuplot-nox)
-if [ "${1:-}" = "--guest" ]; then
-	pkgs+=(qemu-system-x86 busybox-static cpio kmod)
-fi
+pkgs=(dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config python3-pyelftools
+      gcc libc6-dev xz-utils tar dpkg-dev)
+for opt in "$@"; do
+	case $opt in
+	--guest) pkgs+=(qemu-system-x86 busybox-static cpio kmod) ;;
+	--plot) pkgs+=(gnuplot-nox) ;;
+	*)
+		echo "usage: $0 [--guest] [--plot]" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -18,9 +27,11 @@ done
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "vnet: missing packages: ${missing[*]}" >&2
-	echo "vnet: run as root: apt-get update && apt-get install -y ${missing[*]}" >&2
+	echo "vnet: run as root: apt-get update && apt-get install -y --no-install-recommends" \
+		"${missing[*]}" >&2
 	exit 1
 fi
+echo "vnet: installing ${missing[*]} and what they depend on (apt-get, no recommended packages)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"

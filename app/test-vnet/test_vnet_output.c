@@ -374,7 +374,8 @@ run_gnuplot(const char *script)
 	if (ret != 0) {
 		fprintf(stderr, "test-vnet: --plot: cannot run gnuplot (%s)%s; the data and "
 			"script are written: run 'gnuplot %s' later\n", strerror(ret),
-			ret == ENOENT ? ": install it with 'apt-get install gnuplot-nox'" : "",
+			ret == ENOENT ? ": install it with 'apt-get install gnuplot-nox' (or "
+			"'config/install-deps.sh --plot')" : "",
 			script);
 		return -ret;
 	}
