@@ -4,12 +4,16 @@
 #   bash tests/run-all.sh            # as root on Debian 12; installs what it needs
 #
 # Tiers:
-#   build  - the plugin builds, carries pmdinfo, loads into dpdk-testpmd; in-tree build
+#   build  - the plugin builds, carries pmdinfo, loads into dpdk-testpmd; in-tree build; and
+#            (tests/build/check-dpdk24.sh) unit tier, perf app and, with an SDK source, plugin
+#            and host tier against DPDK 24.11 in a Debian 13 root
 #   unit   - EAL-free ring core against a fake device thread (also under ASan + UBSan)
 #   host   - vnet's vhost-user transport (net_vnet_user) against DPDK's net_vhost
 #   guest  - QEMU guests (TCG unless KVM really works): testpmd -a <bdf> and l2fwd on vnet
 # A tier that cannot run here is reported as skipped with the reason, never as passed.
-# Env: VNET_BUILD (default build), VNET_SKIP_INTREE=1 skips the in-tree DPDK build.
+# Env: VNET_BUILD (default build), VNET_SKIP_INTREE=1 skips the in-tree DPDK build,
+# VNET_SKIP_DPDK24=1 the DPDK 24.11 cases, VNET_DPDK24_SRC_TARBALL=<dpdk-24.11.x tarball> gives
+# them a driver-SDK source (see tests/build/check-dpdk24.sh).
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,37 +91,6 @@ if ! bash config/install-deps.sh; then
 	exit 1
 fi
 
-# ---- build tier ----
-mkdir -p "$build" && mkdir -p "$logs"
-if [ ! -f "$build/build.ninja" ]; then
-	check build/meson-setup meson setup "$build" --buildtype=release
-else
-	check build/meson-setup meson setup --reconfigure "$build"
-fi
-check build/ninja ninja -C "$build"
-if [ -f "$build/drivers/librte_net_vnet.so" ] || ls "$build"/drivers/net/vnet/librte_net_vnet.so \
-	>/dev/null 2>&1 || find "$build" -name 'librte_net_vnet.so' | grep -q .; then
-	check build/plugin tests/build/check-plugin.sh "$build"
-else
-	record fail "build/plugin: librte_net_vnet.so was not built"
-fi
-if [ "${VNET_SKIP_INTREE:-0}" = 1 ]; then
-	record skip build/in-tree "VNET_SKIP_INTREE=1"
-else
-	check build/in-tree tests/build/check-intree.sh "$build"
-fi
-
-# ---- unit tier ----
-meson_suite "$build" unit unit
-mkdir -p "$asan"
-if [ ! -f "$asan/build.ninja" ]; then
-	check unit-asan/meson-setup meson setup "$asan" -Ddriver=disabled \
-		-Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized
-fi
-if check unit-asan/ninja ninja -C "$asan"; then
-	meson_suite "$asan" unit unit-asan
-fi
-
 # tier_cases NAME SCRIPT: run a tier script that prints one PASS/FAIL/SKIP line per case (and,
 # on a failure, its logs); record one result per case.
 tier_cases() {
@@ -139,6 +112,43 @@ tier_cases() {
 		echo "-----"
 	fi
 }
+
+# ---- build tier ----
+mkdir -p "$build" && mkdir -p "$logs"
+if [ ! -f "$build/build.ninja" ]; then
+	check build/meson-setup meson setup "$build" --buildtype=release
+else
+	check build/meson-setup meson setup --reconfigure "$build"
+fi
+check build/ninja ninja -C "$build"
+if [ -f "$build/drivers/librte_net_vnet.so" ] || ls "$build"/drivers/net/vnet/librte_net_vnet.so \
+	>/dev/null 2>&1 || find "$build" -name 'librte_net_vnet.so' | grep -q .; then
+	check build/plugin tests/build/check-plugin.sh "$build"
+else
+	record fail "build/plugin: librte_net_vnet.so was not built"
+fi
+if [ "${VNET_SKIP_INTREE:-0}" = 1 ]; then
+	record skip build/in-tree "VNET_SKIP_INTREE=1"
+else
+	check build/in-tree tests/build/check-intree.sh "$build"
+fi
+# The same tree against DPDK 24.11 in a Debian 13 root: one result per case.
+if [ "${VNET_SKIP_DPDK24:-0}" = 1 ]; then
+	record skip build-dpdk24 "VNET_SKIP_DPDK24=1"
+else
+	tier_cases build-dpdk24 tests/build/check-dpdk24.sh
+fi
+
+# ---- unit tier ----
+meson_suite "$build" unit unit
+mkdir -p "$asan"
+if [ ! -f "$asan/build.ninja" ]; then
+	check unit-asan/meson-setup meson setup "$asan" -Ddriver=disabled \
+		-Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized
+fi
+if check unit-asan/ninja ninja -C "$asan"; then
+	meson_suite "$asan" unit unit-asan
+fi
 
 # ---- host tier: net_vnet_user against DPDK's net_vhost ----
 if [ -x tests/vhost/run.sh ]; then
