@@ -31,7 +31,19 @@ if [ "$(id -u)" -ne 0 ]; then
 		"${missing[*]}" >&2
 	exit 1
 fi
-echo "vnet: installing ${missing[*]} and what they depend on (apt-get, no recommended packages)"
+# apt's own output (hundreds of lines, with harmless ones that read like faults, e.g. udev's
+# "A chroot environment has been detected, udev not started") goes to a log; failures show it.
+log=/var/log/vnet-install-deps.log
+echo "vnet: installing ${missing[*]} and what they depend on (apt-get, no recommended" \
+	"packages; log: $log)"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "== $(date -u +%FT%TZ) config/install-deps.sh $*" >>"$log"
+if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } \
+	>>"$log" 2>&1; then
+	tail -n 20 "$log" | sed 's/^/    /' >&2
+	echo "vnet: apt-get failed (its last lines above, all of it in $log). Check that the" \
+		"Debian mirror is reachable ('apt-get update') and rerun." >&2
+	exit 1
+fi
+summary=$(grep -E '^[0-9]+ upgraded, [0-9]+ newly installed' "$log" | tail -n 1)
+echo "vnet: packages installed${summary:+ ($summary)}"
