@@ -79,8 +79,8 @@ def noise_line(case, c, rerun):
     if not c["noisy"]:
         return None
     return (f"{case}: too noisy to call: {'; '.join(c['noise_reasons'])} (limit "
-            f"±{c['limit'] * 100:.0f} %). Rerun it with more, longer pairs, best on an idle "
-            f"machine:\n    {rerun}")
+            f"±{c['limit'] * 100:.0f} %).\n    Rerun it with more, longer pairs, best on an "
+            f"idle machine: {rerun}")
 
 
 def _self_test():
