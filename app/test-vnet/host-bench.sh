@@ -22,7 +22,8 @@
 #      VNET_BENCH_WARMUP (1), VNET_BENCH_CASES (default all:
 #      "txonly:64 txonly:1518 rxonly:64 rxonly:1518 io:64 io:1518"),
 #      VNET_BENCH_NOISE_LIMIT (0.20), VNET_BENCH_RING (256: --rxd/--txd of both drivers and
-#      net_virtio_user's queue_size, which it does not report back), VNET_BENCH_VNET_ARGS (extra net_vnet_user devargs),
+#      net_virtio_user's queue_size, which it does not report back),
+#      VNET_BENCH_VNET_ARGS (extra net_vnet_user devargs),
 #      VNET_BENCH_EAL (extra frontend EAL args; --single-file-segments is already there),
 #      VNET_BENCH_JSON (output file, default BUILD_DIR/host-bench.json).
 set -uo pipefail
@@ -51,7 +52,7 @@ out_json=${VNET_BENCH_JSON:-$build/host-bench.json}
 vh_setup_hugepages 1024 || exit 1
 pmd=$(vh_private_plugin "$so") || exit 1
 work=$(mktemp -d /run/vnet-bench.XXXXXX)
-trap 'vh_cleanup; rm -rf "$work" "$(dirname "$pmd")"' EXIT
+trap 'vh_cleanup vnbfe$$; rm -rf "$work" "$(dirname "$pmd")"' EXIT
 
 # run_one DRIVER MODE SIZE REP: one backend + one frontend run; writes $work/DRIVER-MODE-SIZE-REP.json
 run_one() {
@@ -151,7 +152,8 @@ print(hdr)
 for c in cases:
     mode, size = c.split(":")
     name = f"{mode} {size}B"
-    runs = [(load("virtio", mode, size, r), load("vnet", mode, size, r)) for r in range(1, reps + 1)]
+    runs = [(load("virtio", mode, size, r), load("vnet", mode, size, r))
+            for r in range(1, reps + 1)]
     pairs = [(a, b) for a, b in runs if a and b]
     m = ps.compare([a["mpps"] for a, _ in pairs], [b["mpps"] for _, b in pairs], limit,
                    "net_virtio_user", "net_vnet_user")
@@ -203,7 +205,8 @@ elif results:
     print(f"Every case: the pairs agree within ±{limit * 100:.0f} %.")
 json.dump({"benchmark": "host-bench", "pairs": reps, "seconds": secs, "warmup_s": warm,
            "noise_limit": limit,
-           "order": "pairs round-robin over the cases; virtio first in odd pairs, vnet first in even",
+           "order": "pairs round-robin over the cases; virtio first in odd pairs, "
+                    "vnet first in even ones",
            "results": results}, open(out, "w"), indent=1)
 print(f"json: {out}")
 EOF

@@ -215,8 +215,9 @@ if [ $have_vnet -eq 1 ]; then
 				"${r_pkts[$key,$i]:--}" "${r_p50[$key,$i]:--}" "${r_p99[$key,$i]:--}" >>"$tsv"
 		done
 	done
-	/usr/bin/python3 - "$here/../../app/test-vnet" "$tsv" "$sumfile" "$pairs" "$limit" \
-		"VNET_BENCH_PAIRS=$((pairs * 2 > 5 ? pairs * 2 : 5)) VNET_BENCH_SECONDS=$secs VNET_BENCH_CONFIGS=\"%s\" $0 $build" \
+	more=$((pairs * 2 > 5 ? pairs * 2 : 5))
+	rerun="VNET_BENCH_PAIRS=$more VNET_BENCH_SECONDS=$secs VNET_BENCH_CONFIGS=\"%s\" $0 $build"
+	/usr/bin/python3 - "$here/../../app/test-vnet" "$tsv" "$sumfile" "$pairs" "$limit" "$rerun" \
 		<<'EOF'
 import json, sys
 
@@ -224,7 +225,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, sys.argv[1])
 import pair_stats as ps
 
-tsv, out, pairs, limit, rerun = sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+tsv, out, pairs, limit, rerun = sys.argv[2:7]
+pairs, limit = int(pairs), float(limit)
 runs = {}
 for line in open(tsv):
     key, rep, kpk, pkts, p50, p99 = line.rstrip("\n").split("\t")
@@ -238,8 +240,9 @@ def col(key, what):
     return [runs.get(key, {}).get(i, {}).get(what) for i in reps]
 
 print()
-print(f"{'summary over ' + str(pairs) + ' repetition(s)':<42} {'reps':>4}  {'kick/1k vs virtio':<19} "
-      f"{'kick/1k':<19} {'pkts fwd vs virtio':<19} {'RTT p50 us':<17} {'RTT p99 us':<17}")
+print(f"{'summary over ' + str(pairs) + ' repetition(s)':<45} {'reps':>4}  "
+      f"{'kick/1k vs virtio':<19} {'kick/1k':<19} {'pkts fwd vs virtio':<19} "
+      f"{'RTT p50 us':<17} {'RTT p99 us':<17}")
 summary, noise = [], []
 for key in runs:
     k = ps.compare(col("virtio", "kpk"), col(key, "kpk"), limit, "net_virtio", "net_vnet")
@@ -250,7 +253,7 @@ for key in runs:
     reps_ok = len([x for x in col(key, "kpk") if x is not None])
     kr = "1 (itself)" if key == "virtio" else ps.fmt_spread(k["ratio"], "{:.3f}")
     pr = "1 (itself)" if key == "virtio" else ps.fmt_spread(p["ratio"], "{:.3f}")
-    print(f"{lab:<42} {reps_ok:>4}  {kr:<19} {ps.fmt_spread(ps.spread(col(key, 'kpk'))):<19} "
+    print(f"{lab:<45} {reps_ok:>4}  {kr:<19} {ps.fmt_spread(ps.spread(col(key, 'kpk'))):<19} "
           f"{pr:<19} {ps.fmt_spread(p50, '{:.0f}'):<17} {ps.fmt_spread(p99, '{:.0f}'):<17}")
     row = {"config": key, "repetitions": reps_ok, "noise_limit": limit,
            "kicks_per_1k": ps.spread(col(key, "kpk")),
