@@ -21,6 +21,7 @@
 
 static int failures;
 static char last_log[512];
+static char all_log[8192];	/* every line since fake_init() */
 static unsigned int log_errors;
 
 void
@@ -31,6 +32,10 @@ vnet_log_standalone(const char *level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_log, sizeof(last_log), fmt, ap);
 	va_end(ap);
+	if (strlen(all_log) + strlen(last_log) + 2 < sizeof(all_log)) {
+		strcat(all_log, last_log);
+		strcat(all_log, "\n");
+	}
 	if (strcmp(level, "ERR") == 0)
 		log_errors++;
 }
@@ -56,6 +61,7 @@ struct fake {
 	bool refuse_features_ok;	/* never keeps FEATURES_OK */
 	bool mangle_readback;		/* driver_feature reads back wrong */
 	uint16_t qmax[2];
+	uint16_t ctrl_qmax;		/* size of every queue from index 2 (data and control) */
 	struct vnet_net_config cfg;
 	int fail_setup_at;		/* setup_queue fails for this vq idx (-1: never) */
 	unsigned int setups, dels;
@@ -112,7 +118,7 @@ f_get_driver_features(struct vnet_hw *hw)
 static uint16_t
 f_get_queue_max(struct vnet_hw *hw, uint16_t idx)
 {
-	return idx < 2 ? fk(hw)->qmax[idx] : 0;
+	return idx < 2 ? fk(hw)->qmax[idx] : fk(hw)->ctrl_qmax;
 }
 
 static int
@@ -184,11 +190,13 @@ fake_init(struct fake *f, bool modern)
 		   VNET_BIT(VNET_NET_F_CSUM) | VNET_BIT(VNET_NET_F_MRG_RXBUF) |
 		   (modern ? VNET_BIT(VNET_F_VERSION_1) : VNET_BIT(VNET_F_ANY_LAYOUT));
 	f->qmax[0] = f->qmax[1] = 256;
+	f->ctrl_qmax = 64;
 	memcpy(f->cfg.mac, mac, 6);
 	f->cfg.status = VNET_NET_S_LINK_UP;
 	f->fail_setup_at = -1;
 	log_errors = 0;
 	last_log[0] = '\0';
+	all_log[0] = '\0';
 }
 
 static bool
@@ -356,6 +364,79 @@ test_mtu(void)
 }
 
 static void
+test_ctrl_and_mq(void)
+{
+	const uint64_t ctrl = VNET_BIT(VNET_NET_F_CTRL_VQ) | VNET_BIT(VNET_NET_F_CTRL_RX) |
+			      VNET_BIT(VNET_NET_F_MQ);
+	struct fake f;
+
+	/* A good multi-queue device: the control queue is 2N, its size validated. */
+	fake_init(&f, true);
+	f.offer |= ctrl;
+	f.cfg.max_virtqueue_pairs = 4;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	CHECK((f.hw.driver_features & ctrl) == ctrl, "ctrl features not negotiated");
+	CHECK(f.hw.max_queue_pairs == 4 && f.hw.ctrl_idx == 8 && f.hw.ctrl_max == 64,
+	      "pairs %u ctrl idx %u max %u", f.hw.max_queue_pairs, f.hw.ctrl_idx, f.hw.ctrl_max);
+	CHECK(vnet_dev_queue_max(&f.hw, 7) == 64 && vnet_dev_queue_max(&f.hw, 8) == 0,
+	      "per-queue max");
+
+	/* max_virtqueue_pairs outside 1..0x8000 (5.1.4.2): refused with a reason. */
+	fake_init(&f, true);
+	f.offer |= ctrl;
+	f.cfg.max_virtqueue_pairs = 0;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -EINVAL, "pairs 0 accepted");
+	CHECK(log_has("max_virtqueue_pairs=0"), "log: %s", last_log);
+	CHECK(f.status & VNET_STATUS_FAILED, "FAILED not set");
+	fake_init(&f, true);
+	f.offer |= ctrl;
+	f.cfg.max_virtqueue_pairs = 0x8001;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -EINVAL, "0x8001 accepted");
+	CHECK(log_has("max_virtqueue_pairs=32769"), "log: %s", last_log);
+
+	/* A control queue too small for one command, or not a power of two. */
+	fake_init(&f, true);
+	f.offer |= ctrl;
+	f.cfg.max_virtqueue_pairs = 1;
+	f.ctrl_qmax = 2;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -EINVAL, "ctrl size 2");
+	CHECK(log_has("control queue (2) with size 2"), "log: %s", last_log);
+
+	/* Features without CTRL_VQ (odd offer): dropped, not negotiated (5.1.3.1). */
+	fake_init(&f, true);
+	f.offer |= VNET_BIT(VNET_NET_F_CTRL_RX) | VNET_BIT(VNET_NET_F_MQ) |
+		   VNET_BIT(VNET_NET_F_RSS);
+	f.cfg.max_virtqueue_pairs = 4;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	CHECK(!(f.written & (VNET_BIT(VNET_NET_F_CTRL_RX) | VNET_BIT(VNET_NET_F_MQ) |
+			     VNET_BIT(VNET_NET_F_RSS))), "orphan features written 0x%llx",
+	      (unsigned long long)f.written);
+	CHECK(f.hw.max_queue_pairs == 1, "pairs without MQ: %u", f.hw.max_queue_pairs);
+
+	/* RSS with usable limits; the hash report makes the header 20 bytes. */
+	fake_init(&f, true);
+	f.offer |= ctrl | VNET_BIT(VNET_NET_F_RSS) | VNET_BIT(VNET_NET_F_HASH_REPORT);
+	f.cfg.max_virtqueue_pairs = 4;
+	f.cfg.rss_max_key_size = 40;
+	f.cfg.rss_max_indirection_table_length = 128;
+	f.cfg.supported_hash_types = 0x1ff;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	CHECK(f.hw.rss_reta_max == 128 && f.hw.rss_key_max == 40 && f.hw.hdr_size == 20,
+	      "rss table %u key %u hdr %u", f.hw.rss_reta_max, f.hw.rss_key_max, f.hw.hdr_size);
+	/* A 1000-entry table: vnet programs the largest power of two it keeps (512). */
+	f.cfg.rss_max_indirection_table_length = 1000;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0 && f.hw.rss_reta_max == 512,
+	      "table %u", f.hw.rss_reta_max);
+	/* A 16-byte key: RSS not used (logged), the device still works. */
+	f.cfg.rss_max_key_size = 16;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0 && f.hw.rss_reta_max == 0,
+	      "short key accepted for RSS");
+	CHECK(strstr(all_log, "RSS limits unusable") != NULL, "log: %s", all_log);
+	printf("PASS ctrl_and_mq (pairs range, control queue size, orphan features, RSS "
+	       "limits)\n");
+}
+
+static void
 test_start_unwind(void)
 {
 	struct fake f;
@@ -392,6 +473,7 @@ main(void)
 	test_event_idx_and_platform();
 	test_mtu();
 	test_start_unwind();
+	test_ctrl_and_mq();
 	if (failures)
 		printf("%d negotiation test(s) failed\n", failures);
 	return failures ? 1 : 0;

@@ -8,6 +8,8 @@
  *
  * Supported lines: 22.11 LTS and 24.11 LTS (tested), 23.11 (builds, untested).
  *
+ * RSS: rte_eth_rss_conf.algorithm appeared in 23.11.
+ *
  * Control threads: DPDK 23.11 removed rte_ctrl_thread_create() (pthread based, returns a
  * negative errno) in favour of rte_thread_create_control() (rte_thread_t, a uint32_t thread
  * function, also a negative errno, names up to RTE_THREAD_NAME_SIZE - 1 = 15 characters).
@@ -18,6 +20,7 @@
 
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_version.h>
 #include <rte_lcore.h>
 
@@ -77,6 +80,20 @@ vnet_thread_join(vnet_thread_t t)
 	rte_thread_join(t, NULL);
 #else
 	pthread_join(t, NULL);
+#endif
+}
+
+/**
+ * RSS hash function reported by rss_hash_conf_get: the field exists from DPDK 23.11 on
+ * (Toeplitz, the only one virtio defines, is the default).
+ */
+static inline void
+vnet_rss_conf_set_default_algorithm(struct rte_eth_rss_conf *conf)
+{
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 11, 0, 0)
+	conf->algorithm = RTE_ETH_HASH_FUNCTION_DEFAULT;
+#else
+	(void)conf;
 #endif
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "vnet_ctrl.h"
 #include "vnet_dev.h"
 #include "vnet_logs.h"
 #include "vnet_ring.h"
@@ -41,6 +42,46 @@ check_queue_size(struct vnet_hw *hw, uint16_t idx)
 	return 0;
 }
 
+/*
+ * RSS and hash-report limits (5.1.4): vnet uses RSS only with a 40-byte key (what
+ * applications and the Toeplitz defaults use) and at least one table entry; the table it
+ * programs is the largest power of two within the device's and VNET_CTRL_RETA_MAX.
+ */
+static void
+read_rss_config(struct vnet_hw *hw)
+{
+	uint16_t reta = 0, len;
+	uint32_t types = 0;
+	uint8_t key = 0;
+
+	hw->rss_key_max = 0;
+	hw->rss_reta_max = 0;
+	hw->rss_hash_types = 0;
+	if (!vnet_hw_has(hw, VNET_NET_F_RSS) && !vnet_hw_has(hw, VNET_NET_F_HASH_REPORT))
+		return;
+	hw->ops->read_cfg(hw, offsetof(struct vnet_net_config, rss_max_key_size), &key,
+			  sizeof(key));
+	hw->ops->read_cfg(hw, offsetof(struct vnet_net_config, supported_hash_types), &types,
+			  sizeof(types));
+	if (vnet_hw_has(hw, VNET_NET_F_RSS))
+		hw->ops->read_cfg(hw, offsetof(struct vnet_net_config,
+					       rss_max_indirection_table_length),
+				  &reta, sizeof(reta));
+	types &= VNET_NET_HASH_TYPE_ALL;
+	if (key < VNET_CTRL_KEY_MAX || types == 0 ||
+	    (vnet_hw_has(hw, VNET_NET_F_RSS) && reta == 0)) {
+		VNET_INIT_LOG(WARNING, "%s: device RSS limits unusable (key %u bytes, table %u "
+			      "entries, hash types 0x%x): not using RSS or the hash report",
+			      hw->name, key, reta, types);
+		return;
+	}
+	for (len = VNET_CTRL_RETA_MAX; len > reta; len >>= 1)
+		;
+	hw->rss_key_max = key;
+	hw->rss_reta_max = vnet_hw_has(hw, VNET_NET_F_RSS) ? len : 0;
+	hw->rss_hash_types = types;
+}
+
 static int
 read_net_config(struct vnet_hw *hw)
 {
@@ -66,13 +107,70 @@ read_net_config(struct vnet_hw *hw)
 		hw->mtu = mtu < 1500 ? mtu : 1500;
 	}
 	/*
-	 * Without a control queue a PCI device runs one queue pair (RX 0, TX 1); the
-	 * vhost-user transport enables its pairs itself and says how many it has.
+	 * Without MQ a PCI device runs one queue pair (RX 0, TX 1); the vhost-user transport
+	 * enables its pairs itself and says how many it has.
 	 */
 	hw->max_queue_pairs = hw->tp_max_pairs != 0 ? hw->tp_max_pairs : 1;
-	hw->hdr_size = (uint16_t)(hw->modern ? sizeof(struct vnet_net_hdr_mrg) :
-				  sizeof(struct vnet_net_hdr));
+	if (vnet_hw_has(hw, VNET_NET_F_MQ)) {
+		uint16_t pairs;
+
+		hw->ops->read_cfg(hw, offsetof(struct vnet_net_config, max_virtqueue_pairs),
+				  &pairs, sizeof(pairs));
+		/* 5.1.4.2: the device MUST set it to 1..0x8000 with VIRTIO_NET_F_MQ. */
+		if (pairs < 1 || pairs > VNET_NET_MQ_MAX_PAIRS) {
+			VNET_INIT_LOG(ERR, "%s: device reports max_virtqueue_pairs=%u with "
+				      "VIRTIO_NET_F_MQ: must be 1..%u; refusing the device", hw->name,
+				      pairs, VNET_NET_MQ_MAX_PAIRS);
+			return -EINVAL;
+		}
+		hw->max_queue_pairs = pairs;
+	}
+	read_rss_config(hw);
+	if (vnet_hw_has(hw, VNET_NET_F_HASH_REPORT))
+		hw->hdr_size = sizeof(struct vnet_net_hdr_hash);
+	else
+		hw->hdr_size = (uint16_t)(hw->modern ? sizeof(struct vnet_net_hdr_mrg) :
+					  sizeof(struct vnet_net_hdr));
 	return 0;
+}
+
+/* The control virtqueue follows the data queues (5.1.2): index 2N with MQ, else 2. */
+static int
+check_ctrl_queue(struct vnet_hw *hw)
+{
+	uint16_t max;
+
+	hw->ctrl_max = 0;
+	if (!vnet_hw_has(hw, VNET_NET_F_CTRL_VQ))
+		return 0;
+	hw->ctrl_idx = (uint16_t)(vnet_hw_has(hw, VNET_NET_F_MQ) ? 2u * hw->max_queue_pairs : 2u);
+	max = hw->ops->get_queue_max(hw, hw->ctrl_idx);
+	if (max < VNET_CTRL_QUEUE_MIN || max > VNET_VRING_MAX_SIZE || (max & (max - 1)) != 0) {
+		VNET_INIT_LOG(ERR, "%s: device offers its control queue (%u) with size %u: must "
+			      "be a power of two in [%u, %u]; refusing the device", hw->name,
+			      hw->ctrl_idx, max, VNET_CTRL_QUEUE_MIN, VNET_VRING_MAX_SIZE);
+		return -EINVAL;
+	}
+	hw->ctrl_max = max;
+	return 0;
+}
+
+/* Drop features whose dependency (5.1.3.1) is not negotiated too. */
+static uint64_t
+drop_orphans(struct vnet_hw *hw, uint64_t f)
+{
+	const uint64_t need_cvq = VNET_CTRL_FEATURES & ~VNET_BIT(VNET_NET_F_CTRL_VQ);
+	uint64_t before = f;
+
+	if (!(f & VNET_BIT(VNET_NET_F_CTRL_VQ)))
+		f &= ~need_cvq;
+	if (!(f & VNET_BIT(VNET_NET_F_CTRL_RX)))
+		f &= ~VNET_BIT(VNET_NET_F_CTRL_RX_EXTRA);
+	if (f != before)
+		VNET_INIT_LOG(INFO, "%s: device offers features 0x%016" PRIx64 " without what they "
+			      "depend on (VIRTIO_NET_F_CTRL_VQ / CTRL_RX): not using them",
+			      hw->name, before & ~f);
+	return f;
 }
 
 int
@@ -111,7 +209,7 @@ vnet_dev_negotiate(struct vnet_hw *hw, uint64_t wanted)
 	if (offer & VNET_BIT(VNET_F_ACCESS_PLATFORM))
 		wanted |= VNET_BIT(VNET_F_ACCESS_PLATFORM);
 
-	features = offer & wanted;
+	features = drop_orphans(hw, offer & wanted);
 	hw->ops->set_features(hw, features);
 	readback = hw->ops->get_driver_features(hw);
 	if (readback != features) {
@@ -139,6 +237,8 @@ vnet_dev_negotiate(struct vnet_hw *hw, uint64_t wanted)
 		ret = check_queue_size(hw, 1);
 	if (ret == 0)
 		ret = read_net_config(hw);
+	if (ret == 0)
+		ret = check_ctrl_queue(hw);
 	if (ret != 0)
 		goto fail;
 
@@ -153,12 +253,23 @@ fail:
 }
 
 uint16_t
-vnet_dev_queue_max(const struct vnet_hw *hw, uint16_t idx)
+vnet_dev_queue_max(struct vnet_hw *hw, uint16_t idx)
 {
-	/* Every RX queue has queue 0's size, every TX queue queue 1's. */
 	uint16_t pairs = hw->max_queue_pairs != 0 ? hw->max_queue_pairs : 1;
+	uint16_t max;
 
-	return idx < 2u * pairs ? hw->vq_max[idx % VNET_VQ_MAX_N(hw)] : 0;
+	if (idx >= 2u * pairs)
+		return 0;
+	if (idx < VNET_VQ_MAX_N(hw))
+		return hw->vq_max[idx];
+	/* Each queue of a multi-queue device has its own maximum (queue_size, 4.1.4.3). */
+	max = hw->ops->get_queue_max(hw, idx);
+	if (max == 0 || max > VNET_VRING_MAX_SIZE || (max & (max - 1)) != 0) {
+		VNET_INIT_LOG(ERR, "%s: device offers queue %u with size %u: must be a power of "
+			      "two in [1, %u]", hw->name, idx, max, VNET_VRING_MAX_SIZE);
+		return 0;
+	}
+	return max;
 }
 
 int

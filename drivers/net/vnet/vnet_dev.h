@@ -21,7 +21,22 @@
 #define VNET_DRIVER_FEATURES \
 	(VNET_BIT(VNET_F_VERSION_1) | VNET_BIT(VNET_F_RING_EVENT_IDX) | \
 	 VNET_BIT(VNET_F_ACCESS_PLATFORM) | VNET_BIT(VNET_F_ANY_LAYOUT) | \
-	 VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS) | VNET_BIT(VNET_NET_F_MTU))
+	 VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS) | VNET_BIT(VNET_NET_F_MTU) | \
+	 VNET_CTRL_FEATURES)
+
+/**
+ * The control virtqueue and what needs it (5.1.3.1): RX modes and MAC filters, VLAN filter,
+ * MAC address, multi-queue, RSS and hash report. vnet_dev_negotiate() drops a feature whose
+ * dependency the device does not offer.
+ */
+#define VNET_CTRL_FEATURES \
+	(VNET_BIT(VNET_NET_F_CTRL_VQ) | VNET_BIT(VNET_NET_F_CTRL_RX) | \
+	 VNET_BIT(VNET_NET_F_CTRL_RX_EXTRA) | VNET_BIT(VNET_NET_F_CTRL_VLAN) | \
+	 VNET_BIT(VNET_NET_F_CTRL_MAC_ADDR) | VNET_BIT(VNET_NET_F_MQ) | VNET_BIT(VNET_NET_F_RSS) | \
+	 VNET_BIT(VNET_NET_F_HASH_REPORT))
+
+/** Smallest control queue vnet can use: one command is a 3-descriptor chain. */
+#define VNET_CTRL_QUEUE_MIN	4
 
 /** Smallest and largest MTU vnet accepts from a device's config (5.1.4.1: >= 68). */
 #define VNET_MIN_MTU	68
@@ -35,7 +50,9 @@
  *
  * Refused: a modern transport without VERSION_1; a device that does not keep
  * FEATURES_OK; a driver feature readback that differs from what was written; queue 0/1
- * size 0, > 32768 or not a power of two.
+ * size 0, > 32768 or not a power of two; with MQ, max_virtqueue_pairs outside 1..0x8000;
+ * with CTRL_VQ, a control queue smaller than VNET_CTRL_QUEUE_MIN. RSS limits the device
+ * reports that vnet cannot use (key < 40 bytes, table < 1 entry) turn RSS off, logged.
  *
  * @return 0 (status ACKNOWLEDGE|DRIVER|FEATURES_OK, queues not yet registered) or a
  *   negative errno.
@@ -63,9 +80,10 @@ void vnet_dev_stop(struct vnet_hw *hw, struct vnet_vq **vqs, unsigned int n);
 bool vnet_dev_link_up(struct vnet_hw *hw);
 
 /**
- * Max size the device offered for virtqueue @p idx, as validated by the last successful
- * vnet_dev_negotiate(); 0 for a queue vnet does not drive.
+ * Max size the device offers for data virtqueue @p idx (queues 0 and 1 as validated by the
+ * last successful vnet_dev_negotiate(), others read and validated now); 0 for a queue vnet
+ * does not drive or whose size is invalid (logged). Control path.
  */
-uint16_t vnet_dev_queue_max(const struct vnet_hw *hw, uint16_t idx);
+uint16_t vnet_dev_queue_max(struct vnet_hw *hw, uint16_t idx);
 
 #endif /* VNET_DEV_H */

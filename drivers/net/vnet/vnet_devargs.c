@@ -20,6 +20,7 @@ const char * const vnet_pci_valid_args[] = {
 	VNET_ARG_EVENT_IDX,
 	VNET_ARG_COALESCE,
 	VNET_ARG_DELAY_US,
+	VNET_ARG_CTRL_TIMEOUT,
 	NULL,
 };
 
@@ -77,6 +78,10 @@ devarg_handler(const char *key, const char *value, void *opaque)
 		ret = parse_uint(key, value, VNET_DELAY_US_MIN, VNET_DELAY_US_MAX, &v);
 		if (ret == 0)
 			a->delay_us = (uint32_t)v;
+	} else if (strcmp(key, VNET_ARG_CTRL_TIMEOUT) == 0) {
+		ret = parse_uint(key, value, 1, VNET_CTRL_TIMEOUT_MS_MAX, &v);
+		if (ret == 0)
+			a->ctrl_timeout_ms = (uint32_t)v;
 	} else if (strcmp(key, VNET_ARG_PATH) == 0) {
 		ret = 0;
 		if (value == NULL || value[0] == '\0' || strlen(value) >= sizeof(a->vu.path)) {
@@ -158,6 +163,7 @@ vnet_parse_devargs(const char *args, const char * const *valid, const char *help
 	memset(a, 0, sizeof(*a));
 	a->event_idx = true;
 	a->delay_us = VNET_DELAY_US_DEFAULT;
+	a->ctrl_timeout_ms = VNET_CTRL_TIMEOUT_MS_DEFAULT;
 	a->vu.queues = 1;
 	a->vu.queue_size = VNET_VU_QUEUE_SIZE_DEFAULT;
 	if (args == NULL || args[0] == '\0')

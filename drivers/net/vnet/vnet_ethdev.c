@@ -60,19 +60,21 @@ vnet_dev_configure(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	const struct rte_eth_conf *conf = &dev->data->dev_conf;
+	int ret;
 
 	if (dev->data->nb_rx_queues > ad->hw.max_queue_pairs ||
 	    dev->data->nb_tx_queues > ad->hw.max_queue_pairs) {
-		VNET_INIT_LOG(ERR, "port %u: %u rx / %u tx queues requested, vnet drives %u pair",
-			      dev->data->port_id, dev->data->nb_rx_queues,
-			      dev->data->nb_tx_queues, ad->hw.max_queue_pairs);
+		VNET_INIT_LOG(ERR, "port %u: %u rx / %u tx queues requested, the device has %u "
+			      "queue pair(s)%s", dev->data->port_id, dev->data->nb_rx_queues,
+			      dev->data->nb_tx_queues, ad->hw.max_queue_pairs,
+			      ad->hw.max_queue_pairs == 1 && ad->hw.tp_max_pairs == 0 ?
+			      " (no VIRTIO_NET_F_MQ; QEMU: -device virtio-net-pci,mq=on with a "
+			      "multi-queue netdev)" : "");
 		return -EINVAL;
 	}
-	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE) {
-		VNET_INIT_LOG(ERR, "port %u: RX multi-queue mode %d is not supported",
-			      dev->data->port_id, conf->rxmode.mq_mode);
-		return -ENOTSUP;
-	}
+	ret = vnet_rss_configure(dev);
+	if (ret != 0)
+		return ret;
 	if (conf->intr_conf.lsc || conf->intr_conf.rxq) {
 		VNET_INIT_LOG(ERR, "port %u: interrupts (lsc/rxq) are not supported: vnet polls",
 			      dev->data->port_id);
@@ -90,7 +92,6 @@ vnet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 
 	info->max_rx_queues = ad->hw.max_queue_pairs;
 	info->max_tx_queues = ad->hw.max_queue_pairs;
-	info->max_mac_addrs = 1;
 	info->min_mtu = VNET_MIN_MTU;
 	info->max_mtu = ad->hw.max_mtu;
 	info->max_rx_pktlen = (uint32_t)ad->hw.max_mtu + VNET_L2_OVERHEAD;
@@ -119,6 +120,7 @@ vnet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_rxportconf.ring_size = RTE_MIN(rx_max, 256);
 	info->default_txportconf.ring_size = RTE_MIN(tx_max, 256);
 	info->dev_capa = 0;
+	vnet_filter_infos(dev, info);
 	return 0;
 }
 
@@ -166,7 +168,7 @@ static int
 vnet_dev_stop_op(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
-	struct vnet_vq *vqs[2 * RTE_MAX_QUEUES_PER_PORT];
+	struct vnet_vq *vqs[2 * RTE_MAX_QUEUES_PER_PORT + 1];	/* + control queue */
 	unsigned int n, i;
 	uint16_t q;
 
@@ -174,9 +176,13 @@ vnet_dev_stop_op(struct rte_eth_dev *dev)
 		return 0;
 	stop_safety(ad);
 	collect_vqs(dev, vqs, &n);
+	if (vnet_ctrl_ready(&ad->ctrl))
+		vqs[n++] = &ad->cvq;
 	vnet_dev_stop(&ad->hw, vqs, n);	/* reset: the device no longer touches the rings */
+	vnet_ctrl_queue_stop(dev);
 	for (i = 0; i < n; i++)
-		vnet_vq_reclaim(vqs[i]);
+		if (vqs[i] != &ad->cvq)
+			vnet_vq_reclaim(vqs[i]);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
@@ -191,7 +197,7 @@ static int
 vnet_dev_start_op(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
-	struct vnet_vq *vqs[2 * RTE_MAX_QUEUES_PER_PORT];
+	struct vnet_vq *vqs[2 * RTE_MAX_QUEUES_PER_PORT + 1];	/* + control queue */
 	uint64_t wanted = VNET_DRIVER_FEATURES;
 	unsigned int n, i;
 	uint16_t q;
@@ -212,6 +218,12 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	}
 	if (!ad->args.event_idx)
 		wanted &= ~VNET_BIT(VNET_F_RING_EVENT_IDX);
+	/* QEMU empties its VLAN table once CTRL_VLAN is negotiated: only with the filter on. */
+	if (!(dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_FILTER))
+		wanted &= ~VNET_BIT(VNET_NET_F_CTRL_VLAN);
+	/* The hash report costs 8 header bytes per packet: only when asked for. */
+	if (!ad->cst.hash_report)
+		wanted &= ~VNET_BIT(VNET_NET_F_HASH_REPORT);
 	ret = vnet_dev_negotiate(&ad->hw, wanted);
 	if (ret != 0)
 		return ret;
@@ -226,18 +238,30 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vnet_rxq *rxq = dev->data->rx_queues[q];
 
+		/* The header size follows this start's features (hash report or not). */
+		rxq->buf_len = rxq->buf_len - rxq->hdr_size + ad->hw.hdr_size;
+		rxq->hdr_size = ad->hw.hdr_size;
 		vnet_vring_set_min_len(&rxq->vq.vr, rxq->hdr_size);
 		rxq->broken_logged = false;
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++) {
 		struct vnet_txq *txq = dev->data->tx_queues[q];
 
+		txq->hdr_size = ad->hw.hdr_size;
 		txq->broken_logged = false;
 		txq->defer_start = 0;
 	}
+	ret = vnet_ctrl_queue_prepare(dev, &vqs[n]);
+	if (ret != 0)
+		goto err_reset;
+	if (vqs[n] != NULL)
+		n++;	/* the control queue is registered last, like its index */
 	ret = vnet_dev_start_queues(&ad->hw, vqs, n);
 	if (ret != 0)
 		goto err_reset;
+	ret = vnet_ctrl_queue_start(dev);
+	if (ret != 0)
+		goto err_stop;
 
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		ret = vnet_rxq_fill(dev->data->rx_queues[q]);
@@ -249,7 +273,8 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	}
 
 	/* The transport decided copy mode at DRIVER_OK (vhost-user only). */
-	ad->variant = vnet_burst_select(ad->args.coalesce != 0, vqs[0]->copy);
+	ad->variant = vnet_burst_select(ad->args.coalesce != 0, vqs[0]->copy,
+					vnet_hw_has(&ad->hw, VNET_NET_F_HASH_REPORT));
 	dev->rx_pkt_burst = ad->variant->rx;
 	dev->tx_pkt_burst = ad->variant->tx;
 
@@ -277,8 +302,10 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 
 err_stop:
 	vnet_dev_stop(&ad->hw, vqs, n);
+	vnet_ctrl_queue_stop(dev);
 	for (i = 0; i < n; i++)
-		vnet_vq_reclaim(vqs[i]);
+		if (vqs[i] != &ad->cvq)
+			vnet_vq_reclaim(vqs[i]);
 	return ret;
 err_reset:
 	ad->hw.ops->set_status(&ad->hw, 0);
@@ -298,26 +325,14 @@ vnet_dev_close(struct rte_eth_dev *dev)
 		vnet_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		vnet_tx_queue_release(dev, q);
+	vnet_ctrl_queue_release(dev);
+	vnet_ctrl_fini(&ad->ctrl);
 	if (ad->hw.ops != NULL) {
 		ad->hw.ops->set_status(&ad->hw, 0);
 		ad->hw.ops->uninit(&ad->hw);
 		ad->hw.ops = NULL;
 	}
 	return 0;
-}
-
-static int
-vnet_promiscuous_enable(struct rte_eth_dev *dev)
-{
-	RTE_SET_USED(dev);
-	return 0;	/* without VIRTIO_NET_F_CTRL_RX the device delivers every frame */
-}
-
-static int
-vnet_promiscuous_disable(struct rte_eth_dev *dev)
-{
-	RTE_SET_USED(dev);
-	return -ENOTSUP;	/* no control queue: the device cannot filter */
 }
 
 static int
@@ -342,16 +357,6 @@ vnet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 }
 
 static int
-vnet_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
-{
-	RTE_SET_USED(dev);
-	RTE_SET_USED(mac);
-	/* The device receives every frame (no filtering without a control queue). */
-	return 0;
-}
-
-
-static int
 vnet_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t size)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
@@ -369,7 +374,8 @@ vnet_burst_mode_get(struct rte_eth_dev *dev, struct rte_eth_burst_mode *mode)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	const struct vnet_burst_variant *v = ad->variant != NULL ? ad->variant :
-					     vnet_burst_select(ad->args.coalesce != 0, false);
+					     vnet_burst_select(ad->args.coalesce != 0, false,
+							       ad->cst.hash_report);
 
 	snprintf(mode->info, sizeof(mode->info), "%s", v->name);
 	return 0;
@@ -400,6 +406,17 @@ const struct eth_dev_ops vnet_eth_dev_ops = {
 	.link_update = vnet_dev_link_update,
 	.promiscuous_enable = vnet_promiscuous_enable,
 	.promiscuous_disable = vnet_promiscuous_disable,
+	.allmulticast_enable = vnet_allmulticast_enable,
+	.allmulticast_disable = vnet_allmulticast_disable,
+	.mac_addr_add = vnet_mac_addr_add,
+	.mac_addr_remove = vnet_mac_addr_remove,
+	.set_mc_addr_list = vnet_set_mc_addr_list,
+	.vlan_filter_set = vnet_vlan_filter_set,
+	.vlan_offload_set = vnet_vlan_offload_set,
+	.reta_update = vnet_reta_update,
+	.reta_query = vnet_reta_query,
+	.rss_hash_update = vnet_rss_hash_update,
+	.rss_hash_conf_get = vnet_rss_hash_conf_get,
 	.mtu_set = vnet_mtu_set,
 	.mac_addr_set = vnet_mac_addr_set,
 	.stats_get = vnet_stats_get,

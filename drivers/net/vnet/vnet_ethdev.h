@@ -20,6 +20,7 @@
 #include <ethdev_driver.h>
 
 #include "vnet_compat.h"
+#include "vnet_ctrl.h"
 #include "vnet_dev.h"
 #include "vnet_rxtx.h"
 #include "vnet_vhost_user.h"
@@ -32,6 +33,7 @@
 #define VNET_ARG_QUEUE_SIZE	"queue_size"
 #define VNET_ARG_SERVER		"server"
 #define VNET_ARG_MAC		"mac"
+#define VNET_ARG_CTRL_TIMEOUT	"ctrl_timeout_ms"
 
 #define VNET_COALESCE_MAX	4096
 #define VNET_DELAY_US_MIN	1
@@ -46,12 +48,14 @@
 /* Ethernet header + one VLAN tag on top of the MTU. */
 #define VNET_L2_OVERHEAD	(RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 
-#define VNET_PCI_ARGS_HELP \
+#define VNET_KICK_ARGS_HELP \
 	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096 " VNET_ARG_DELAY_US "=1..100000"
+#define VNET_PCI_ARGS_HELP \
+	VNET_KICK_ARGS_HELP " " VNET_ARG_CTRL_TIMEOUT "=1..60000"
 #define VNET_USER_ARGS_HELP \
 	VNET_ARG_PATH "=<unix socket> " VNET_ARG_QUEUES "=1..8 " VNET_ARG_QUEUE_SIZE \
 	"=<power of two 2..32768> " VNET_ARG_SERVER "=0|1 " VNET_ARG_MAC "=<xx:xx:xx:xx:xx:xx> " \
-	VNET_PCI_ARGS_HELP
+	VNET_KICK_ARGS_HELP
 
 /** Devargs keys a net_vnet (PCI) port accepts. */
 extern const char * const vnet_pci_valid_args[];
@@ -63,6 +67,7 @@ struct vnet_devargs {
 	bool event_idx;		/**< negotiate VIRTIO_F_EVENT_IDX when offered */
 	uint16_t coalesce;	/**< TX kick coalescing threshold in buffers, 0 = off */
 	uint32_t delay_us;	/**< longest a published TX buffer waits for its kick */
+	uint32_t ctrl_timeout_ms; /**< bounded wait for one control-queue command */
 	struct vnet_vu_args vu;	/**< vhost-user transport (net_vnet_user only) */
 };
 
@@ -78,6 +83,14 @@ struct vnet_adapter {
 	uint16_t port_id;
 	uint32_t desc_note[2];	/**< last logged (requested << 16 | used) ring size, RX / TX */
 	int (*tp_init)(struct rte_eth_dev *dev);	/**< transport bring-up, for reset */
+	uint64_t probe_features;	/**< negotiated at probe: what the device can do */
+	/* Control virtqueue (VIRTIO_NET_F_CTRL_VQ) and the state it programs. */
+	struct vnet_vq cvq;
+	const struct rte_memzone *ctrl_mz;	/**< command slots */
+	struct vnet_ctrl ctrl;
+	struct vnet_ctrl_state cst;
+	uint64_t rss_hf;		/**< accepted rss_hf (also without VIRTIO_NET_F_RSS) */
+	uint16_t reta_queues;		/**< RX queue count the RETA was spread over */
 };
 
 /** The vnet_adapter of @p dev. */
@@ -112,6 +125,76 @@ int vnet_eth_setup(struct rte_eth_dev *dev, int (*tp_init)(struct rte_eth_dev *d
 int vnet_dev_close(struct rte_eth_dev *dev);
 /** dev_reset: close, then bring the transport up and negotiate again. Primary process. */
 int vnet_dev_reset(struct rte_eth_dev *dev);
+
+/** True if the device can do feature @p bit (negotiated at probe; start may drop some). */
+static inline bool
+vnet_can(const struct vnet_adapter *ad, unsigned int bit)
+{
+	return (ad->probe_features >> bit) & 1;
+}
+
+/**
+ * Allocate ring memory for virtqueue @p idx of @p size entries on @p socket (IOVA-
+ * contiguous memzone, or the transport's ring memory). @return 0 or a negative errno.
+ */
+int vnet_vq_alloc(struct rte_eth_dev *dev, struct vnet_vq *vq, uint16_t idx, uint16_t size,
+		  unsigned int socket);
+/** Free what vnet_vq_alloc() allocated. */
+void vnet_vq_free(struct vnet_vq *vq);
+
+/**
+ * Control queue at dev_start, after negotiation: allocate (first time) and lay out its ring
+ * and command slots. @return 0 (also when CTRL_VQ was not negotiated: *vq NULL) or a
+ * negative errno.
+ */
+int vnet_ctrl_queue_prepare(struct rte_eth_dev *dev, struct vnet_vq **vq);
+/** Control queue after DRIVER_OK: attach and replay the state. @return 0 or -errno. */
+int vnet_ctrl_queue_start(struct rte_eth_dev *dev);
+/** Control queue after the device reset (stop): detach, reclaim. */
+void vnet_ctrl_queue_stop(struct rte_eth_dev *dev);
+/** Release the control queue's memory (close). */
+void vnet_ctrl_queue_release(struct rte_eth_dev *dev);
+/**
+ * dev_configure part of RX filtering and RSS: mq_mode, rss_conf, RETA default, queue pairs.
+ * @return 0 or a negative errno (logged).
+ */
+int vnet_rss_configure(struct rte_eth_dev *dev);
+/** Initial RX filter and RSS state of a new port (probe). */
+void vnet_ctrl_state_init(struct rte_eth_dev *dev);
+/** Fill the RSS and filter parts of dev_info. */
+void vnet_filter_infos(struct rte_eth_dev *dev, struct rte_eth_dev_info *info);
+
+/** promiscuous_enable dev_op. */
+int vnet_promiscuous_enable(struct rte_eth_dev *dev);
+/** promiscuous_disable dev_op. */
+int vnet_promiscuous_disable(struct rte_eth_dev *dev);
+/** allmulticast_enable dev_op. */
+int vnet_allmulticast_enable(struct rte_eth_dev *dev);
+/** allmulticast_disable dev_op. */
+int vnet_allmulticast_disable(struct rte_eth_dev *dev);
+/** mac_addr_set dev_op. */
+int vnet_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac);
+/** mac_addr_add dev_op. */
+int vnet_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint32_t index,
+		      uint32_t pool);
+/** mac_addr_remove dev_op. */
+void vnet_mac_addr_remove(struct rte_eth_dev *dev, uint32_t index);
+/** set_mc_addr_list dev_op. */
+int vnet_set_mc_addr_list(struct rte_eth_dev *dev, struct rte_ether_addr *list, uint32_t n);
+/** vlan_filter_set dev_op. */
+int vnet_vlan_filter_set(struct rte_eth_dev *dev, uint16_t vid, int on);
+/** vlan_offload_set dev_op. */
+int vnet_vlan_offload_set(struct rte_eth_dev *dev, int mask);
+/** reta_update dev_op. */
+int vnet_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *conf,
+		     uint16_t size);
+/** reta_query dev_op. */
+int vnet_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *conf,
+		    uint16_t size);
+/** rss_hash_update dev_op. */
+int vnet_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf);
+/** rss_hash_conf_get dev_op. */
+int vnet_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *conf);
 
 /** Lay out @p vq's ring in its memory for the negotiated features (dev_start). */
 int vnet_vq_ring_init(struct vnet_adapter *ad, struct vnet_vq *vq);

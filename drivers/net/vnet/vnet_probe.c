@@ -49,6 +49,37 @@ user_tp_init(struct rte_eth_dev *dev)
 	return vnet_vu_init(&ad->hw, &ad->args.vu, ad->hw.name);
 }
 
+/* The device's MAC when it is a valid unicast address, else a random local one. */
+static void
+pick_mac(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_hw *hw = &ad->hw;
+	struct rte_ether_addr *mac = &dev->data->mac_addrs[0];
+
+	if (hw->mac_from_device &&
+	    rte_is_valid_assigned_ether_addr((const struct rte_ether_addr *)hw->mac)) {
+		memcpy(mac, hw->mac, RTE_ETHER_ADDR_LEN);
+		return;
+	}
+	rte_eth_random_addr(mac->addr_bytes);
+	if (hw->ops == &vnet_tp_vhost_user_ops)
+		/* vhost-user backends have no MAC of their own: the usual case. */
+		VNET_INIT_LOG(INFO, "%s: the vhost-user backend offers no MAC address: using the "
+			      "random locally administered " RTE_ETHER_ADDR_PRT_FMT " (set one with "
+			      "mac=xx:xx:xx:xx:xx:xx)", hw->name, RTE_ETHER_ADDR_BYTES(mac));
+	else if (hw->mac_from_device)
+		VNET_INIT_LOG(WARNING, "%s: the device's MAC address " RTE_ETHER_ADDR_PRT_FMT
+			      " is not a valid unicast address: using the random locally "
+			      "administered " RTE_ETHER_ADDR_PRT_FMT, hw->name,
+			      RTE_ETHER_ADDR_BYTES((const struct rte_ether_addr *)hw->mac),
+			      RTE_ETHER_ADDR_BYTES(mac));
+	else
+		VNET_INIT_LOG(NOTICE, "%s: the device offers no MAC address (no VIRTIO_NET_F_MAC): "
+			      "using the random locally administered " RTE_ETHER_ADDR_PRT_FMT,
+			      hw->name, RTE_ETHER_ADDR_BYTES(mac));
+}
+
 /*
  * Common part of probe and reset: transport, first negotiation (validates the device and
  * reads its config), MAC, then the device is reset until dev_start. ad->args and
@@ -69,22 +100,20 @@ vnet_eth_setup(struct rte_eth_dev *dev, vnet_tp_init_t tp_init)
 	ret = vnet_dev_negotiate(hw, VNET_DRIVER_FEATURES);
 	if (ret != 0)
 		goto err_tp;
+	ad->probe_features = hw->driver_features;
 
-	dev->data->mac_addrs = rte_zmalloc("vnet_mac", RTE_ETHER_ADDR_LEN, 0);
+	/* Kept across dev_reset, like the RX filter state below. */
 	if (dev->data->mac_addrs == NULL) {
-		ret = -ENOMEM;
-		goto err_tp;
+		dev->data->mac_addrs = rte_zmalloc("vnet_mac",
+						   RTE_ETHER_ADDR_LEN * VNET_CTRL_UC_MAX, 0);
+		if (dev->data->mac_addrs == NULL) {
+			ret = -ENOMEM;
+			goto err_tp;
+		}
+		pick_mac(dev);
+		vnet_ctrl_state_init(dev);
 	}
-	if (hw->mac_from_device && rte_is_valid_assigned_ether_addr(
-			(const struct rte_ether_addr *)hw->mac)) {
-		memcpy(dev->data->mac_addrs, hw->mac, RTE_ETHER_ADDR_LEN);
-	} else {
-		rte_eth_random_addr(dev->data->mac_addrs->addr_bytes);
-		VNET_INIT_LOG(NOTICE, "%s: device %s: using random MAC " RTE_ETHER_ADDR_PRT_FMT,
-			      hw->name, hw->mac_from_device ? "MAC is not a valid unicast "
-			      "address" : "has no MAC",
-			      RTE_ETHER_ADDR_BYTES(dev->data->mac_addrs));
-	}
+	vnet_ctrl_init(&ad->ctrl, hw->name, ad->args.ctrl_timeout_ms);
 	dev->data->mtu = hw->mtu;
 	/* Leave the device quiescent until dev_start negotiates again. */
 	hw->ops->set_status(hw, 0);
@@ -135,8 +164,7 @@ vnet_dev_reset(struct rte_eth_dev *dev)
 
 	if (ret != 0)
 		return ret;
-	rte_free(dev->data->mac_addrs);
-	dev->data->mac_addrs = NULL;
+	/* MAC addresses and the RX filter state survive: replayed at the next start. */
 	return vnet_eth_setup(dev, tp_init);
 }
 
@@ -242,7 +270,8 @@ RTE_PMD_REGISTER_KMOD_DEP(net_vnet, "* igb_uio | uio_pci_generic | vfio-pci");
 RTE_PMD_REGISTER_PARAM_STRING(net_vnet,
 			      VNET_ARG_EVENT_IDX "=<0|1> "
 			      VNET_ARG_COALESCE "=<0-4096> "
-			      VNET_ARG_DELAY_US "=<1-100000>");
+			      VNET_ARG_DELAY_US "=<1-100000> "
+			      VNET_ARG_CTRL_TIMEOUT "=<1-60000>");
 
 RTE_PMD_REGISTER_VDEV(net_vnet_user, vnet_user_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_vnet_user,

@@ -24,8 +24,8 @@ reclaim_mbuf(void *cookie, void *arg)
 	rte_pktmbuf_free((struct rte_mbuf *)((uintptr_t)cookie & ~(uintptr_t)1));
 }
 
-static void
-vq_free(struct vnet_vq *vq)
+void
+vnet_vq_free(struct vnet_vq *vq)
 {
 	rte_memzone_free(vq->mz);
 	vq->mz = NULL;
@@ -35,8 +35,8 @@ vq_free(struct vnet_vq *vq)
 }
 
 /* Allocate ring memory for a queue of @size entries; the ring is laid out at dev_start. */
-static int
-vq_alloc(struct rte_eth_dev *dev, struct vnet_vq *vq, uint16_t idx, uint16_t size,
+int
+vnet_vq_alloc(struct rte_eth_dev *dev, struct vnet_vq *vq, uint16_t idx, uint16_t size,
 	 unsigned int socket)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
@@ -69,7 +69,7 @@ vq_alloc(struct rte_eth_dev *dev, struct vnet_vq *vq, uint16_t idx, uint16_t siz
 	vq->priv = rte_zmalloc_socket("vnet_vq_priv", vnet_vring_priv_size(size),
 				      RTE_CACHE_LINE_SIZE, (int)socket);
 	if (vq->priv == NULL) {
-		vq_free(vq);
+		vnet_vq_free(vq);
 		return -ENOMEM;
 	}
 	vq->hw = hw;
@@ -172,7 +172,7 @@ vnet_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	if (rxq == NULL)
 		return;
 	vnet_vq_reclaim(&rxq->vq);
-	vq_free(&rxq->vq);
+	vnet_vq_free(&rxq->vq);
 	rte_free(rxq);
 	dev->data->rx_queues[qid] = NULL;
 }
@@ -185,7 +185,7 @@ vnet_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	if (txq == NULL)
 		return;
 	vnet_vq_reclaim(&txq->vq);
-	vq_free(&txq->vq);
+	vnet_vq_free(&txq->vq);
 	rte_memzone_free(txq->hdr_mz);
 	rte_free(txq);
 	dev->data->tx_queues[qid] = NULL;
@@ -219,7 +219,7 @@ vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	rxq = rte_zmalloc_socket("vnet_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, (int)socket);
 	if (rxq == NULL)
 		return -ENOMEM;
-	ret = vq_alloc(dev, &rxq->vq, (uint16_t)(2 * qid), size, socket);
+	ret = vnet_vq_alloc(dev, &rxq->vq, (uint16_t)(2 * qid), size, socket);
 	if (ret != 0) {
 		rte_free(rxq);
 		return ret;
@@ -266,7 +266,7 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	txq = rte_zmalloc_socket("vnet_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, (int)socket);
 	if (txq == NULL)
 		return -ENOMEM;
-	ret = vq_alloc(dev, &txq->vq, (uint16_t)(2 * qid + 1), size, socket);
+	ret = vnet_vq_alloc(dev, &txq->vq, (uint16_t)(2 * qid + 1), size, socket);
 	if (ret != 0)
 		goto err_free;
 	snprintf(name, sizeof(name), "vnet_p%u_txhdr%u", dev->data->port_id, qid);
@@ -298,7 +298,7 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	return 0;
 
 err_vq:
-	vq_free(&txq->vq);
+	vnet_vq_free(&txq->vq);
 err_free:
 	rte_free(txq);
 	return ret;

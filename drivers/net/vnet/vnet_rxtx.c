@@ -143,7 +143,8 @@ rx_copy_out(struct vnet_rxq *rxq, struct rte_mbuf **pkts, void **slots, const ui
 }
 
 static __rte_always_inline uint16_t
-rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool copy)
+rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool copy,
+	 const bool hash)
 {
 	struct vnet_vring *vr = &rxq->vq.vr;
 	uint32_t lens[VNET_RX_BURST_MAX];
@@ -175,6 +176,16 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 			m->data_len = (uint16_t)len;
 			m->ol_flags = 0;
 			m->packet_type = RTE_PTYPE_UNKNOWN;
+			if (hash) {
+				const struct vnet_net_hdr_hash *h =
+					rte_pktmbuf_mtod_offset(m, const void *, -(int)hdr);
+
+				/* 5.1.6.4.4: hash_report NONE means no hash was computed. */
+				if (h->hash_report != VNET_NET_HASH_REPORT_NONE) {
+					m->hash.rss = h->hash_value;
+					m->ol_flags = RTE_MBUF_F_RX_RSS_HASH;
+				}
+			}
 			bytes += len;
 		}
 	}
@@ -193,13 +204,19 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 static uint16_t
 vnet_rx_split(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	return rx_burst(q, pkts, nb_pkts, false);
+	return rx_burst(q, pkts, nb_pkts, false, false);
+}
+
+static uint16_t
+vnet_rx_split_hash(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return rx_burst(q, pkts, nb_pkts, false, true);
 }
 
 static uint16_t
 vnet_rx_split_copy(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
-	return rx_burst(q, pkts, nb_pkts, true);
+	return rx_burst(q, pkts, nb_pkts, true, false);
 }
 
 /* ---- TX ---- */
@@ -210,6 +227,8 @@ zero_net_hdr(void *h, uint16_t size)
 {
 	if (size == sizeof(struct vnet_net_hdr_mrg))
 		memset(h, 0, sizeof(struct vnet_net_hdr_mrg));
+	else if (size == sizeof(struct vnet_net_hdr_hash))
+		memset(h, 0, sizeof(struct vnet_net_hdr_hash));
 	else
 		memset(h, 0, sizeof(struct vnet_net_hdr));
 }
@@ -474,7 +493,7 @@ vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELEASE);
 }
 
-/* Indexed by coalesce + 2 * copy. */
+/* Indexed by coalesce + 2 * copy, then the hash-report variants (zero-copy only). */
 static const struct vnet_burst_variant variants[] = {
 	{ "split ring, zero-copy, kick per burst", vnet_rx_split, vnet_tx_split },
 	{ "split ring, zero-copy, coalesced TX kicks", vnet_rx_split, vnet_tx_split_coalesce },
@@ -482,10 +501,17 @@ static const struct vnet_burst_variant variants[] = {
 	  vnet_tx_split_copy },
 	{ "split ring, copy mode (bounce buffers), coalesced TX kicks", vnet_rx_split_copy,
 	  vnet_tx_split_coalesce_copy },
+	{ "split ring, zero-copy, RSS hash report, kick per burst", vnet_rx_split_hash,
+	  vnet_tx_split },
+	{ "split ring, zero-copy, RSS hash report, coalesced TX kicks", vnet_rx_split_hash,
+	  vnet_tx_split_coalesce },
 };
 
 const struct vnet_burst_variant *
-vnet_burst_select(bool coalesce, bool copy)
+vnet_burst_select(bool coalesce, bool copy, bool hash)
 {
+	/* Copy mode is vhost-user only, which never negotiates the hash report. */
+	if (hash && !copy)
+		return &variants[4 + (coalesce ? 1 : 0)];
 	return &variants[(coalesce ? 1 : 0) + (copy ? 2 : 0)];
 }

@@ -127,8 +127,9 @@ struct vnet_burst_variant {
  *
  * @param coalesce whether TX kick coalescing is enabled.
  * @param copy whether packets go through bounce buffers (vhost-user copy mode).
+ * @param hash whether RX headers carry the hash report (VIRTIO_NET_F_HASH_REPORT).
  */
-const struct vnet_burst_variant *vnet_burst_select(bool coalesce, bool copy);
+const struct vnet_burst_variant *vnet_burst_select(bool coalesce, bool copy, bool hash);
 
 /** Offset of the mbuf field holding the address the device uses (IOVA or VA). */
 static inline uint16_t

@@ -89,9 +89,14 @@ struct vnet_hw {
 	bool modern;			/**< VERSION_1 transport */
 	uint64_t device_features;	/**< offered by the device */
 	uint64_t driver_features;	/**< negotiated */
-	uint16_t max_queue_pairs;	/**< validated */
+	uint16_t max_queue_pairs;	/**< validated: 1..0x8000 */
+	uint16_t ctrl_idx;		/**< control virtqueue index (CTRL_VQ negotiated) */
+	uint16_t ctrl_max;		/**< its validated max size */
+	uint8_t rss_key_max;		/**< RSS: device's rss_max_key_size (0: no RSS) */
+	uint16_t rss_reta_max;		/**< RSS: rss_max_indirection_table_length */
+	uint32_t rss_hash_types;	/**< RSS / hash report: supported_hash_types */
 	uint16_t vq_max[2];		/**< validated max sizes of virtqueues 0 (RX), 1 (TX) */
-	uint16_t hdr_size;		/**< virtio-net header bytes: 10 or 12 */
+	uint16_t hdr_size;		/**< virtio-net header bytes: 10, 12 or 20 (hash) */
 	uint16_t mtu;			/**< device MTU (VIRTIO_NET_F_MTU) or 1500 */
 	uint16_t max_mtu;		/**< largest MTU the driver accepts */
 	uint8_t mac[6];

@@ -35,6 +35,7 @@
 #include <rte_errno.h>
 
 #include "vnet_compat.h"
+#include "vnet_dev.h"
 #include "vnet_logs.h"
 #include "vnet_ring.h"
 #include "vnet_rxtx.h"
@@ -98,7 +99,12 @@ vu_get_features(struct vnet_hw *hw)
 {
 	struct vnet_vu *vu = vu_of(hw);
 
-	return (vu->backend_features & ~VNET_BIT(VU_F_PROTOCOL_FEATURES)) |
+	/*
+	 * DPDK's vhost library offers CTRL_VQ (and MQ, CTRL_RX...) but never services a
+	 * control queue: the frontend emulates it instead (queue pairs through
+	 * SET_VRING_ENABLE, no filters), so none of the control-queue features is offered.
+	 */
+	return (vu->backend_features & ~(VNET_BIT(VU_F_PROTOCOL_FEATURES) | VNET_CTRL_FEATURES)) |
 	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS);
 }
 

@@ -62,7 +62,10 @@
 #define VNET_NET_F_CTRL_VLAN		19
 #define VNET_NET_F_GUEST_ANNOUNCE	21
 #define VNET_NET_F_MQ			22
+#define VNET_NET_F_CTRL_RX_EXTRA	20
 #define VNET_NET_F_CTRL_MAC_ADDR	23
+#define VNET_NET_F_HASH_REPORT		57
+#define VNET_NET_F_RSS			60
 #define VNET_NET_F_SPEED_DUPLEX		63
 
 /** Feature bit as a 64-bit mask. */
@@ -214,12 +217,21 @@ struct vnet_net_config {
 	uint16_t mtu;			/**< with VNET_NET_F_MTU */
 	uint32_t speed;			/**< with VNET_NET_F_SPEED_DUPLEX, Mbit/s */
 	uint8_t duplex;
+	uint8_t rss_max_key_size;	/**< with VNET_NET_F_RSS or HASH_REPORT */
+	uint16_t rss_max_indirection_table_length; /**< with VNET_NET_F_RSS */
+	uint32_t supported_hash_types;	/**< with VNET_NET_F_RSS or HASH_REPORT */
 } __attribute__((packed));
 
 static_assert(offsetof(struct vnet_net_config, status) == 6, "net config status");
 static_assert(offsetof(struct vnet_net_config, max_virtqueue_pairs) == 8, "net config mq");
 static_assert(offsetof(struct vnet_net_config, mtu) == 10, "net config mtu");
 static_assert(offsetof(struct vnet_net_config, speed) == 12, "net config speed");
+static_assert(offsetof(struct vnet_net_config, rss_max_key_size) == 17, "net config rss key");
+static_assert(offsetof(struct vnet_net_config, rss_max_indirection_table_length) == 18,
+	      "net config rss table");
+static_assert(offsetof(struct vnet_net_config, supported_hash_types) == 20,
+	      "net config hash types");
+static_assert(sizeof(struct vnet_net_config) == 24, "net config size");
 
 /** Max queue pairs a device may report with VNET_NET_F_MQ (5.1.4.1). */
 #define VNET_NET_MQ_MAX_PAIRS		0x8000
@@ -249,7 +261,78 @@ struct vnet_net_hdr_mrg {
 	uint16_t num_buffers;
 };
 
+/** Network packet header with the hash report (VNET_NET_F_HASH_REPORT), 5.1.6. */
+struct vnet_net_hdr_hash {
+	struct vnet_net_hdr_mrg hdr;
+	uint32_t hash_value;
+	uint16_t hash_report;		/**< VNET_NET_HASH_REPORT_* */
+	uint16_t padding_reserved;
+};
+
 static_assert(sizeof(struct vnet_net_hdr) == 10, "virtio_net_hdr is 10 bytes");
 static_assert(sizeof(struct vnet_net_hdr_mrg) == 12, "virtio_net_hdr_mrg_rxbuf is 12 bytes");
+static_assert(sizeof(struct vnet_net_hdr_hash) == 20, "virtio_net_hdr_v1_hash is 20 bytes");
+
+/* Hash types (5.1.6.4.3.1): supported_hash_types, hash_types of the RSS command. */
+#define VNET_NET_HASH_TYPE_IPV4		(1u << 0)
+#define VNET_NET_HASH_TYPE_TCPV4	(1u << 1)
+#define VNET_NET_HASH_TYPE_UDPV4	(1u << 2)
+#define VNET_NET_HASH_TYPE_IPV6		(1u << 3)
+#define VNET_NET_HASH_TYPE_TCPV6	(1u << 4)
+#define VNET_NET_HASH_TYPE_UDPV6	(1u << 5)
+#define VNET_NET_HASH_TYPE_IP_EX	(1u << 6)
+#define VNET_NET_HASH_TYPE_TCP_EX	(1u << 7)
+#define VNET_NET_HASH_TYPE_UDP_EX	(1u << 8)
+#define VNET_NET_HASH_TYPE_ALL		0x1ffu
+
+/* hash_report values of a received packet (5.1.6.4.4). */
+#define VNET_NET_HASH_REPORT_NONE	0
+#define VNET_NET_HASH_REPORT_UDPV6_EX	9
+
+/* Control virtqueue (5.1.6.5): classes, commands, ack values. */
+#define VNET_NET_OK			0
+#define VNET_NET_ERR			1
+
+#define VNET_NET_CTRL_RX		0
+#define VNET_NET_CTRL_RX_PROMISC	0
+#define VNET_NET_CTRL_RX_ALLMULTI	1
+#define VNET_NET_CTRL_RX_ALLUNI		2	/* CTRL_RX_EXTRA */
+#define VNET_NET_CTRL_RX_NOMULTI	3	/* CTRL_RX_EXTRA */
+#define VNET_NET_CTRL_RX_NOUNI		4	/* CTRL_RX_EXTRA */
+#define VNET_NET_CTRL_RX_NOBCAST	5	/* CTRL_RX_EXTRA */
+
+#define VNET_NET_CTRL_MAC		1
+#define VNET_NET_CTRL_MAC_TABLE_SET	0
+#define VNET_NET_CTRL_MAC_ADDR_SET	1	/* CTRL_MAC_ADDR */
+
+#define VNET_NET_CTRL_VLAN		2
+#define VNET_NET_CTRL_VLAN_ADD		0
+#define VNET_NET_CTRL_VLAN_DEL		1
+
+#define VNET_NET_CTRL_ANNOUNCE		3
+#define VNET_NET_CTRL_ANNOUNCE_ACK	0
+
+#define VNET_NET_CTRL_MQ		4
+#define VNET_NET_CTRL_MQ_VQ_PAIRS_SET	0
+#define VNET_NET_CTRL_MQ_RSS_CONFIG	1	/* RSS */
+#define VNET_NET_CTRL_MQ_HASH_CONFIG	2	/* HASH_REPORT without RSS */
+
+/** Command header of a control-queue request (5.1.6.5). */
+struct vnet_net_ctrl_hdr {
+	uint8_t class;
+	uint8_t cmd;
+} __attribute__((packed));
+
+static_assert(sizeof(struct vnet_net_ctrl_hdr) == 2, "virtio_net_ctrl_hdr is 2 bytes");
+
+/*
+ * RSS_CONFIG payload (5.1.6.5.7.1), variable length:
+ *   le32 hash_types; le16 indirection_table_mask; le16 unclassified_queue;
+ *   le16 indirection_table[mask + 1]; le16 max_tx_vq; u8 hash_key_length;
+ *   u8 hash_key_data[hash_key_length].
+ * HASH_CONFIG uses the same layout with the table reduced to one ignored entry.
+ */
+#define VNET_NET_RSS_HDR_LEN		8	/* up to the indirection table */
+#define VNET_NET_RSS_TAIL_LEN		3	/* max_tx_vq + hash_key_length */
 
 #endif /* VNET_VIRTIO_SPEC_H */
