@@ -25,9 +25,11 @@
 #                       only, linked, and run for 1 s on net_null), compat-header (compile and
 #                       link probe of drivers/net/vnet/vnet_compat.h)
 #   with an SDK source  plugin-build (meson + ninja with the driver), check-plugin
-#                       (tests/build/check-plugin.sh) and host/<case> (tests/vhost/run.sh
-#                       against 24.11's own net_vhost). The SDK source is Debian's source of
-#                       the root's libdpdk-dev (config/dpdk-sdk.sh) or VNET_DPDK24_SRC_TARBALL
+#                       (tests/build/check-plugin.sh), in-tree (tests/build/check-intree.sh in
+#                       the SDK source's DPDK tree; VNET_SKIP_INTREE=1 skips it) and
+#                       host/<case> (tests/vhost/run.sh against 24.11's own net_vhost).
+#                       The SDK source is Debian's source of the root's libdpdk-dev
+#                       (config/dpdk-sdk.sh) or VNET_DPDK24_SRC_TARBALL
 #                       (else VNET_DPDK_SRC_TARBALL), a DPDK 24.11.x source tarball on the
 #                       host, copied into the root and passed to config/dpdk-sdk.sh there as
 #                       VNET_DPDK_SRC_TARBALL. (tests/run-all.sh: use VNET_DPDK24_SRC_TARBALL,
@@ -431,7 +433,7 @@ else
 	fi
 fi
 
-driver_cases=(plugin-build check-plugin host)
+driver_cases=(plugin-build check-plugin in-tree host)
 if [ -n "$sdk_reason" ] && [ -z "$root_override" ]; then
 	for c in "${driver_cases[@]}"; do
 		skip "$c" "no DPDK $dpdk_ver driver-SDK source: $sdk_reason"
@@ -447,13 +449,24 @@ else
 	t0=$SECONDS
 	if in_root "$root" "$log" "cd $w/src && meson setup $b --buildtype=release && ninja -C $b"; then
 		nwarn=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: warning:' "$log")
-		pass plugin-build "(DPDK $dpdk_ver, SDK from $(basename "$sdk_src"), $nwarn compiler warnings, $((SECONDS - t0))s)"
+		pass plugin-build "(DPDK $dpdk_ver, SDK from $(basename "$sdk_src")," \
+			"$nwarn compiler warnings, $((SECONDS - t0))s)"
 		log=$logs/check-plugin.log
 		: >"$log"
 		if in_root "$root" "$log" "bash $w/src/tests/build/check-plugin.sh $b"; then
 			pass check-plugin "($(grep -c '^PASS' "$log") checks)"
 		else
 			fail check-plugin "" "$log"
+		fi
+		log=$logs/in-tree.log
+		: >"$log"
+		if [ "${VNET_SKIP_INTREE:-0}" = 1 ]; then
+			skip in-tree "VNET_SKIP_INTREE=1"
+		elif in_root "$root" "$log" "bash $w/src/tests/build/check-intree.sh $b"; then
+			pass in-tree "($(grep -o 'librte_net_vnet\.so\.[0-9.]*' "$log" | tail -n 1)," \
+				"$(grep -oE '\([0-9]+ s\)' "$log" | tail -n 1 | tr -d '()'))"
+		else
+			fail in-tree "" "$log"
 		fi
 		log=$logs/host.log
 		: >"$log"
@@ -481,6 +494,7 @@ else
 	else
 		fail plugin-build "(meson setup / ninja with the driver failed)" "$log"
 		fail check-plugin "(not run: the plugin was not built)"
+		fail in-tree "(not run: the plugin was not built)"
 		fail host "(not run: the plugin was not built)"
 	fi
 fi
