@@ -264,6 +264,13 @@ frames_case frames-nohuge-memfd nohuge "" "" 1 50000
 frames_case frames-zerocopy-late-pool zc "" "" 1 50000 --late-pool 80000
 frames_case frames-zerocopy-q2 zc "" "" 2 50000
 frames_case frames-copy-q2 copy "" "" 2 50000
+# Four pairs on both sides, every queue byte-exact; then vnet reconfigured 1 -> 4 -> 2 pairs by
+# stop / configure / start against the same 4-queue net_vhost (unused pairs carry nothing),
+# with testpmd-style --txd=1024 on the default 256-entry rings.
+frames_case frames-zerocopy-q4 zc "" "" 4 30000
+frames_expect_log=("round 3: 2 queue pair(s)")
+frames_case frames-reconfig-1-4-2 zc "" "" 4 20000 --reconfig 1,4,2 --desc 1024 \
+	--expect-desc 256
 frames_case frames-q8-qsize64 zc "" ",queue_size=64" 8 10000
 frames_case frames-vnet-server zc ",client=1" ",server=1" 1 50000
 frames_case frames-qsize1024-no-event-idx zc "" ",queue_size=1024,event_idx=0" 1 50000 \

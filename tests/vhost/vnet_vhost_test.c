@@ -575,6 +575,8 @@ struct opts {
 	double timeout;
 	unsigned int cycles;
 	unsigned int late_pool;	/* frames: vnet TX from a pool created after start (mbufs) */
+	uint16_t reconfig[8];	/* frames: vnet queue pairs of each round (--reconfig 1,4,2) */
+	unsigned int nreconfig;	/* 0: one round with --queues */
 };
 
 /*
@@ -626,74 +628,28 @@ mode_probe(const struct opts *o, struct rte_mempool *mp_vh)
 	return 0;
 }
 
+/*
+ * One traffic round on the first @nq queue pairs of both ports: known frames both ways,
+ * byte-exact, exactly once, in order; vnet's stats match; no broken queue; the net_vhost
+ * queues beyond @nq carried nothing (a pair vnet does not use stays idle).
+ * @return 1 if everything held.
+ */
 static int
-mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempool *mp_vh)
+traffic_round(const struct opts *o, uint16_t vnet, uint16_t vh, uint16_t nq,
+	      struct rte_mempool *mp_tx, struct rte_mempool *mp_vh)
 {
-	uint16_t vnet, vh, q, ports[2];
 	struct flow flows[2 * MAX_Q];
-	unsigned int nflows = 0, i, base_vnet, base_vh;
+	unsigned int nflows = 0, i;
 	struct rte_eth_stats st;
-	struct rte_mempool *mp_late = NULL;
 	double t0, end, quiet;
 	bool done;
-	int ok = 1, ret;
+	uint16_t q;
+	int ok = 1;
 
-	if (find_port("net_vhost", &vh) != 0) {
-		printf("RESULT frames FAIL: no net_vhost port\n");
-		return 1;
-	}
-	if (port_setup(vh, o->queues, mp_vh) != 0) {
-		printf("RESULT frames FAIL: net_vhost port setup\n");
-		return 1;
-	}
-	if (attach_vnet(o, &vnet) != 0) {
-		printf("RESULT frames FAIL: no net_vnet_user port\n");
-		return 1;
-	}
-	if (port_setup(vnet, o->queues, mp_vnet) != 0) {
-		printf("RESULT frames FAIL: vnet port setup\n");
-		return 1;
-	}
-	base_vnet = rte_mempool_in_use_count(mp_vnet);
-	base_vh = rte_mempool_in_use_count(mp_vh);
-	ret = rte_eth_dev_start(vh);
-	if (ret == 0)
-		ret = rte_eth_dev_start(vnet);
-	if (ret != 0) {
-		/* A driver must return a negative errno: print the sign as well. */
-		printf("vnet-test: port start: %s (%d)\n", strerror(-ret), ret);
-		printf("RESULT frames FAIL: port start\n");
-		return 1;
-	}
-	ports[0] = vnet;
-	ports[1] = vh;
-	if (wait_links(ports, 2, 15) != 0) {
-		printf("RESULT frames FAIL: link not up within 15 s (vnet %s, vhost %s)\n",
-		       link_up(vnet) ? "up" : "down", link_up(vh) ? "up" : "down");
-		return 1;
-	}
-	if (check_copy_mode(vnet, o->expect_copy) != 0)
-		ok = 0;
-	if (o->late_pool != 0) {
-		/*
-		 * A pool created after dev_start: EAL must allocate new memory for it, which
-		 * vnet has to announce to the backend (zero-copy) before these mbufs reach it.
-		 */
-		mp_late = rte_pktmbuf_pool_create("vnet_late_pool", o->late_pool, POOL_CACHE, 0,
-						  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-		if (mp_late == NULL) {
-			printf("RESULT frames FAIL: late pool of %u mbufs: %s\n", o->late_pool,
-			       rte_strerror(rte_errno));
-			return 1;
-		}
-		printf("vnet-test: vnet TX from a pool created after start (%u mbufs)\n",
-		       o->late_pool);
-		/* vnet's control thread announces the new memory asynchronously (µs). */
-		rte_delay_ms(200);
-	}
-
+	rte_eth_stats_reset(vnet);
+	rte_eth_stats_reset(vh);
 	memset(flows, 0, sizeof(flows));
-	for (q = 0; q < o->queues; q++) {
+	for (q = 0; q < nq; q++) {
 		struct flow *f = &flows[nflows++];
 
 		f->what = "vnet->vhost";
@@ -704,7 +660,7 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 		f->q = (uint8_t)q;
 		f->variety = true;
 		f->ordered = true;
-		f->mp = mp_late != NULL ? mp_late : mp_vnet;
+		f->mp = mp_tx;
 		f->total = o->frames;
 
 		f = &flows[nflows++];
@@ -760,14 +716,14 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 			err("vnet counted %" PRIu64 " TX errors", st.oerrors);
 			ok = 0;
 		}
-		if (st.opackets != (uint64_t)o->frames * o->queues ||
-		    st.ipackets != (uint64_t)o->frames * o->queues) {
+		if (st.opackets != (uint64_t)o->frames * nq ||
+		    st.ipackets != (uint64_t)o->frames * nq) {
 			err("vnet stats: %" PRIu64 " packets out, %" PRIu64 " in; expected %u each",
-			    st.opackets, st.ipackets, o->frames * o->queues);
+			    st.opackets, st.ipackets, o->frames * nq);
 			ok = 0;
 		}
 	}
-	for (q = 0; q < o->queues; q++) {
+	for (q = 0; q < nq; q++) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "rx_q%u_broken", q);
@@ -779,6 +735,101 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 		if (xstat(vnet, name) != 0) {
 			err("%s = %" PRIu64, name, xstat(vnet, name));
 			ok = 0;
+		}
+	}
+	if (rte_eth_stats_get(vh, &st) == 0) {
+		for (q = nq; q < o->queues && q < RTE_ETHDEV_QUEUE_STAT_CNTRS; q++) {
+			if (st.q_ipackets[q] != 0 || st.q_opackets[q] != 0) {
+				err("net_vhost queue %u: %" PRIu64 " in / %" PRIu64 " out while vnet "
+				    "uses %u pair(s)", q, st.q_ipackets[q], st.q_opackets[q], nq);
+				ok = 0;
+			}
+		}
+	}
+	return ok;
+}
+
+static int
+mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempool *mp_vh)
+{
+	uint16_t vnet, vh, ports[2];
+	unsigned int i, base_vnet, base_vh;
+	struct rte_mempool *mp_late = NULL;
+	int ok = 1, ret;
+
+	if (find_port("net_vhost", &vh) != 0) {
+		printf("RESULT frames FAIL: no net_vhost port\n");
+		return 1;
+	}
+	if (port_setup(vh, o->queues, mp_vh) != 0) {
+		printf("RESULT frames FAIL: net_vhost port setup\n");
+		return 1;
+	}
+	if (attach_vnet(o, &vnet) != 0) {
+		printf("RESULT frames FAIL: no net_vnet_user port\n");
+		return 1;
+	}
+	if (port_setup(vnet, o->nreconfig > 0 ? o->reconfig[0] : o->queues, mp_vnet) != 0) {
+		printf("RESULT frames FAIL: vnet port setup\n");
+		return 1;
+	}
+	base_vnet = rte_mempool_in_use_count(mp_vnet);
+	base_vh = rte_mempool_in_use_count(mp_vh);
+	ret = rte_eth_dev_start(vh);
+	if (ret == 0)
+		ret = rte_eth_dev_start(vnet);
+	if (ret != 0) {
+		/* A driver must return a negative errno: print the sign as well. */
+		printf("vnet-test: port start: %s (%d)\n", strerror(-ret), ret);
+		printf("RESULT frames FAIL: port start\n");
+		return 1;
+	}
+	ports[0] = vnet;
+	ports[1] = vh;
+	if (wait_links(ports, 2, 15) != 0) {
+		printf("RESULT frames FAIL: link not up within 15 s (vnet %s, vhost %s)\n",
+		       link_up(vnet) ? "up" : "down", link_up(vh) ? "up" : "down");
+		return 1;
+	}
+	if (check_copy_mode(vnet, o->expect_copy) != 0)
+		ok = 0;
+	if (o->late_pool != 0) {
+		/*
+		 * A pool created after dev_start: EAL must allocate new memory for it, which
+		 * vnet has to announce to the backend (zero-copy) before these mbufs reach it.
+		 */
+		mp_late = rte_pktmbuf_pool_create("vnet_late_pool", o->late_pool, POOL_CACHE, 0,
+						  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+		if (mp_late == NULL) {
+			printf("RESULT frames FAIL: late pool of %u mbufs: %s\n", o->late_pool,
+			       rte_strerror(rte_errno));
+			return 1;
+		}
+		printf("vnet-test: vnet TX from a pool created after start (%u mbufs)\n",
+		       o->late_pool);
+		/* vnet's control thread announces the new memory asynchronously (µs). */
+		rte_delay_ms(200);
+	}
+
+	if (o->nreconfig == 0) {
+		ok &= traffic_round(o, vnet, vh, o->queues, mp_late != NULL ? mp_late : mp_vnet,
+				    mp_vh);
+	} else {
+		for (i = 0; i < o->nreconfig; i++) {
+			uint16_t nq = o->reconfig[i];
+
+			if (i > 0) {
+				/* stop / configure / start with another pair count */
+				if (rte_eth_dev_stop(vnet) != 0 ||
+				    port_setup(vnet, nq, mp_vnet) != 0 ||
+				    rte_eth_dev_start(vnet) != 0 || wait_links(ports, 2, 15) != 0) {
+					err("reconfiguration to %u queue pair(s) failed", nq);
+					ok = 0;
+					break;
+				}
+			}
+			printf("vnet-test: round %u: %u queue pair(s)\n", i + 1, nq);
+			ok &= traffic_round(o, vnet, vh, nq, mp_vnet, mp_vh);
 		}
 	}
 	print_xstats(vnet, "kicks");
@@ -941,7 +992,7 @@ usage(void)
 {
 	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart [--vnet DEVARGS] [--frames N] "
 	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C] [--late-pool N] "
-	       "[--desc N] [--expect-desc N]\n");
+	       "[--desc N] [--expect-desc N] [--reconfig Q1,Q2,...]\n");
 }
 
 int
@@ -988,7 +1039,17 @@ main(int argc, char **argv)
 			o.timeout = atof(v);
 		else if (strcmp(argv[i], "--cycles") == 0)
 			o.cycles = (unsigned int)strtoul(v, NULL, 0);
-		else if (strcmp(argv[i], "--desc") == 0)
+		else if (strcmp(argv[i], "--reconfig") == 0) {
+			char *p = (char *)(uintptr_t)v;
+
+			while (*p != '\0' && o.nreconfig < RTE_DIM(o.reconfig)) {
+				o.reconfig[o.nreconfig++] = (uint16_t)strtoul(p, &p, 0);
+				if (*p == ',')
+					p++;
+				else if (*p != '\0')
+					break;
+			}
+		} else if (strcmp(argv[i], "--desc") == 0)
 			opt_desc = (uint16_t)strtoul(v, NULL, 0);
 		else if (strcmp(argv[i], "--expect-desc") == 0)
 			opt_expect_desc = atoi(v);
@@ -1003,6 +1064,12 @@ main(int argc, char **argv)
 	if (o.queues < 1 || o.queues > MAX_Q) {
 		usage();
 		return 2;
+	}
+	for (i = 0; i < (int)o.nreconfig; i++) {
+		if (o.reconfig[i] < 1 || o.reconfig[i] > o.queues) {
+			printf("vnet-test: --reconfig values must be 1..--queues (%u)\n", o.queues);
+			return 2;
+		}
 	}
 	/* Pools first: their in-use counts are the leak check. */
 	npool = strcmp(mode, "probe") == 0 ? 2047 : POOL_SIZE;

@@ -74,6 +74,16 @@ vnet_ctrl_detach(struct vnet_ctrl *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+void
+vnet_ctrl_stats_reset(struct vnet_ctrl *c)
+{
+	if (!c->lock_init)
+		return;
+	pthread_mutex_lock(&c->lock);
+	memset(&c->st, 0, sizeof(c->st));
+	pthread_mutex_unlock(&c->lock);
+}
+
 bool
 vnet_ctrl_ready(const struct vnet_ctrl *c)
 {

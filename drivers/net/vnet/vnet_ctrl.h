@@ -121,6 +121,9 @@ void vnet_ctrl_attach(struct vnet_ctrl *c, struct vnet_vring *vr, void *mem, uin
  */
 void vnet_ctrl_detach(struct vnet_ctrl *c);
 
+/** Zero the counters (xstats_reset). Control path. */
+void vnet_ctrl_stats_reset(struct vnet_ctrl *c);
+
 /** True when a control queue is attached (the device is running with CTRL_VQ). */
 bool vnet_ctrl_ready(const struct vnet_ctrl *c);
 

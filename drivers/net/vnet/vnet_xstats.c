@@ -93,11 +93,24 @@ is_vhost_user(struct rte_eth_dev *dev)
 	return adapter_of(dev)->hw.ops == &vnet_tp_vhost_user_ops;
 }
 
+/* Port-level counters of the control queue (devices with VIRTIO_NET_F_CTRL_VQ). */
+enum { CQX_COMMANDS, CQX_ERRORS, CQX_TIMEOUTS, CQX_LATE, CQX_BAD, CQX_BUSY, CQX_N };
+static const char * const ctrl_xstat_names[CQX_N] = {
+	"ctrl_commands", "ctrl_errors", "ctrl_timeouts", "ctrl_late_completions",
+	"ctrl_bad_answers", "ctrl_busy",
+};
+
+static bool
+has_ctrl(struct rte_eth_dev *dev)
+{
+	return vnet_can(adapter_of(dev), VNET_NET_F_CTRL_VQ);
+}
+
 static int
 vnet_xstats_count(struct rte_eth_dev *dev)
 {
 	return dev->data->nb_rx_queues * RXX_N + dev->data->nb_tx_queues * TXX_N +
-	       (is_vhost_user(dev) ? VUX_N : 0);
+	       (is_vhost_user(dev) ? VUX_N : 0) + (has_ctrl(dev) ? CQX_N : 0);
 }
 
 int
@@ -119,6 +132,8 @@ vnet_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 				 tx_xstat_names[i]);
 	for (i = 0; is_vhost_user(dev) && i < VUX_N; i++)
 		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "%s", vu_xstat_names[i]);
+	for (i = 0; has_ctrl(dev) && i < CQX_N; i++)
+		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "%s", ctrl_xstat_names[i]);
 	return (int)n;
 }
 
@@ -184,6 +199,21 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 			xs[k].value = v[i];
 		}
 	}
+	if (has_ctrl(dev)) {
+		const struct vnet_ctrl_stats *cs = &adapter_of(dev)->ctrl.st;
+		uint64_t v[CQX_N];
+
+		v[CQX_COMMANDS] = cs->commands;
+		v[CQX_ERRORS] = cs->errors;
+		v[CQX_TIMEOUTS] = cs->timeouts;
+		v[CQX_LATE] = cs->late;
+		v[CQX_BAD] = cs->bad;
+		v[CQX_BUSY] = cs->busy;
+		for (i = 0; i < CQX_N; i++, k++) {
+			xs[k].id = k;
+			xs[k].value = v[i];
+		}
+	}
 	return (int)n;
 }
 
@@ -193,6 +223,7 @@ vnet_xstats_reset(struct rte_eth_dev *dev)
 	uint16_t q;
 
 	vnet_stats_reset(dev);
+	vnet_ctrl_stats_reset(&adapter_of(dev)->ctrl);
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vnet_rxq *rxq = dev->data->rx_queues[q];
 
