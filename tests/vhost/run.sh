@@ -147,6 +147,16 @@ wait_grep() {
 	return 1
 }
 
+# log_lacks SUBSTRING...: print the first SUBSTRING the case log lacks and succeed; fail if
+# it has them all
+log_lacks() {
+	local s
+	for s in "$@"; do
+		grep -qF -- "$s" "$case_log" || { printf '%s' "$s"; return 0; }
+	done
+	return 1
+}
+
 # ---- setup --------------------------------------------------------------------------------
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -211,6 +221,7 @@ echo "host tier: plugin $plugin, $(nproc) cores, hugepages free $free, logs in $
 # frames_case NAME MEMORY(zc|copy|nohuge) VHOST_EXTRA VNET_EXTRA QUEUES FRAMES [TEST-ARGS...]
 frames_case() {
 	local name=$1 mem=$2 vhx=$3 vnx=$4 nq=$5 frames=$6 sock mem_args expect rc detail ok=0
+	local missing
 	shift 6
 	start_case "$name" || return 0
 	sock="$work/$name.sock"
@@ -245,13 +256,10 @@ frames_case() {
 		detail="$nq queue pair(s), $frames frames per queue each way, $([ "$expect" = 1 ] &&
 			echo copy || echo zero-copy), $detail"
 	fi
-	local s
-	for s in "${frames_expect_log[@]}"; do
-		if [ $ok -eq 0 ] && ! grep -qF -- "$s" "$case_log"; then
-			ok=1
-			detail="log lacks \"$s\""
-		fi
-	done
+	if [ $ok -eq 0 ] && missing=$(log_lacks "${frames_expect_log[@]}"); then
+		ok=1
+		detail="log lacks \"$missing\""
+	fi
 	frames_expect_log=()
 	finish $ok "$detail"
 }
@@ -290,7 +298,7 @@ frames_case frames-copy-kick-coalesce copy "" ",kick_coalesce=64,kick_delay_us=1
 # makes the driver's pthread_create() fail with EAGAIN after SKIP successful ones (0: the
 # vhost-user control thread at probe; 1: the kick safety net at dev_start).
 thread_fail_case() {
-	local name=$1 nskip=$2 extra=$3 sock rc s ok=0 detail=""
+	local name=$1 nskip=$2 extra=$3 sock rc missing ok=0 detail=""
 	shift 3
 	start_case "$name" || return 0
 	sock="$work/$name.sock"
@@ -303,13 +311,8 @@ thread_fail_case() {
 		ok=1 detail="vnet-vhost-test $(describe_rc "$rc")"
 	elif ! grep -qF "vnet-failshim: failing pthread_create #$((nskip + 1))" "$case_log"; then
 		ok=1 detail="the shim failed no thread creation of the driver"
-	else
-		for s in "$@"; do
-			if ! grep -qF -- "$s" "$case_log"; then
-				ok=1 detail="log lacks \"$s\""
-				break
-			fi
-		done
+	elif missing=$(log_lacks "$@"); then
+		ok=1 detail="log lacks \"$missing\""
 	fi
 	[ $ok -eq 0 ] && detail="EAGAIN injected: $(grep -m1 -oE 'cannot start the [a-z -]+thread: [A-Za-z ]+' "$case_log")"
 	finish $ok "$detail"
@@ -422,20 +425,15 @@ restart_case restart-copy copy
 # refused_verdict RC EXPECTED-SUBSTRING...: sets ok (0 = pass) and detail for a probe run that
 # must end cleanly with no port and log every expected substring.
 refused_verdict() {
-	local rc=$1 s
+	local rc=$1 missing
 	shift
 	ok=0 detail=""
 	if [ "$rc" -ne 0 ] || ! grep -q '^RESULT probe PASS' "$case_log"; then
 		ok=1 detail="vnet-vhost-test $(describe_rc "$rc")"
 	elif ! grep -q '^vnet-test: ports 0 (total 0)' "$case_log"; then
 		ok=1 detail="expected no port: $(grep '^vnet-test: port' "$case_log" | tr '\n' ' ')"
-	else
-		for s in "$@"; do
-			if ! grep -qF -- "$s" "$case_log"; then
-				ok=1 detail="log lacks \"$s\""
-				break
-			fi
-		done
+	elif missing=$(log_lacks "$@"); then
+		ok=1 detail="log lacks \"$missing\""
 	fi
 }
 
