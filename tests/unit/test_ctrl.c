@@ -219,13 +219,15 @@ test_encoding(void)
 	s.mc[0][0] = 0x01;
 	s.mc[0][1] = 0x00;
 	s.mc[0][2] = 0x5e;
+	s.uc[9][0] = 0x33;	/* multicast through mac_addr_add: the multicast table */
+	s.uc[9][5] = 0x09;
 	CHECK(vnet_ctrl_mac_table(&c, &s) == 0, "mac table");
 	x = &F.seen[3];
 	/* CTRL_MAC_ADDR negotiated: the primary is not in the table. */
-	CHECK(x->cls == 1 && x->cmd == 0 && x->len == 4 + 12 + 4 + 6, "table len %u", x->len);
+	CHECK(x->cls == 1 && x->cmd == 0 && x->len == 4 + 12 + 4 + 12, "table len %u", x->len);
 	CHECK(le32(x->data) == 2 && x->data[4] == 0x02 && x->data[9] == 0x03 &&
-	      x->data[15] == 0x07 && le32(x->data + 16) == 1 && x->data[20] == 0x01 &&
-	      x->data[22] == 0x5e, "table bytes");
+	      x->data[15] == 0x07 && le32(x->data + 16) == 2 && x->data[20] == 0x33 &&
+	      x->data[25] == 0x09 && x->data[26] == 0x01 && x->data[28] == 0x5e, "table bytes");
 
 	CHECK(vnet_ctrl_vlan(&c, 100, true) == 0 && vnet_ctrl_vlan(&c, 4095, false) == 0, "vlan");
 	CHECK(F.seen[4].cls == 2 && F.seen[4].cmd == 0 && F.seen[4].len == 2 &&

@@ -312,34 +312,57 @@ put_le16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)(v >> 8);
 }
 
+static bool
+mac_multicast(const uint8_t m[6])
+{
+	return (m[0] & 1) != 0;
+}
+
+/* Append the used uc[] entries that are (@p multi) multicast or unicast; returns the count. */
+static uint32_t
+put_addrs(const struct vnet_ctrl_state *s, bool multi, uint8_t *buf, size_t *pos)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = 1; i < VNET_CTRL_UC_MAX; i++) {
+		if (!mac_used(s->uc[i]) || mac_multicast(s->uc[i]) != multi)
+			continue;
+		memcpy(buf + *pos, s->uc[i], 6);
+		*pos += 6;
+		n++;
+	}
+	return n;
+}
+
 int
 vnet_ctrl_mac_table(struct vnet_ctrl *c, const struct vnet_ctrl_state *s)
 {
 	uint8_t buf[8 + 6 * (VNET_CTRL_UC_MAX + 1 + VNET_CTRL_MC_MAX)];
-	size_t pos = 4;
+	size_t pos = 4, mc_count;
 	uint32_t n = 0;
 	unsigned int i;
 
-	/* 5.1.6.5.2: two tables, each le32 entries then 6-byte addresses; unicast first. */
+	/*
+	 * 5.1.6.5.2: two tables, each le32 entries then 6-byte addresses; unicast first.
+	 * Multicast addresses added with mac_addr_add (as net_virtio takes them) join the
+	 * multicast table with the set_mc_addr_list ones.
+	 */
 	if (s->mac_set && !has(c, VNET_NET_F_CTRL_MAC_ADDR)) {
 		memcpy(buf + pos, s->mac, 6);	/* no MAC_ADDR_SET: the table carries it */
 		pos += 6;
 		n++;
 	}
-	for (i = 1; i < VNET_CTRL_UC_MAX; i++) {
-		if (!mac_used(s->uc[i]))
-			continue;
-		memcpy(buf + pos, s->uc[i], 6);
-		pos += 6;
-		n++;
-	}
+	n += put_addrs(s, false, buf, &pos);
 	put_le32(buf, n);
-	put_le32(buf + pos, s->n_mc);
+	mc_count = pos;
 	pos += 4;
-	for (i = 0; i < s->n_mc && i < VNET_CTRL_MC_MAX; i++) {
+	n = put_addrs(s, true, buf, &pos);
+	for (i = 0; i < s->n_mc && i < VNET_CTRL_MC_MAX; i++, n++) {
 		memcpy(buf + pos, s->mc[i], 6);
 		pos += 6;
 	}
+	put_le32(buf + mc_count, n);
 	return vnet_ctrl_command(c, VNET_NET_CTRL_MAC, VNET_NET_CTRL_MAC_TABLE_SET, buf, pos);
 }
 

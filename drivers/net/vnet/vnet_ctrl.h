@@ -84,7 +84,10 @@ struct vnet_ctrl_state {
 	bool allmulti;
 	bool mac_set;			/**< mac[] is the port's primary address */
 	uint8_t mac[6];
-	uint8_t uc[VNET_CTRL_UC_MAX][6]; /**< by ethdev MAC index; all-zero = unused; 0 unused */
+	/** By ethdev MAC index (1..; 0 is the primary, in mac): unicast, or multicast as
+	 * net_virtio takes them in mac_addr_add; all-zero = unused.
+	 */
+	uint8_t uc[VNET_CTRL_UC_MAX][6];
 	uint16_t n_mc;
 	uint8_t mc[VNET_CTRL_MC_MAX][6];
 	bool vlan_filter;		/**< VLAN filter on (VIRTIO_NET_F_CTRL_VLAN negotiated) */
@@ -150,8 +153,9 @@ int vnet_ctrl_rx_mode(struct vnet_ctrl *c, uint8_t cmd, bool on);
 int vnet_ctrl_mac_addr_set(struct vnet_ctrl *c, const uint8_t mac[6]);
 
 /**
- * MAC_TABLE_SET from @p s: the unicast table (every used uc[] entry, and the primary address
- * when the device cannot take MAC_ADDR_SET) and the multicast table.
+ * MAC_TABLE_SET from @p s: the unicast table (the unicast uc[] entries, and the primary
+ * address when the device cannot take MAC_ADDR_SET) and the multicast table (the multicast
+ * uc[] entries and the set_mc_addr_list ones).
  */
 int vnet_ctrl_mac_table(struct vnet_ctrl *c, const struct vnet_ctrl_state *s);
 

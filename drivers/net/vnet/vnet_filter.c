@@ -290,11 +290,6 @@ vnet_mac_addr_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint32_t 
 		return -ENOTSUP;
 	if (index == 0 || index >= VNET_CTRL_UC_MAX)
 		return -EINVAL;
-	if (rte_is_multicast_ether_addr(mac)) {
-		VNET_DRV_LOG(ERR, "port %u: mac_addr_add takes unicast addresses; multicast ones "
-			     "go through set_mc_addr_list", dev->data->port_id);
-		return -EINVAL;
-	}
 	memcpy(old, ad->cst.uc[index], sizeof(old));
 	memcpy(ad->cst.uc[index], mac->addr_bytes, RTE_ETHER_ADDR_LEN);
 	if (live(ad))
