@@ -69,6 +69,14 @@ vh_backend_stop() {
 	VH_BE_PID=
 }
 
+# vh_cleanup [PREFIX...]: stop the backend; remove what EAL leaves behind for our file prefixes
+# (the backend's and the given frontend ones): /run/dpdk/PREFIX and stale hugepage files.
 vh_cleanup() {
+	local p
 	vh_backend_stop
+	for p in "$VH_BE_PREFIX" "$@"; do
+		rm -rf "/run/dpdk/$p" "/var/run/dpdk/$p" 2>/dev/null
+		rm -f /dev/hugepages/"$p"map_* 2>/dev/null
+	done
+	return 0
 }
