@@ -9,7 +9,7 @@
 #   base.cpio        busybox /init, modules (uio, uio_pci_generic, stock vfio stack and the
 #                    vfio stack rebuilt with CONFIG_VFIO_NOIOMMU), dpdk-testpmd + its ldd
 #                    closure + libgcc_s.so.1, dpdk-l2fwd, the EAL plugins bus_pci, bus_vdev,
-#                    mempool_ring in pmds-23.0 (and no net driver)
+#                    mempool_ring in pmds-23.0 (and no net driver), coreutils' stdbuf
 #   virtio-pmd.cpio  DPDK's net_virtio in pmds-23.0 (append only for the baseline runs)
 #   plugin.cpio      with --plugin: PATH as /opt/vnet/librte_net_vnet.so (root, 0755 dirs)
 #   guest.env        KVER=…, DPDK=…, KEY=… (what was built)
@@ -146,6 +146,10 @@ build_base() { # build into $1
 		2>"$w/l2fwd-build.log" || { cat "$w/l2fwd-build.log" >&2; return 1; }
 	install -m 0755 "$w/dpdk-l2fwd" "$root/usr/bin/dpdk-l2fwd"
 	cp -L /usr/bin/dpdk-testpmd "$root/usr/bin/dpdk-testpmd"
+	# stdbuf -oL: line-buffered testpmd output for the tap cases (tests/qemu/guest/mq-test.sh)
+	cp /usr/bin/stdbuf "$root/usr/bin/stdbuf"
+	mkdir -p "$root/usr/libexec/coreutils"
+	cp /usr/libexec/coreutils/libstdbuf.so "$root/usr/libexec/coreutils/libstdbuf.so"
 	local pmds
 	pmds=$(pkg-config --variable=pmdsdir libdpdk 2>/dev/null ||
 		echo /usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0)

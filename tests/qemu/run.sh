@@ -304,6 +304,109 @@ l2fwd_case() {
 	finish "$name" "$d" $ok
 }
 
+# ---- tap backends, one boot: descriptor counts, RSS and steering, RX filtering ----
+# 4 NICs: 0x10 + 0x11 on hub 0 (desc-count: testpmd --txd/--rxd 1024 and 64 on QEMU's
+# 256-entry queues), 0x12 = tap, mq=on,rss=on,hash=on, 4 queues (rss-steering, rx-filter),
+# 0x13 = tap, mq=on,rss=off, 4 queues (rss-off-steering). Both taps go into a network
+# namespace this case creates; tapnet.py serve (in it) sends the frames when the guest
+# (guest/mq-test.sh) asks, reads query-rx-filter over QMP and acks on the guest's ttyS1;
+# tapnet.py check judges the dumped testpmd logs afterwards. VNET_NORSS_NOTICE: the text of
+# vnet's NOTICE for mq_mode RSS on a device without VIRTIO_NET_F_RSS.
+QG_TAP_CASES=(desc-count rss-steering rss-off-steering rx-filter)
+tap_ns= tap_ppid= tap_dir=
+tap_cleanup() {
+	local p
+	if [ -n "$tap_dir" ] && [ -s "$tap_dir/qemu.pid" ]; then
+		p=$(cat "$tap_dir/qemu.pid")
+		kill -0 "$p" 2>/dev/null && [ "$(cat /proc/"$p"/comm 2>/dev/null)" = "${QG_QEMU##*/}" ] &&
+			kill "$p" 2>/dev/null
+	fi
+	[ -n "$tap_ppid" ] && kill "$tap_ppid" 2>/dev/null
+	[ -n "$tap_ns" ] && ip netns del "$tap_ns" 2>/dev/null
+	tap_ns= tap_ppid= tap_dir=
+}
+tap_case() {
+	local c any= why=
+	for c in "${QG_TAP_CASES[@]}"; do selected "$c" && any=1; done
+	[ -n "$any" ] || return 0
+	[ -c /dev/net/tun ] || why="no /dev/net/tun"
+	ip netns list >/dev/null 2>&1 || why="ip netns does not work"
+	if [ -n "$why" ]; then
+		for c in "${QG_TAP_CASES[@]}"; do selected "$c" && skip "$c" "$why"; done
+		return 0
+	fi
+	newcase tap-mq
+	local d=$cd_ tr=vq$$r to=vq$$o i qpid
+	tap_ns=vnetq$$ tap_dir=$d
+	trap 'tap_cleanup' EXIT
+	{
+		echo "H0=0000:00:10.0 H1=0000:00:11.0 TR=0000:00:12.0 TO=0000:00:13.0"
+		cat "$QG_HERE/guest/mq-test.sh"
+	} >>"$d/test.sh"
+	qg_initrd "$d"
+	ip netns del "$tap_ns" 2>/dev/null
+	ip netns add "$tap_ns"
+	# no IPv6 (router solicitations, MLD) and no addresses: the only frames are the test's
+	ip netns exec "$tap_ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	local tapo="queues=4,vhost=off,script=no,downscript=no"
+	local nico="romfile=,mq=on,vectors=10"
+	# shellcheck disable=SC2046
+	qg_run "$d" 420 "vnet.vfio=none" -smp 2 -machine pc \
+		$(qg_nic n0 hubport,hubid=0 "" 0x10) $(qg_nic n1 hubport,hubid=0 "" 0x11) \
+		-netdev "tap,id=tr,ifname=$tr,$tapo" \
+		-device "virtio-net-pci,netdev=tr,id=nicrss,addr=0x12,mac=52:54:00:00:00:12,$nico,rss=on,hash=on" \
+		-netdev "tap,id=to,ifname=$to,$tapo" \
+		-device "virtio-net-pci,netdev=to,id=nicoff,addr=0x13,mac=52:54:00:00:00:13,$nico,rss=off" \
+		-qmp "unix:$d/qmp.sock,server=on,wait=off" -serial "unix:$d/ctl.sock,server=on,wait=off" \
+		-pidfile "$d/qemu.pid" &
+	qpid=$!
+	for i in $(seq 100); do
+		ip link show "$tr" >/dev/null 2>&1 && ip link show "$to" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	for c in "$tr" "$to"; do
+		ip link set "$c" netns "$tap_ns" && ip -n "$tap_ns" link set "$c" up ||
+			echo "qemu: cannot move tap $c into namespace $tap_ns" >>"$d/peer.log"
+	done
+	ip netns exec "$tap_ns" timeout -k 5 430 /usr/bin/python3 "$QG_HERE/tapnet.py" serve \
+		--console "$d/console.log" --qmp "$d/qmp.sock" --ctl "$d/ctl.sock" --rss-if "$tr" \
+		--off-if "$to" --record "$d/host.json" --timeout 425 >>"$d/peer.log" 2>&1 &
+	tap_ppid=$!
+	wait "$qpid"
+	# the peer stops at the guest's VNET-DONE; if the guest died first, stop it
+	for i in $(seq 30); do kill -0 "$tap_ppid" 2>/dev/null || break; sleep 0.1; done
+	kill "$tap_ppid" 2>/dev/null
+	wait "$tap_ppid"
+	tap_ppid=
+	tap_cleanup
+	trap - EXIT
+	/usr/bin/python3 "$QG_HERE/tapnet.py" check --console "$d/console.log" \
+		--record "$d/host.json" --driver "$QG_DRVNAME" \
+		--norss-notice "${VNET_NORSS_NOTICE:-the device has no VIRTIO_NET_F_RSS: mq_mode RSS accepted}" >"$d/verdict.log" 2>&1
+	local done_ok=1 ok detail line
+	grep -q "^VNET-DONE" "$d/console.log" && done_ok=0
+	for c in "${QG_TAP_CASES[@]}"; do
+		selected "$c" || continue
+		ok=1
+		if [ "$c" = desc-count ]; then
+			line=$(grep -a "^VNET-RESULT desc-count " "$d/console.log" | tail -n 1)
+			detail=${line#VNET-RESULT desc-count }
+			case "$line" in "VNET-RESULT desc-count PASS"*) ok=0 ;; esac
+		else
+			line=$(grep -a "^VNET-CASE $c " "$d/verdict.log" | tail -n 1)
+			detail=${line#VNET-CASE $c }
+			case "$line" in "VNET-CASE $c PASS"*) ok=0 ;; esac
+			[ -n "$line" ] || detail="no verdict (tapnet.py check: $(tail -n 3 "$d/verdict.log" | tr '\n' ' '))"
+		fi
+		[ $done_ok -eq 0 ] || { ok=1; detail="guest did not finish; $detail"; }
+		detail=${detail#PASS }
+		detail=${detail#FAIL }
+		finish "$c" "$d" $ok "($detail)"
+		case_t0=$SECONDS
+	done
+}
+
 # Cases: each dimension at least once (binding, device mode, event_idx, IOMMU, peer, l2fwd, kicks).
 hub_case hub-uio-transitional-kicks uio_pci_generic none "-machine pc" "" \
 	"event_idx=on,ioeventfd=off" "mode=transitional|IOVA mode 'PA'" trace
@@ -318,6 +421,7 @@ peer_case
 l2fwd_case
 pingpong_case
 devargs_bad_case
+tap_case
 
 echo "guest tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(driver $QG_DRVNAME; ${timings[*]})"

@@ -71,7 +71,7 @@ vnet_a() {
 # and the counters would be misread. Joins such lines back.
 vnet_unecho() {
 	nl=$(printf '\001')
-	cmd="(show port (info|xstats) all|start( tx_first( [0-9]+)?)?|stop|quit)"
+	cmd="(show port (info|xstats) all|show (rxq|txq) info [0-9]+ [0-9]+|start( tx_first( [0-9]+)?)?|stop|quit)"
 	# Echoed command lines go, with or without the prompt, wherever a flush put them: at a
 	# line start or glued to a number ("TX-packets: 26563show port xstats all", "quit",
 	# "9   TX-dropped"); repeat until none is left so consecutive echoes all go.
@@ -83,6 +83,8 @@ vnet_unecho() {
 # vnet_testpmd LOG DURATION TXFIRST(0|1|N) EAL_ARGS... -- APP_ARGS...
 # Interactive testpmd fed by a timed script: show port info, start [tx_first], run DURATION s,
 # stop (prints the per-port forward statistics), show port xstats, quit. Bounded by timeout.
+# VNET_TP_CMDS (newline-separated) are sent after "show port info all"; vnet_unecho knows only
+# "show rxq|txq info P Q" among them.
 vnet_testpmd() {
 	log=$1 dur=$2 txf=$3
 	shift 3
@@ -97,6 +99,10 @@ vnet_testpmd() {
 		sleep 1
 		echo "show port info all"
 		sleep 1
+		if [ -n "${VNET_TP_CMDS:-}" ]; then
+			echo "$VNET_TP_CMDS"
+			sleep 1
+		fi
 		echo "$st"
 		sleep "$dur"
 		echo "stop"
