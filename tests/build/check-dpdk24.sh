@@ -88,8 +88,9 @@ fail() {
 	failed=$((failed + 1))
 	echo "FAIL $1${2:+ $2}"
 	if [ -n "${3:-}" ] && [ -f "$3" ]; then
+		# Indented: a log's own PASS/FAIL lines must not read as cases of this script.
 		echo "----- tail of $3 -----"
-		tail -n 30 "$3"
+		tail -n 30 "$3" | sed 's/^/  /'
 		echo "-----"
 	fi
 }
@@ -487,7 +488,7 @@ else
 		if [ $rc -ne 0 ] || [ $n -eq 0 ]; then
 			[ $n -eq 0 ] && fail host "(no case ran, exit $rc)"
 			echo "----- host tier log without the passing cases ($log) -----"
-			grep -vE '^(PASS |VHOST_CONFIG)' "$log" | tail -n 60
+			grep -vE '^(PASS |VHOST_CONFIG)' "$log" | tail -n 60 | sed 's/^/  /'
 			echo "-----"
 		fi
 		echo "host tier: $n cases in $((SECONDS - t0)) s"
