@@ -325,6 +325,25 @@ thread_fail_case thread-fail-kick-safety-net 1 ",kick_coalesce=64,kick_delay_us=
 	"cannot start the kick safety-net thread: Resource temporarily unavailable" \
 	"port start: Resource temporarily unavailable (-11)"
 
+# ---- 1c. ring capacity: N single-segment packets in a ring of N entries --------------------
+capacity_case() {	# NAME VNET-EXTRA [TEST-ARGS...]
+	local name=$1 extra=$2 sock rc ok=0 detail
+	shift 2
+	start_case "$name" || return 0
+	sock="$work/$name.sock"
+	eal_run 60 --single-file-segments -m 256 --vdev "net_vhost0,iface=$sock,queues=1" -- \
+		capacity --vnet "path=$sock$extra" --queues 1 --timeout 20 "$@"
+	rc=$?
+	detail=$(grep -m1 -oE 'TX ring of [0-9]+ entries took [0-9]+' "$case_log")
+	if [ $rc -ne 0 ] || ! grep -q '^RESULT capacity PASS' "$case_log"; then
+		ok=1
+		detail="vnet-vhost-test $(describe_rc $rc): ${detail:-no capacity line}"
+	fi
+	finish $ok "$detail"
+}
+capacity_case tx-capacity-256 ""
+capacity_case tx-capacity-1024 ",queue_size=1024" --desc 1024
+
 # ---- 2. backend restart mid-traffic -------------------------------------------------------
 # restart_case NAME MEMORY(zc|copy): vnet server=1 in vnet-vhost-test (restart mode), the
 # backend dpdk-testpmd macswap over net_vhost client=1, killed (SIGKILL, then SIGTERM) and

@@ -861,6 +861,73 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 	return 1;
 }
 
+/*
+ * capacity: how many single-segment packets one TX ring holds. net_vhost dequeues only when
+ * its port is polled, so with it idle vnet's TX queue fills up: it must take as many packets
+ * as its ring has entries (the header in each mbuf's headroom, one descriptor per packet),
+ * then every one of them must arrive once net_vhost is polled.
+ */
+static int
+mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempool *mp_vh)
+{
+	struct rte_mbuf *pkts[64], *rx[64];
+	struct rte_eth_txq_info ti;
+	uint16_t vnet, vh, ports[2], n, k;
+	uint32_t taken = 0, got = 0, tries;
+	double end;
+	int ok = 1;
+
+	if (find_port("net_vhost", &vh) != 0 || port_setup(vh, 1, mp_vh) != 0 ||
+	    attach_vnet(o, &vnet) != 0 || port_setup(vnet, 1, mp_vnet) != 0 ||
+	    rte_eth_dev_start(vh) != 0 || rte_eth_dev_start(vnet) != 0) {
+		printf("RESULT capacity FAIL: port setup\n");
+		return 1;
+	}
+	ports[0] = vnet;
+	ports[1] = vh;
+	if (wait_links(ports, 2, 15) != 0 || rte_eth_tx_queue_info_get(vnet, 0, &ti) != 0) {
+		printf("RESULT capacity FAIL: link or queue info\n");
+		return 1;
+	}
+	for (tries = 0; tries < 4u * ti.nb_desc / 32 + 8; tries++) {
+		for (k = 0; k < 32; k++) {
+			pkts[k] = rte_pktmbuf_alloc(mp_vnet);
+			if (pkts[k] == NULL || rte_pktmbuf_append(pkts[k], 60) == NULL) {
+				printf("RESULT capacity FAIL: mbuf\n");
+				return 1;
+			}
+			memset(rte_pktmbuf_mtod(pkts[k], void *), 0xff, 60);
+		}
+		n = rte_eth_tx_burst(vnet, 0, pkts, 32);
+		taken += n;
+		rte_pktmbuf_free_bulk(pkts + n, 32 - n);
+	}
+	printf("vnet-test: capacity: TX ring of %u entries took %u single-segment packets "
+	       "with the backend idle\n", ti.nb_desc, taken);
+	if (taken != ti.nb_desc) {
+		err("a ring of %u entries held %u single-segment packets", ti.nb_desc, taken);
+		ok = 0;
+	}
+	end = now_s() + 10;
+	while (got < taken && now_s() < end) {
+		n = rte_eth_rx_burst(vh, 0, rx, 64);
+		got += n;
+		rte_pktmbuf_free_bulk(rx, n);
+		rte_eth_tx_burst(vnet, 0, NULL, 0);	/* reclaim */
+	}
+	printf("vnet-test: capacity: net_vhost received %u\n", got);
+	if (got != taken) {
+		err("%u packets taken, %u arrived", taken, got);
+		ok = 0;
+	}
+	rte_eth_dev_stop(vnet);
+	rte_eth_dev_close(vnet);
+	rte_eth_dev_stop(vh);
+	rte_eth_dev_close(vh);
+	printf("RESULT capacity %s\n", ok && total_errors == 0 ? "PASS" : "FAIL");
+	return ok && total_errors == 0 ? 0 : 1;
+}
+
 /* Run traffic on @f for up to @max_s seconds or until @stop(f) is true. */
 static bool
 run_until(struct flow *f, uint16_t port, double max_s, int what, uint64_t target)
@@ -990,7 +1057,7 @@ mode_restart(const struct opts *o, struct rte_mempool *mp)
 static void
 usage(void)
 {
-	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart [--vnet DEVARGS] [--frames N] "
+	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart|capacity [--vnet DEVARGS] [--frames N] "
 	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C] [--late-pool N] "
 	       "[--desc N] [--expect-desc N] [--reconfig Q1,Q2,...]\n");
 }
@@ -1086,6 +1153,8 @@ main(int argc, char **argv)
 		rc = mode_frames(&o, mp_vnet, mp_vh);
 	} else if (strcmp(mode, "restart") == 0) {
 		rc = mode_restart(&o, mp_vnet);
+	} else if (strcmp(mode, "capacity") == 0) {
+		rc = mode_capacity(&o, mp_vnet, mp_vh);
 	} else {
 		usage();
 		rc = 2;

@@ -31,6 +31,7 @@
 #define VNET_TX_RECLAIM_MAX	64
 #define VNET_TX_MAX_SEGS	32
 #define VNET_RX_PREFETCH	4
+#define VNET_TX_PREFETCH	4
 
 static void
 report_broken(struct vnet_vq *vq, bool *logged, const char *dir, uint16_t port, uint16_t q)
@@ -272,6 +273,25 @@ tx_reclaim(struct vnet_txq *txq, const bool copy)
 		tx_free_mbufs(txq, done, n);
 }
 
+/*
+ * May the virtio-net header go into @m's headroom, so that the packet takes one descriptor
+ * (a queue of N entries then holds N packets)? Only for a direct mbuf that nobody else
+ * references (its headroom is its own) with room for the header. vnet requires
+ * VERSION_1 or ANY_LAYOUT, so header and frame may share a descriptor (2.7.4).
+ */
+static __rte_always_inline bool
+tx_hdr_fits(const struct rte_mbuf *m, uint16_t hdr)
+{
+	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 && m->data_off >= hdr;
+}
+
+/* The header line in front of the frame is usually cold: fetch it a few packets ahead. */
+static __rte_always_inline void
+tx_prefetch_hdr(const struct rte_mbuf *m, uint16_t hdr)
+{
+	rte_prefetch0(rte_pktmbuf_mtod_offset(m, const uint8_t *, -(int)hdr));
+}
+
 /* Multi-segment or shared mbuf: the shared zero header, then every non-empty segment. */
 static int
 tx_add_chain(struct vnet_txq *txq, struct rte_mbuf *m)
@@ -357,10 +377,15 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	if (vnet_vring_free_count(vr) < txq->free_thresh)
 		tx_reclaim(txq, copy);
 
+	if (!copy)
+		for (i = 0; i < nb_pkts && i < VNET_TX_PREFETCH; i++)
+			tx_prefetch_hdr(pkts[i], hdr);
 	for (i = 0; i < nb_pkts; i++) {
 		struct rte_mbuf *m = pkts[i];
 		bool single = !copy && m->nb_segs == 1;
-		unsigned int need = copy ? 1 : m->nb_segs + 1u;
+		/* One descriptor: the header goes into the mbuf's own headroom. */
+		bool inplace = single && tx_hdr_fits(m, hdr);
+		unsigned int need = copy || inplace ? 1 : m->nb_segs + 1u;
 		int ret;
 
 		if (unlikely(!copy && !single &&
@@ -376,13 +401,17 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 				break;
 			}
 		}
+		if (!copy && i + VNET_TX_PREFETCH < nb_pkts)
+			tx_prefetch_hdr(pkts[i + VNET_TX_PREFETCH], hdr);
 		if (copy) {
 			ret = tx_add_copy(txq, m);
+		} else if (likely(inplace)) {
+			uint64_t addr = vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off - hdr;
+
+			zero_net_hdr(rte_pktmbuf_mtod_offset(m, void *, -(int)hdr), hdr);
+			ret = vnet_vring_add1(vr, addr, m->data_len + (uint32_t)hdr, false, m);
 		} else if (likely(single)) {
-			/*
-			 * The queue's constant zero header, then the frame: nothing is written
-			 * into the mbuf (its headroom line is usually cold).
-			 */
+			/* Not direct, shared, or no headroom: the queue's constant zero header first. */
 			ret = vnet_vring_add2(vr, txq->hdr_iova, hdr,
 					      vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off,
 					      m->data_len, m);
