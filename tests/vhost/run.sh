@@ -221,7 +221,8 @@ echo "host tier: plugin $plugin, $(nproc) cores, hugepages free $free, logs in $
 # frames_case NAME MEMORY(zc|copy|nohuge) VHOST_EXTRA VNET_EXTRA QUEUES FRAMES [TEST-ARGS...]
 frames_case() {
 	local name=$1 mem=$2 vhx=$3 vnx=$4 nq=$5 frames=$6 sock mem_args expect rc detail ok=0
-	local missing
+	local missing expect_log=("${frames_expect_log[@]}")
+	frames_expect_log=()	# consumed by this case, selected or not
 	shift 6
 	start_case "$name" || return 0
 	sock="$work/$name.sock"
@@ -256,11 +257,10 @@ frames_case() {
 		detail="$nq queue pair(s), $frames frames per queue each way, $([ "$expect" = 1 ] &&
 			echo copy || echo zero-copy), $detail"
 	fi
-	if [ $ok -eq 0 ] && missing=$(log_lacks "${frames_expect_log[@]}"); then
+	if [ $ok -eq 0 ] && missing=$(log_lacks "${expect_log[@]}"); then
 		ok=1
 		detail="log lacks \"$missing\""
 	fi
-	frames_expect_log=()
 	finish $ok "$detail"
 }
 frames_expect_log=()	# substrings the next frames_case's log must contain
@@ -334,7 +334,7 @@ capacity_case() {	# NAME VNET-EXTRA [TEST-ARGS...]
 	eal_run 60 --single-file-segments -m 256 --vdev "net_vhost0,iface=$sock,queues=1" -- \
 		capacity --vnet "path=$sock$extra" --queues 1 --timeout 20 "$@"
 	rc=$?
-	detail=$(grep -m1 -oE 'TX ring of [0-9]+ entries took [0-9]+' "$case_log")
+	detail=$(grep -m1 -oE 'TX ring of [0-9]+ entries took [0-9]+ [0-9]+-segment' "$case_log")
 	if [ $rc -ne 0 ] || ! grep -q '^RESULT capacity PASS' "$case_log"; then
 		ok=1
 		detail="vnet-vhost-test $(describe_rc $rc): ${detail:-no capacity line}"
@@ -343,6 +343,7 @@ capacity_case() {	# NAME VNET-EXTRA [TEST-ARGS...]
 }
 capacity_case tx-capacity-256 ""
 capacity_case tx-capacity-1024 ",queue_size=1024" --desc 1024
+capacity_case tx-capacity-3seg-indirect "" --segs 3
 
 # ---- 2. backend restart mid-traffic -------------------------------------------------------
 # restart_case NAME MEMORY(zc|copy): vnet server=1 in vnet-vhost-test (restart mode), the

@@ -576,6 +576,7 @@ struct opts {
 	unsigned int cycles;
 	unsigned int late_pool;	/* frames: vnet TX from a pool created after start (mbufs) */
 	uint16_t reconfig[8];	/* frames: vnet queue pairs of each round (--reconfig 1,4,2) */
+	uint16_t segs;		/* capacity: segments per packet (--segs) */
 	unsigned int nreconfig;	/* 0: one round with --queues */
 };
 
@@ -862,10 +863,10 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 }
 
 /*
- * capacity: how many single-segment packets one TX ring holds. net_vhost dequeues only when
- * its port is polled, so with it idle vnet's TX queue fills up: it must take as many packets
- * as its ring has entries (the header in each mbuf's headroom, one descriptor per packet),
- * then every one of them must arrive once net_vhost is polled.
+ * capacity: how many packets one TX ring holds. net_vhost dequeues only when its port is
+ * polled, so with it idle vnet's TX queue fills up: it must take as many packets as its ring
+ * has entries — single-segment ones with the header in the mbuf's headroom, chains (--segs)
+ * in an indirect table — then every one of them must arrive once net_vhost is polled.
  */
 static int
 mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempool *mp_vh)
@@ -891,21 +892,29 @@ mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_memp
 	}
 	for (tries = 0; tries < 4u * ti.nb_desc / 32 + 8; tries++) {
 		for (k = 0; k < 32; k++) {
-			pkts[k] = rte_pktmbuf_alloc(mp_vnet);
-			if (pkts[k] == NULL || rte_pktmbuf_append(pkts[k], 60) == NULL) {
-				printf("RESULT capacity FAIL: mbuf\n");
-				return 1;
+			uint8_t frame[60];
+			uint16_t segs = o->segs > 0 ? o->segs : 1, sz = 60 / segs, j;
+
+			memset(frame, 0xff, sizeof(frame));
+			pkts[k] = NULL;
+			for (j = 0; j < segs; j++) {
+				pkts[k] = seg_append(mp_vnet, pkts[k], frame + j * sz,
+						     j + 1 < segs ? sz : (uint16_t)(60 - j * sz),
+						     false);
+				if (pkts[k] == NULL) {
+					printf("RESULT capacity FAIL: mbuf\n");
+					return 1;
+				}
 			}
-			memset(rte_pktmbuf_mtod(pkts[k], void *), 0xff, 60);
 		}
 		n = rte_eth_tx_burst(vnet, 0, pkts, 32);
 		taken += n;
 		rte_pktmbuf_free_bulk(pkts + n, 32 - n);
 	}
-	printf("vnet-test: capacity: TX ring of %u entries took %u single-segment packets "
-	       "with the backend idle\n", ti.nb_desc, taken);
+	printf("vnet-test: capacity: TX ring of %u entries took %u %u-segment packets "
+	       "with the backend idle\n", ti.nb_desc, taken, o->segs > 0 ? o->segs : 1);
 	if (taken != ti.nb_desc) {
-		err("a ring of %u entries held %u single-segment packets", ti.nb_desc, taken);
+		err("a ring of %u entries held %u packets", ti.nb_desc, taken);
 		ok = 0;
 	}
 	end = now_s() + 10;
@@ -1059,7 +1068,7 @@ usage(void)
 {
 	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart|capacity [--vnet DEVARGS] [--frames N] "
 	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C] [--late-pool N] "
-	       "[--desc N] [--expect-desc N] [--reconfig Q1,Q2,...]\n");
+	       "[--desc N] [--expect-desc N] [--reconfig Q1,Q2,...] [--segs N]\n");
 }
 
 int
@@ -1116,7 +1125,9 @@ main(int argc, char **argv)
 				else if (*p != '\0')
 					break;
 			}
-		} else if (strcmp(argv[i], "--desc") == 0)
+		} else if (strcmp(argv[i], "--segs") == 0)
+			o.segs = (uint16_t)strtoul(v, NULL, 0);
+		else if (strcmp(argv[i], "--desc") == 0)
 			opt_desc = (uint16_t)strtoul(v, NULL, 0);
 		else if (strcmp(argv[i], "--expect-desc") == 0)
 			opt_expect_desc = atoi(v);

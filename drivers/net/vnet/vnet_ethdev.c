@@ -250,6 +250,12 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		txq->hdr_size = ad->hw.hdr_size;
 		txq->broken_logged = false;
 		txq->defer_start = 0;
+		txq->indirect = false;
+		if (txq->ind_mz != NULL && vnet_hw_has(&ad->hw, VNET_F_RING_INDIRECT_DESC) &&
+		    vnet_vring_set_indirect(&txq->vq.vr, txq->ind_mz->addr,
+					    ad->hw.use_va ? (uint64_t)(uintptr_t)txq->ind_mz->addr :
+					    txq->ind_mz->iova, VNET_TX_IND_MAX) == 0)
+			txq->indirect = true;
 	}
 	ret = vnet_ctrl_queue_prepare(dev, &vqs[n]);
 	if (ret != 0)

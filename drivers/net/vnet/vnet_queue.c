@@ -187,6 +187,7 @@ vnet_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	vnet_vq_reclaim(&txq->vq);
 	vnet_vq_free(&txq->vq);
 	rte_memzone_free(txq->hdr_mz);
+	rte_memzone_free(txq->ind_mz);
 	rte_free(txq);
 	dev->data->tx_queues[qid] = NULL;
 }
@@ -277,6 +278,14 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		goto err_vq;
 	}
 	memset(txq->hdr_mz->addr, 0, RTE_CACHE_LINE_SIZE);
+	if (vnet_can(ad, VNET_F_RING_INDIRECT_DESC) && size <= VNET_TX_IND_RING_MAX) {
+		snprintf(name, sizeof(name), "vnet_p%u_txind%u", dev->data->port_id, qid);
+		/* Optional: without it chains take a slot per segment. */
+		txq->ind_mz = rte_memzone_reserve_aligned(name, (size_t)size * VNET_TX_IND_MAX *
+							  sizeof(struct vnet_vring_desc),
+							  (int)socket, RTE_MEMZONE_IOVA_CONTIG,
+							  RTE_CACHE_LINE_SIZE);
+	}
 	txq->hdr_iova = ad->hw.use_va ? (uint64_t)(uintptr_t)txq->hdr_mz->addr :
 			txq->hdr_mz->iova;
 	txq->addr_off = vnet_mbuf_addr_off(ad->hw.use_va);

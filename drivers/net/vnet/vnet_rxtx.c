@@ -313,7 +313,8 @@ tx_add_chain(struct vnet_txq *txq, struct rte_mbuf *m)
 	}
 	/* Bit 0 of the cookie (mbufs are cache-line aligned): free it as a chain. */
 	return vnet_vring_add(&txq->vq.vr, sg, k, 0,
-			      txq->fast_free ? (void *)((uintptr_t)m | 1) : m, false);
+			      txq->fast_free ? (void *)((uintptr_t)m | 1) : m,
+			      txq->indirect && k <= VNET_TX_IND_MAX);
 }
 
 /* Copy mode: zero header + frame into the bounce slot of the next descriptor. */
@@ -385,7 +386,10 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		bool single = !copy && m->nb_segs == 1;
 		/* One descriptor: the header goes into the mbuf's own headroom. */
 		bool inplace = single && tx_hdr_fits(m, hdr);
-		unsigned int need = copy || inplace ? 1 : m->nb_segs + 1u;
+		/* A chain in an indirect table takes one slot (empty segments only shrink it). */
+		unsigned int need = copy || inplace ||
+				    (txq->indirect && m->nb_segs + 1u <= VNET_TX_IND_MAX) ?
+				    1 : m->nb_segs + 1u;
 		int ret;
 
 		if (unlikely(!copy && !single &&

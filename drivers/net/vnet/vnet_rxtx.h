@@ -100,9 +100,19 @@ struct vnet_txq {
 	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
 	const struct rte_memzone *hdr_mz; /**< zeroed net header for mbufs without headroom */
 	uint64_t hdr_iova;
+	/* Indirect tables (VIRTIO_F_INDIRECT_DESC): a chain of up to VNET_TX_IND_MAX
+	 * descriptors takes one ring slot. NULL when the device cannot or the ring is large.
+	 */
+	const struct rte_memzone *ind_mz;
+	bool indirect;			/**< registered with the ring for this start */
 	bool broken_logged;
 	struct vnet_txq_stats stats;
 };
+
+/** Descriptors per indirect table of a TX queue (header + 15 segments). */
+#define VNET_TX_IND_MAX		16
+/** Largest TX ring that gets indirect tables (its tables take ring size x 256 bytes). */
+#define VNET_TX_IND_RING_MAX	4096
 
 /** Notify the device about @p vq: memory-mapped doorbell, or the transport's op. */
 static inline void
