@@ -217,6 +217,7 @@ test_good_modern(void)
 
 	fake_init(&f, true);
 	want = VNET_BIT(VNET_F_VERSION_1) | VNET_BIT(VNET_F_RING_EVENT_IDX) |
+	       VNET_BIT(VNET_F_RING_INDIRECT_DESC) | VNET_BIT(VNET_NET_F_MRG_RXBUF) |
 	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS);
 	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "log: %s", last_log);
 	CHECK(f.nstatus == sizeof(seq) && memcmp(f.status_log, seq, sizeof(seq)) == 0,
@@ -244,6 +245,12 @@ test_good_legacy(void)
 	CHECK(!(f.status & VNET_STATUS_FEATURES_OK), "legacy has no FEATURES_OK step");
 	CHECK((f.hw.driver_features >> 32) == 0, "legacy features are 32-bit");
 	CHECK(f.hw.driver_features & VNET_BIT(VNET_F_ANY_LAYOUT), "ANY_LAYOUT expected");
+	CHECK(f.hw.driver_features & VNET_BIT(VNET_NET_F_MRG_RXBUF), "MRG_RXBUF expected");
+	CHECK(f.hw.hdr_size == 12, "legacy header with MRG_RXBUF is 12 bytes, got %u",
+	      f.hw.hdr_size);
+	fake_init(&f, false);
+	f.offer &= ~VNET_BIT(VNET_NET_F_MRG_RXBUF);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "log: %s", last_log);
 	CHECK(f.hw.hdr_size == 10, "legacy header without MRG_RXBUF is 10 bytes, got %u",
 	      f.hw.hdr_size);
 	printf("PASS good_legacy\n");

@@ -276,6 +276,12 @@ frames_case frames-copy-q2 copy "" "" 2 50000
 # stop / configure / start against the same 4-queue net_vhost (unused pairs carry nothing),
 # with testpmd-style --txd=1024 on the default 256-entry rings.
 frames_case frames-zerocopy-q4 zc "" "" 4 30000
+# Mergeable RX buffers: vnet's RX mbufs hold 256 data bytes, so frames of up to 1514 bytes
+# arrive as chains of up to 6 used buffers (num_buffers), zero-copy and copy mode.
+frames_expect_log=("mergeable RX")
+frames_case frames-mergeable-rx256 zc "" "" 2 30000 --rx-buf 256
+frames_expect_log=("mergeable RX")
+frames_case frames-copy-mergeable-rx256 copy "" "" 1 30000 --rx-buf 256
 frames_expect_log=("round 3: 2 queue pair(s)")
 frames_case frames-reconfig-1-4-2 zc "" "" 4 20000 --reconfig 1,4,2 --desc 1024 \
 	--expect-desc 256

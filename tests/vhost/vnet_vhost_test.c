@@ -577,6 +577,7 @@ struct opts {
 	unsigned int late_pool;	/* frames: vnet TX from a pool created after start (mbufs) */
 	uint16_t reconfig[8];	/* frames: vnet queue pairs of each round (--reconfig 1,4,2) */
 	uint16_t segs;		/* capacity: segments per packet (--segs) */
+	uint16_t rx_buf;	/* frames: vnet RX mbufs of this data room (after headroom) */
 	unsigned int nreconfig;	/* 0: one round with --queues */
 };
 
@@ -755,7 +756,7 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 {
 	uint16_t vnet, vh, ports[2];
 	unsigned int i, base_vnet, base_vh;
-	struct rte_mempool *mp_late = NULL;
+	struct rte_mempool *mp_late = NULL, *mp_rx = mp_vnet;
 	int ok = 1, ret;
 
 	if (find_port("net_vhost", &vh) != 0) {
@@ -770,7 +771,18 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 		printf("RESULT frames FAIL: no net_vnet_user port\n");
 		return 1;
 	}
-	if (port_setup(vnet, o->nreconfig > 0 ? o->reconfig[0] : o->queues, mp_vnet) != 0) {
+	if (o->rx_buf != 0) {
+		/* Small RX buffers: frames span several (mergeable RX buffers). */
+		mp_rx = rte_pktmbuf_pool_create("vnet_rx_pool", POOL_SIZE, POOL_CACHE, 0,
+						RTE_PKTMBUF_HEADROOM + o->rx_buf,
+						(int)rte_socket_id());
+		if (mp_rx == NULL) {
+			printf("RESULT frames FAIL: rx pool: %s\n", rte_strerror(rte_errno));
+			return 1;
+		}
+		printf("vnet-test: vnet RX mbufs of %u data bytes\n", o->rx_buf);
+	}
+	if (port_setup(vnet, o->nreconfig > 0 ? o->reconfig[0] : o->queues, mp_rx) != 0) {
 		printf("RESULT frames FAIL: vnet port setup\n");
 		return 1;
 	}
@@ -822,7 +834,7 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 			if (i > 0) {
 				/* stop / configure / start with another pair count */
 				if (rte_eth_dev_stop(vnet) != 0 ||
-				    port_setup(vnet, nq, mp_vnet) != 0 ||
+				    port_setup(vnet, nq, mp_rx) != 0 ||
 				    rte_eth_dev_start(vnet) != 0 || wait_links(ports, 2, 15) != 0) {
 					err("reconfiguration to %u queue pair(s) failed", nq);
 					ok = 0;
@@ -853,6 +865,8 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 	if (check_pool(mp_vh, base_vh, "after vhost close") != 0)
 		ok = 0;
 	if (mp_late != NULL && check_pool(mp_late, 0, "late pool after close") != 0)
+		ok = 0;
+	if (mp_rx != mp_vnet && check_pool(mp_rx, 0, "rx pool after close") != 0)
 		ok = 0;
 	if (ok && total_errors == 0) {
 		printf("RESULT frames PASS\n");
@@ -1068,7 +1082,7 @@ usage(void)
 {
 	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart|capacity [--vnet DEVARGS] [--frames N] "
 	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C] [--late-pool N] "
-	       "[--desc N] [--expect-desc N] [--reconfig Q1,Q2,...] [--segs N]\n");
+	       "[--desc N] [--expect-desc N] [--reconfig Q1,Q2,...] [--segs N] [--rx-buf N]\n");
 }
 
 int
@@ -1125,7 +1139,9 @@ main(int argc, char **argv)
 				else if (*p != '\0')
 					break;
 			}
-		} else if (strcmp(argv[i], "--segs") == 0)
+		} else if (strcmp(argv[i], "--rx-buf") == 0)
+			o.rx_buf = (uint16_t)strtoul(v, NULL, 0);
+		else if (strcmp(argv[i], "--segs") == 0)
 			o.segs = (uint16_t)strtoul(v, NULL, 0);
 		else if (strcmp(argv[i], "--desc") == 0)
 			opt_desc = (uint16_t)strtoul(v, NULL, 0);

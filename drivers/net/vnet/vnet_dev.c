@@ -128,9 +128,10 @@ read_net_config(struct vnet_hw *hw)
 	read_rss_config(hw);
 	if (vnet_hw_has(hw, VNET_NET_F_HASH_REPORT))
 		hw->hdr_size = sizeof(struct vnet_net_hdr_hash);
+	else if (hw->modern || vnet_hw_has(hw, VNET_NET_F_MRG_RXBUF))
+		hw->hdr_size = sizeof(struct vnet_net_hdr_mrg);	/* num_buffers (5.1.6) */
 	else
-		hw->hdr_size = (uint16_t)(hw->modern ? sizeof(struct vnet_net_hdr_mrg) :
-					  sizeof(struct vnet_net_hdr));
+		hw->hdr_size = sizeof(struct vnet_net_hdr);
 	return 0;
 }
 

@@ -76,7 +76,8 @@ vnet_dev_configure(struct rte_eth_dev *dev)
 	if (ret != 0)
 		return ret;
 	if (conf->intr_conf.lsc || conf->intr_conf.rxq) {
-		VNET_INIT_LOG(ERR, "port %u: interrupts (lsc/rxq) are not supported: vnet polls",
+		VNET_INIT_LOG(ERR, "port %u: interrupts (lsc/rxq) are not supported: vnet polls; "
+			      "clear intr_conf.lsc / intr_conf.rxq (testpmd: --no-lsc-interrupt)",
 			      dev->data->port_id);
 		return -ENOTSUP;
 	}
@@ -96,7 +97,7 @@ vnet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_mtu = ad->hw.max_mtu;
 	info->max_rx_pktlen = (uint32_t)ad->hw.max_mtu + VNET_L2_OVERHEAD;
 	info->min_rx_bufsize = RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN;
-	info->rx_offload_capa = 0;
+	info->rx_offload_capa = vnet_can(ad, VNET_NET_F_MRG_RXBUF) ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	/*
@@ -180,6 +181,8 @@ vnet_dev_stop_op(struct rte_eth_dev *dev)
 		vqs[n++] = &ad->cvq;
 	vnet_dev_stop(&ad->hw, vqs, n);	/* reset: the device no longer touches the rings */
 	vnet_ctrl_queue_stop(dev);
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		vnet_rxq_drop_partial(dev->data->rx_queues[q]);
 	for (i = 0; i < n; i++)
 		if (vqs[i] != &ad->cvq)
 			vnet_vq_reclaim(vqs[i]);
@@ -241,7 +244,9 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		/* The header size follows this start's features (hash report or not). */
 		rxq->buf_len = rxq->buf_len - rxq->hdr_size + ad->hw.hdr_size;
 		rxq->hdr_size = ad->hw.hdr_size;
-		vnet_vring_set_min_len(&rxq->vq.vr, rxq->hdr_size);
+		/* Mergeable: only a packet's first buffer has a header (checked per packet). */
+		vnet_vring_set_min_len(&rxq->vq.vr, vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) ?
+				       0 : rxq->hdr_size);
 		rxq->broken_logged = false;
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++) {
@@ -272,14 +277,16 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		ret = vnet_rxq_fill(dev->data->rx_queues[q]);
 		if (ret != 0) {
-			VNET_INIT_LOG(ERR, "port %u rxq %u: mempool has no mbufs to post",
-				      dev->data->port_id, q);
+			VNET_INIT_LOG(ERR, "port %u rxq %u: mempool has no mbufs to post: give "
+				      "the pool at least the RX ring size in mbufs per RX queue, "
+				      "plus what the application holds", dev->data->port_id, q);
 			goto err_stop;
 		}
 	}
 
 	/* The transport decided copy mode at DRIVER_OK (vhost-user only). */
 	ad->variant = vnet_burst_select(ad->args.coalesce != 0, vqs[0]->copy,
+					vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF),
 					vnet_hw_has(&ad->hw, VNET_NET_F_HASH_REPORT));
 	dev->rx_pkt_burst = ad->variant->rx;
 	dev->tx_pkt_burst = ad->variant->tx;
@@ -352,8 +359,8 @@ vnet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vnet_rxq *rxq = dev->data->rx_queues[q];
 
-		if (rxq != NULL && (uint32_t)mtu + VNET_L2_OVERHEAD + rxq->hdr_size >
-		    rxq->buf_len) {
+		if (rxq != NULL && !vnet_can(ad, VNET_NET_F_MRG_RXBUF) &&
+		    (uint32_t)mtu + VNET_L2_OVERHEAD + rxq->hdr_size > rxq->buf_len) {
 			VNET_DRV_LOG(ERR, "port %u: MTU %u does not fit rxq %u buffers (%u bytes)",
 				     dev->data->port_id, mtu, q, rxq->buf_len - rxq->hdr_size);
 			return -EINVAL;
@@ -381,6 +388,7 @@ vnet_burst_mode_get(struct rte_eth_dev *dev, struct rte_eth_burst_mode *mode)
 	struct vnet_adapter *ad = adapter_of(dev);
 	const struct vnet_burst_variant *v = ad->variant != NULL ? ad->variant :
 					     vnet_burst_select(ad->args.coalesce != 0, false,
+							       vnet_can(ad, VNET_NET_F_MRG_RXBUF),
 							       ad->cst.hash_report);
 
 	snprintf(mode->info, sizeof(mode->info), "%s", v->name);

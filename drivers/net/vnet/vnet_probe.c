@@ -71,13 +71,16 @@ pick_mac(struct rte_eth_dev *dev)
 	else if (hw->mac_from_device)
 		VNET_INIT_LOG(WARNING, "%s: the device's MAC address " RTE_ETHER_ADDR_PRT_FMT
 			      " is not a valid unicast address: using the random locally "
-			      "administered " RTE_ETHER_ADDR_PRT_FMT, hw->name,
+			      "administered " RTE_ETHER_ADDR_PRT_FMT " (give the device one, e.g. "
+			      "QEMU -device virtio-net-pci,mac=52:54:00:12:34:56)", hw->name,
 			      RTE_ETHER_ADDR_BYTES((const struct rte_ether_addr *)hw->mac),
 			      RTE_ETHER_ADDR_BYTES(mac));
 	else
 		VNET_INIT_LOG(NOTICE, "%s: the device offers no MAC address (no VIRTIO_NET_F_MAC): "
-			      "using the random locally administered " RTE_ETHER_ADDR_PRT_FMT,
-			      hw->name, RTE_ETHER_ADDR_BYTES(mac));
+			      "using the random locally administered " RTE_ETHER_ADDR_PRT_FMT
+			      " (give the device one, e.g. QEMU -device "
+			      "virtio-net-pci,mac=52:54:00:12:34:56)", hw->name,
+			      RTE_ETHER_ADDR_BYTES(mac));
 }
 
 /*

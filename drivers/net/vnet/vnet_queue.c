@@ -205,9 +205,11 @@ vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	int ret;
 
 	room = rte_pktmbuf_data_room_size(mp);
-	if (room < RTE_PKTMBUF_HEADROOM + need) {
+	if (room < RTE_PKTMBUF_HEADROOM + hdr + RTE_ETHER_MIN_LEN ||
+	    (room < RTE_PKTMBUF_HEADROOM + need && !vnet_can(ad, VNET_NET_F_MRG_RXBUF))) {
 		VNET_INIT_LOG(ERR, "port %u rxq %u: mbuf data room %u too small for MTU %u: "
-			      "need >= %u (headroom %u + frame %u); vnet RX does not scatter",
+			      "need >= %u (headroom %u + frame %u) when the device has no "
+			      "mergeable RX buffers",
 			      dev->data->port_id, qid, room, dev->data->mtu,
 			      RTE_PKTMBUF_HEADROOM + need, RTE_PKTMBUF_HEADROOM, need);
 		return -EINVAL;

@@ -65,12 +65,14 @@ rx_refill(struct vnet_rxq *rxq, const bool copy)
 	if (copy) {
 		struct vnet_vq *vq = &rxq->vq;
 
+		/* No more than an mbuf takes: then every slot copies out into one mbuf. */
+		uint32_t len = RTE_MIN(vq->bounce_slot, rxq->buf_len);
+
 		for (i = 0; i < n; i++) {
 			uint16_t id = vnet_vring_next_id(vr);
 
-			vnet_vring_add1(vr, vq->bounce_iova + (uint64_t)id * vq->bounce_slot,
-					vq->bounce_slot, true,
-					vq->bounce + (size_t)id * vq->bounce_slot);
+			vnet_vring_add1(vr, vq->bounce_iova + (uint64_t)id * vq->bounce_slot, len,
+					true, vq->bounce + (size_t)id * vq->bounce_slot);
 		}
 	} else {
 		struct rte_mbuf *mbufs[VNET_RX_BURST_MAX];
@@ -202,6 +204,155 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	return (uint16_t)n;
 }
 
+/*
+ * Copy mode with mergeable buffers: each bounce slot becomes an mbuf laid out as in
+ * zero-copy mode (what the device wrote, header included, at data_off - hdr), so one merge
+ * path serves both. A slot longer than an mbuf can take is dropped (counted).
+ */
+static __rte_always_inline unsigned int
+rx_copy_raw(struct vnet_rxq *rxq, struct rte_mbuf **out, void **slots, uint32_t *lens,
+	    unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, out, n) != 0)) {
+		rxq->stats.nombuf += n;
+		rxq->stats.dropped += n;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = out[i];
+
+		if (unlikely(lens[i] > rxq->buf_len)) {
+			rxq->stats.dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		rte_memcpy(rte_pktmbuf_mtod_offset(m, void *, -(int)rxq->hdr_size), slots[i],
+			   lens[i]);
+		m->port = rxq->port_id;
+		lens[k] = lens[i];
+		out[k++] = m;
+	}
+	return k;
+}
+
+/* Drop the packet being assembled (stop, or a device that broke the ring). */
+void
+vnet_rxq_drop_partial(struct vnet_rxq *rxq)
+{
+	if (rxq->mrg_head == NULL)
+		return;
+	rte_pktmbuf_free(rxq->mrg_head);
+	rxq->mrg_head = NULL;
+	rxq->mrg_tail = NULL;
+	rxq->mrg_left = 0;
+}
+
+/*
+ * Mergeable RX buffers (VIRTIO_NET_F_MRG_RXBUF, 5.1.6.4): the header of a packet's first
+ * buffer says how many used buffers (num_buffers) it spans; the rest carry no header. The
+ * buffers become one mbuf chain; a packet whose buffers are not all used yet is kept in the
+ * queue until a later burst. The device is untrusted: num_buffers 0 drops that buffer,
+ * num_buffers above the ring size breaks the queue (no later buffer could be trusted to
+ * belong to a packet); either way every mbuf is freed exactly once.
+ */
+static __rte_always_inline uint16_t
+rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool copy,
+	     const bool hash)
+{
+	struct vnet_vring *vr = &rxq->vq.vr;
+	struct rte_mbuf *bufs[VNET_RX_BURST_MAX];
+	uint32_t lens[VNET_RX_BURST_MAX];
+	uint16_t hdr = rxq->hdr_size;
+	uint64_t bytes = 0;
+	unsigned int n, i, out = 0;
+
+	if (nb_pkts > VNET_RX_BURST_MAX)
+		nb_pkts = VNET_RX_BURST_MAX;
+	if (copy) {
+		void *slots[VNET_RX_BURST_MAX];
+
+		n = vnet_vring_get_used(vr, slots, lens, nb_pkts);
+		if (n > 0)
+			n = rx_copy_raw(rxq, bufs, slots, lens, n);
+	} else {
+		n = vnet_vring_get_used(vr, (void **)bufs, lens, nb_pkts);
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = bufs[i];
+
+		if (rxq->mrg_left == 0) {
+			const struct vnet_net_hdr_mrg *h =
+				rte_pktmbuf_mtod_offset(m, const void *, -(int)hdr);
+			uint16_t nbuf;
+
+			if (unlikely(lens[i] < hdr)) {
+				rxq->stats.dropped++;	/* no room for even the header */
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			nbuf = h->num_buffers;
+			if (unlikely(nbuf == 0)) {
+				rxq->stats.bad_num_buffers++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (unlikely(nbuf > vr->num)) {
+				rxq->stats.bad_num_buffers++;
+				rte_pktmbuf_free_bulk(&bufs[i], n - i);
+				vnet_vring_set_broken(vr, VNET_VRING_ERR_NUM_BUFFERS);
+				break;
+			}
+			m->data_len = (uint16_t)(lens[i] - hdr);
+			m->pkt_len = m->data_len;
+			m->ol_flags = 0;
+			m->packet_type = RTE_PTYPE_UNKNOWN;
+			if (hash) {
+				const struct vnet_net_hdr_hash *hh = (const void *)h;
+
+				if (hh->hash_report != VNET_NET_HASH_REPORT_NONE) {
+					m->hash.rss = hh->hash_value;
+					m->ol_flags = RTE_MBUF_F_RX_RSS_HASH;
+				}
+			}
+			if (nbuf == 1) {
+				bytes += m->pkt_len;
+				pkts[out++] = m;
+				continue;
+			}
+			rxq->mrg_head = m;
+			rxq->mrg_tail = m;
+			rxq->mrg_left = (uint16_t)(nbuf - 1);
+			continue;
+		}
+		/* A continuation buffer: data from where the header would be. */
+		m->data_off = (uint16_t)(RTE_PKTMBUF_HEADROOM - hdr);
+		m->data_len = (uint16_t)lens[i];
+		rxq->mrg_tail->next = m;
+		rxq->mrg_tail = m;
+		rxq->mrg_head->nb_segs++;
+		rxq->mrg_head->pkt_len += lens[i];
+		if (--rxq->mrg_left == 0) {
+			bytes += rxq->mrg_head->pkt_len;
+			pkts[out++] = rxq->mrg_head;
+			rxq->mrg_head = NULL;
+			rxq->mrg_tail = NULL;
+		}
+	}
+	rxq->stats.packets += out;
+	rxq->stats.bytes += bytes;
+
+	if (unlikely(vnet_vring_broken(vr))) {
+		vnet_rxq_drop_partial(rxq);
+		report_broken(&rxq->vq, &rxq->broken_logged, "rx", rxq->port_id, rxq->queue_id);
+		return (uint16_t)out;
+	}
+	rx_refill(rxq, copy);
+	vnet_vring_poll_cb_keepalive(vr);
+	return (uint16_t)out;
+}
+
 static uint16_t
 vnet_rx_split(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
@@ -218,6 +369,24 @@ static uint16_t
 vnet_rx_split_copy(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	return rx_burst(q, pkts, nb_pkts, true, false);
+}
+
+static uint16_t
+vnet_rx_mrg(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return rx_burst_mrg(q, pkts, nb_pkts, false, false);
+}
+
+static uint16_t
+vnet_rx_mrg_hash(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return rx_burst_mrg(q, pkts, nb_pkts, false, true);
+}
+
+static uint16_t
+vnet_rx_mrg_copy(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return rx_burst_mrg(q, pkts, nb_pkts, true, false);
 }
 
 /* ---- TX ---- */
@@ -526,25 +695,41 @@ vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELEASE);
 }
 
-/* Indexed by coalesce + 2 * copy, then the hash-report variants (zero-copy only). */
+/*
+ * Every variant, by RX layout (zero-copy / copy mode, mergeable buffers, hash report) and TX
+ * kick policy. The hash report is zero-copy only: copy mode is vhost-user, which never
+ * negotiates it.
+ */
 static const struct vnet_burst_variant variants[] = {
 	{ "split ring, zero-copy, kick per burst", vnet_rx_split, vnet_tx_split },
 	{ "split ring, zero-copy, coalesced TX kicks", vnet_rx_split, vnet_tx_split_coalesce },
-	{ "split ring, copy mode (bounce buffers), kick per burst", vnet_rx_split_copy,
-	  vnet_tx_split_copy },
-	{ "split ring, copy mode (bounce buffers), coalesced TX kicks", vnet_rx_split_copy,
-	  vnet_tx_split_coalesce_copy },
 	{ "split ring, zero-copy, RSS hash report, kick per burst", vnet_rx_split_hash,
 	  vnet_tx_split },
 	{ "split ring, zero-copy, RSS hash report, coalesced TX kicks", vnet_rx_split_hash,
 	  vnet_tx_split_coalesce },
+	{ "split ring, zero-copy, mergeable RX, kick per burst", vnet_rx_mrg, vnet_tx_split },
+	{ "split ring, zero-copy, mergeable RX, coalesced TX kicks", vnet_rx_mrg,
+	  vnet_tx_split_coalesce },
+	{ "split ring, zero-copy, mergeable RX, RSS hash report, kick per burst",
+	  vnet_rx_mrg_hash, vnet_tx_split },
+	{ "split ring, zero-copy, mergeable RX, RSS hash report, coalesced TX kicks",
+	  vnet_rx_mrg_hash, vnet_tx_split_coalesce },
+	{ "split ring, copy mode (bounce buffers), kick per burst", vnet_rx_split_copy,
+	  vnet_tx_split_copy },
+	{ "split ring, copy mode (bounce buffers), coalesced TX kicks", vnet_rx_split_copy,
+	  vnet_tx_split_coalesce_copy },
+	{ "split ring, copy mode (bounce buffers), mergeable RX, kick per burst",
+	  vnet_rx_mrg_copy, vnet_tx_split_copy },
+	{ "split ring, copy mode (bounce buffers), mergeable RX, coalesced TX kicks",
+	  vnet_rx_mrg_copy, vnet_tx_split_coalesce_copy },
 };
 
 const struct vnet_burst_variant *
-vnet_burst_select(bool coalesce, bool copy, bool hash)
+vnet_burst_select(bool coalesce, bool copy, bool mrg, bool hash)
 {
-	/* Copy mode is vhost-user only, which never negotiates the hash report. */
-	if (hash && !copy)
-		return &variants[4 + (coalesce ? 1 : 0)];
-	return &variants[(coalesce ? 1 : 0) + (copy ? 2 : 0)];
+	unsigned int k = coalesce ? 1 : 0;
+
+	if (copy)
+		return &variants[8 + (mrg ? 2 : 0) + k];
+	return &variants[(mrg ? 4 : 0) + (hash ? 2 : 0) + k];
 }

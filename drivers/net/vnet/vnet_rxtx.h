@@ -48,6 +48,7 @@ struct vnet_rxq_stats {
 	uint64_t bytes;
 	uint64_t nombuf;		/**< mbufs the mempool could not give */
 	uint64_t dropped;		/**< copy mode: frames too long for the mbuf, or no mbuf */
+	uint64_t bad_num_buffers;	/**< mergeable: num_buffers 0 or above the ring size */
 };
 
 /** RX queue. */
@@ -62,6 +63,10 @@ struct vnet_rxq {
 	uint16_t free_thresh;		/**< refill once this many descriptors are free */
 	uint32_t buf_len;		/**< bytes posted per buffer (header included) */
 	bool broken_logged;
+	/* Mergeable RX: the packet being assembled across bursts. */
+	struct rte_mbuf *mrg_head;
+	struct rte_mbuf *mrg_tail;
+	uint16_t mrg_left;		/**< buffers it still needs */
 	struct vnet_rxq_stats stats;
 };
 
@@ -137,9 +142,17 @@ struct vnet_burst_variant {
  *
  * @param coalesce whether TX kick coalescing is enabled.
  * @param copy whether packets go through bounce buffers (vhost-user copy mode).
+ * @param mrg whether RX buffers are mergeable (VIRTIO_NET_F_MRG_RXBUF).
  * @param hash whether RX headers carry the hash report (VIRTIO_NET_F_HASH_REPORT).
  */
-const struct vnet_burst_variant *vnet_burst_select(bool coalesce, bool copy, bool hash);
+const struct vnet_burst_variant *vnet_burst_select(bool coalesce, bool copy, bool mrg,
+						   bool hash);
+
+/**
+ * Free the packet a mergeable RX queue was assembling (its remaining buffers were not used
+ * yet). dev_stop, after the device reset; the owning lcore no longer polls the queue.
+ */
+void vnet_rxq_drop_partial(struct vnet_rxq *rxq);
 
 /** Offset of the mbuf field holding the address the device uses (IOVA or VA). */
 static inline uint16_t

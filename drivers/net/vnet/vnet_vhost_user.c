@@ -474,7 +474,9 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 		vu->mem_cb = true;
 	else if (rte_errno != ENOTSUP)	/* e.g. legacy memory: it never grows */
 		VNET_INIT_LOG(WARNING, "%s: no memory event callback (%s): memory EAL adds "
-			      "after start will not be shared", name, rte_strerror(rte_errno));
+			      "after start will not be shared; reserve memory up front "
+			      "(-m / --socket-mem) and create the mempools before dev_start",
+			      name, rte_strerror(rte_errno));
 	return 0;
 err:
 	vu_uninit(hw);

@@ -68,10 +68,11 @@ vnet_stats_reset(struct rte_eth_dev *dev)
 }
 
 /* xstats: per queue, in this order. */
-enum { RXX_PACKETS, RXX_BYTES, RXX_NOMBUF, RXX_KICKS, RXX_SUPPRESSED, RXX_BROKEN, RXX_N };
+enum { RXX_PACKETS, RXX_BYTES, RXX_NOMBUF, RXX_DROPPED, RXX_BAD_NUM_BUFFERS, RXX_KICKS,
+       RXX_SUPPRESSED, RXX_BROKEN, RXX_N };
 static const char * const rx_xstat_names[RXX_N] = {
-	"packets", "bytes", "nombuf", RTE_PMD_VNET_XSTAT_KICKS_ISSUED,
-	RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED, "broken",
+	"packets", "bytes", "nombuf", "dropped", "bad_num_buffers",
+	RTE_PMD_VNET_XSTAT_KICKS_ISSUED, RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED, "broken",
 };
 enum { TXX_PACKETS, TXX_BYTES, TXX_ERRORS, TXX_RING_FULL, TXX_KICKS, TXX_SUPPRESSED,
        TXX_DEFERRED, TXX_SAFETY, TXX_MAX_DEFER_US, TXX_BROKEN, TXX_N };
@@ -154,6 +155,8 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 			v[RXX_PACKETS] = rxq->stats.packets;
 			v[RXX_BYTES] = rxq->stats.bytes;
 			v[RXX_NOMBUF] = rxq->stats.nombuf;
+			v[RXX_DROPPED] = rxq->stats.dropped;
+			v[RXX_BAD_NUM_BUFFERS] = rxq->stats.bad_num_buffers;
 			v[RXX_KICKS] = rxq->vq.vr.stats.kicks;
 			v[RXX_SUPPRESSED] = rxq->vq.vr.stats.kicks_suppressed;
 			v[RXX_BROKEN] = rxq->vq.vr.stats.broken;

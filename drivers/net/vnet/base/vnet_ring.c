@@ -265,6 +265,8 @@ vnet_vring_strerror(int error)
 		return "device returned a used len larger than the buffer";
 	case VNET_VRING_ERR_SHORT:
 		return "device returned a used len shorter than the queue's minimum";
+	case VNET_VRING_ERR_NUM_BUFFERS:
+		return "device returned an RX num_buffers larger than the ring";
 	default:
 		return "unknown error";
 	}

@@ -47,6 +47,7 @@ enum vnet_vring_error {
 	VNET_VRING_ERR_NOT_INFLIGHT,	/**< used id is not the head of an in-flight chain */
 	VNET_VRING_ERR_LEN,		/**< used len larger than the writable bytes posted */
 	VNET_VRING_ERR_SHORT,		/**< used len below the queue's min_len */
+	VNET_VRING_ERR_NUM_BUFFERS,	/**< RX num_buffers above the ring size (caller) */
 };
 
 /** A buffer segment for vnet_vring_add(): device address and length. */
