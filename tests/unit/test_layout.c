@@ -143,6 +143,18 @@ out:
 	return r;
 }
 
+/* A queue that was set up but never started: its reclaim at close must do nothing. */
+static int
+test_detach_never_laid_out(void)
+{
+	struct vnet_vring vr;
+
+	memset(&vr, 0, sizeof(vr));
+	if (vnet_vring_detach_unused(&vr, NULL, NULL) != 0)
+		UT_FAIL("detach of a never laid out queue returned buffers");
+	return 0;
+}
+
 int
 main(void)
 {
@@ -151,5 +163,6 @@ main(void)
 	fails += ut_run("layout_sizes", test_layout_sizes);
 	fails += ut_run("layout_rejects", test_layout_rejects);
 	fails += ut_run("init_checks", test_init_checks);
+	fails += ut_run("detach_never_laid_out", test_detach_never_laid_out);
 	return fails != 0;
 }

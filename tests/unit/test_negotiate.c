@@ -94,6 +94,8 @@ f_set_status(struct vnet_hw *hw, uint8_t s)
 		f->status_log[f->nstatus++] = s;
 	if (f->refuse_features_ok)
 		s &= (uint8_t)~VNET_STATUS_FEATURES_OK;
+	if (s == 0)
+		f->written = 0;	/* a reset forgets the features (QEMU drops extra queues) */
 	f->status = s;
 }
 
@@ -118,7 +120,14 @@ f_get_driver_features(struct vnet_hw *hw)
 static uint16_t
 f_get_queue_max(struct vnet_hw *hw, uint16_t idx)
 {
-	return idx < 2 ? fk(hw)->qmax[idx] : fk(hw)->ctrl_qmax;
+	struct fake *f = fk(hw);
+
+	if (idx < 2)
+		return f->qmax[idx];
+	/* Like QEMU: without MQ in the written features only pair 0 and the control queue. */
+	if (!(f->written & VNET_BIT(VNET_NET_F_MQ)) && idx != 2)
+		return 0;
+	return f->ctrl_qmax;
 }
 
 static int
@@ -387,6 +396,12 @@ test_ctrl_and_mq(void)
 	      "pairs %u ctrl idx %u max %u", f.hw.max_queue_pairs, f.hw.ctrl_idx, f.hw.ctrl_max);
 	CHECK(vnet_dev_queue_max(&f.hw, 7) == 64 && vnet_dev_queue_max(&f.hw, 8) == 0,
 	      "per-queue max");
+	/* After a reset the device reads queue 2+ as size 0: the sizes stay what was read. */
+	f.hw.ops->set_status(&f.hw, 0);
+	CHECK(f.hw.ops->get_queue_max(&f.hw, 3) == 0, "fake does not drop queues on reset");
+	CHECK(vnet_dev_queue_max(&f.hw, 3) == 64 && vnet_dev_queue_max(&f.hw, 0) == 64,
+	      "queue sizes after reset: %u %u", vnet_dev_queue_max(&f.hw, 3),
+	      vnet_dev_queue_max(&f.hw, 0));
 
 	/* max_virtqueue_pairs outside 1..0x8000 (5.1.4.2): refused with a reason. */
 	fake_init(&f, true);

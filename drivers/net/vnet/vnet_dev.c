@@ -17,7 +17,6 @@
 #include "vnet_logs.h"
 #include "vnet_ring.h"
 
-#define VNET_VQ_MAX_N(hw) (sizeof((hw)->vq_max) / sizeof((hw)->vq_max[0]))
 
 struct vnet_vq;
 
@@ -28,7 +27,7 @@ dev_fail(struct vnet_hw *hw)
 }
 
 static int
-check_queue_size(struct vnet_hw *hw, uint16_t idx)
+check_queue_size(struct vnet_hw *hw, uint16_t idx, uint16_t slot)
 {
 	uint16_t max = hw->ops->get_queue_max(hw, idx);
 
@@ -38,7 +37,7 @@ check_queue_size(struct vnet_hw *hw, uint16_t idx)
 			      VNET_VRING_MAX_SIZE);
 		return -EINVAL;
 	}
-	hw->vq_max[idx] = max;
+	hw->vq_max[slot] = max;
 	return 0;
 }
 
@@ -125,6 +124,38 @@ read_net_config(struct vnet_hw *hw)
 		}
 		hw->max_queue_pairs = pairs;
 	}
+	return 0;
+}
+
+/*
+ * Every data queue's maximum size, read while the device has the negotiated features: QEMU
+ * keeps the queues of a multi-queue device only while MQ is negotiated (after a reset, queue 2
+ * and up read as size 0). vnet gives every RX queue the smallest RX maximum and every TX
+ * queue the smallest TX maximum, over the pairs ethdev can use.
+ */
+static int
+check_queue_sizes(struct vnet_hw *hw)
+{
+	unsigned int pairs = hw->max_queue_pairs, i;
+	int ret;
+
+	if (pairs > VNET_DEV_SCAN_PAIRS)
+		pairs = VNET_DEV_SCAN_PAIRS;
+	for (i = 0; i < 2 * pairs; i++) {
+		uint16_t keep = i >= 2 ? hw->vq_max[i & 1] : 0;
+
+		ret = check_queue_size(hw, (uint16_t)i, (uint16_t)(i & 1));
+		if (ret != 0)
+			return ret;
+		if (keep != 0 && keep < hw->vq_max[i & 1])
+			hw->vq_max[i & 1] = keep;
+	}
+	return 0;
+}
+
+static int
+read_net_config_tail(struct vnet_hw *hw)
+{
 	read_rss_config(hw);
 	if (vnet_hw_has(hw, VNET_NET_F_HASH_REPORT))
 		hw->hdr_size = sizeof(struct vnet_net_hdr_hash);
@@ -233,11 +264,11 @@ vnet_dev_negotiate(struct vnet_hw *hw, uint64_t wanted)
 		}
 	}
 
-	ret = check_queue_size(hw, 0);
+	ret = read_net_config(hw);
 	if (ret == 0)
-		ret = check_queue_size(hw, 1);
+		ret = check_queue_sizes(hw);
 	if (ret == 0)
-		ret = read_net_config(hw);
+		ret = read_net_config_tail(hw);
 	if (ret == 0)
 		ret = check_ctrl_queue(hw);
 	if (ret != 0)
@@ -254,23 +285,14 @@ fail:
 }
 
 uint16_t
-vnet_dev_queue_max(struct vnet_hw *hw, uint16_t idx)
+vnet_dev_queue_max(const struct vnet_hw *hw, uint16_t idx)
 {
 	uint16_t pairs = hw->max_queue_pairs != 0 ? hw->max_queue_pairs : 1;
-	uint16_t max;
 
-	if (idx >= 2u * pairs)
-		return 0;
-	if (idx < VNET_VQ_MAX_N(hw))
-		return hw->vq_max[idx];
-	/* Each queue of a multi-queue device has its own maximum (queue_size, 4.1.4.3). */
-	max = hw->ops->get_queue_max(hw, idx);
-	if (max == 0 || max > VNET_VRING_MAX_SIZE || (max & (max - 1)) != 0) {
-		VNET_INIT_LOG(ERR, "%s: device offers queue %u with size %u: must be a power of "
-			      "two in [1, %u]", hw->name, idx, max, VNET_VRING_MAX_SIZE);
-		return 0;
-	}
-	return max;
+	if (pairs > VNET_DEV_SCAN_PAIRS)
+		pairs = VNET_DEV_SCAN_PAIRS;
+	/* RX queues share the smallest RX maximum, TX queues the smallest TX one. */
+	return idx < 2u * pairs ? hw->vq_max[idx & 1] : 0;
 }
 
 int

@@ -81,10 +81,13 @@ void vnet_dev_stop(struct vnet_hw *hw, struct vnet_vq **vqs, unsigned int n);
 bool vnet_dev_link_up(struct vnet_hw *hw);
 
 /**
- * Max size the device offers for data virtqueue @p idx (queues 0 and 1 as validated by the
- * last successful vnet_dev_negotiate(), others read and validated now); 0 for a queue vnet
- * does not drive or whose size is invalid (logged). Control path.
+ * Max size for data virtqueue @p idx, as validated by the last successful
+ * vnet_dev_negotiate() (the smallest maximum among the RX, resp. TX, queues); 0 for a queue
+ * vnet does not drive.
  */
-uint16_t vnet_dev_queue_max(struct vnet_hw *hw, uint16_t idx);
+uint16_t vnet_dev_queue_max(const struct vnet_hw *hw, uint16_t idx);
+
+/** Queue pairs whose sizes negotiation reads: the most an ethdev port can use. */
+#define VNET_DEV_SCAN_PAIRS	1024
 
 #endif /* VNET_DEV_H */

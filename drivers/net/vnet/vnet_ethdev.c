@@ -91,8 +91,8 @@ vnet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	uint16_t rx_max = vnet_dev_queue_max(&ad->hw, 0);
 	uint16_t tx_max = vnet_dev_queue_max(&ad->hw, 1);
 
-	info->max_rx_queues = ad->hw.max_queue_pairs;
-	info->max_tx_queues = ad->hw.max_queue_pairs;
+	info->max_rx_queues = RTE_MIN(ad->hw.max_queue_pairs, VNET_DEV_SCAN_PAIRS);
+	info->max_tx_queues = info->max_rx_queues;
 	info->min_mtu = VNET_MIN_MTU;
 	info->max_mtu = ad->hw.max_mtu;
 	info->max_rx_pktlen = (uint32_t)ad->hw.max_mtu + VNET_L2_OVERHEAD;

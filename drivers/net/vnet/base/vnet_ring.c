@@ -213,6 +213,9 @@ vnet_vring_detach_unused(struct vnet_vring *vr, void (*fn)(void *cookie, void *a
 {
 	unsigned int i, n = 0;
 
+	/* Never laid out (a queue set up but never started): nothing to hand back. */
+	if (vr->desc == NULL || vr->state == NULL)
+		return 0;
 	for (i = 0; i < vr->num; i++) {
 		void *cookie = vr->state[i].cookie;
 

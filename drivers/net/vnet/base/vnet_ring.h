@@ -170,8 +170,9 @@ int vnet_vring_add(struct vnet_vring *vr, const struct vnet_sg *sg, unsigned int
  * Hand every buffer still owned by the device back to the caller through @p fn (once
  * each, in no particular order) and return the queue, shared ring memory included, to its
  * just-initialised state (indices reset: re-register the ring with the device after
- * this). Counters and a broken state are kept. Works on broken
- * queues. Call only after the device stopped using the ring (reset or queue disabled).
+ * this). Counters and a broken state are kept. Works on broken queues, and on a zeroed
+ * struct vnet_vring that was never laid out (returns 0). Call only after the device stopped
+ * using the ring (reset or queue disabled).
  *
  * @return number of buffers reclaimed.
  */
