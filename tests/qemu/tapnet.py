@@ -75,8 +75,9 @@ FILTER_STATES = [
     ("f-macs", BASE | {"added-uc", "added-mc"},
      "set allmulti 0 off; mac_addr add 0 %s; mcast_addr add 0 %s" % (ADDED_UC, ADDED_MC)),
     ("f-vlan100", (BASE - {"vlan200"}) | {"added-uc", "added-mc"},
-     "vlan set filter on 0; rx_vlan add 100 0"),
-    ("f-vlanoff", BASE | {"added-uc", "added-mc"}, "rx_vlan rm 100 0; vlan set filter off 0"),
+     "port stop 0; vlan set filter on 0; port start 0; rx_vlan add 100 0"),
+    ("f-vlanoff", BASE | {"added-uc", "added-mc"},
+     "rx_vlan rm 100 0; port stop 0; vlan set filter off 0; port start 0"),
     ("f-removed", BASE, "mac_addr remove 0 %s; mcast_addr remove 0 %s" % (ADDED_UC, ADDED_MC)),
     ("f-promisc2", ALL, "set promisc 0 on"),
 ]

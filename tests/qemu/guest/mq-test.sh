@@ -159,11 +159,23 @@ feed_filter() {
 	echo "mac_addr add 0 02:00:00:aa:bb:01"
 	echo "mcast_addr add 0 01:00:5e:00:00:fb"
 	vnet_sync f-macs
+	# switching the VLAN filter offload with the port stopped works with every driver (vnet
+	# renegotiates VIRTIO_NET_F_CTRL_VLAN at start and must replay the RX state above)
+	echo "stop"
+	echo "port stop 0"
 	echo "vlan set filter on 0"
+	echo "port start 0"
+	sleep 1
 	echo "rx_vlan add 100 0"
+	echo "start"
 	vnet_sync f-vlan100
 	echo "rx_vlan rm 100 0"
+	echo "stop"
+	echo "port stop 0"
 	echo "vlan set filter off 0"
+	echo "port start 0"
+	sleep 1
+	echo "start"
 	vnet_sync f-vlanoff
 	echo "mac_addr remove 0 02:00:00:aa:bb:01"
 	echo "mcast_addr remove 0 01:00:5e:00:00:fb"
