@@ -266,6 +266,7 @@ frames_case() {
 frames_expect_log=()	# substrings the next frames_case's log must contain
 
 frames_case frames-zerocopy zc "" "" 1 100000
+frames_case frames-zerocopy-no-indirect zc "" ",indirect=0" 1 50000
 frames_case frames-copy copy "" "" 1 100000
 frames_case frames-nohuge-memfd nohuge "" "" 1 50000
 # EAL grows its memory after start for a new pool (200 MB on top of -m 256): vnet must share it.
@@ -350,6 +351,8 @@ capacity_case() {	# NAME VNET-EXTRA [TEST-ARGS...]
 capacity_case tx-capacity-256 ""
 capacity_case tx-capacity-1024 ",queue_size=1024" --desc 1024
 capacity_case tx-capacity-3seg-indirect "" --segs 3
+# Without indirect tables (indirect=0): the header goes into the mbuf headroom.
+capacity_case tx-capacity-256-headroom ",indirect=0"
 
 # ---- 2. backend restart mid-traffic -------------------------------------------------------
 # restart_case NAME MEMORY(zc|copy): vnet server=1 in vnet-vhost-test (restart mode), the

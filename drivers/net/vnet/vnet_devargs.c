@@ -18,6 +18,7 @@
 
 const char * const vnet_pci_valid_args[] = {
 	VNET_ARG_EVENT_IDX,
+	VNET_ARG_INDIRECT,
 	VNET_ARG_COALESCE,
 	VNET_ARG_DELAY_US,
 	VNET_ARG_CTRL_TIMEOUT,
@@ -26,6 +27,7 @@ const char * const vnet_pci_valid_args[] = {
 
 const char * const vnet_user_valid_args[] = {
 	VNET_ARG_EVENT_IDX,
+	VNET_ARG_INDIRECT,
 	VNET_ARG_COALESCE,
 	VNET_ARG_DELAY_US,
 	VNET_ARG_PATH,
@@ -78,6 +80,10 @@ devarg_handler(const char *key, const char *value, void *opaque)
 		ret = parse_uint(key, value, VNET_DELAY_US_MIN, VNET_DELAY_US_MAX, &v);
 		if (ret == 0)
 			a->delay_us = (uint32_t)v;
+	} else if (strcmp(key, VNET_ARG_INDIRECT) == 0) {
+		ret = parse_uint(key, value, 0, 1, &v);
+		if (ret == 0)
+			a->indirect = v != 0;
 	} else if (strcmp(key, VNET_ARG_CTRL_TIMEOUT) == 0) {
 		ret = parse_uint(key, value, 1, VNET_CTRL_TIMEOUT_MS_MAX, &v);
 		if (ret == 0)
@@ -162,6 +168,7 @@ vnet_parse_devargs(const char *args, const char * const *valid, const char *help
 
 	memset(a, 0, sizeof(*a));
 	a->event_idx = true;
+	a->indirect = true;
 	a->delay_us = VNET_DELAY_US_DEFAULT;
 	a->ctrl_timeout_ms = VNET_CTRL_TIMEOUT_MS_DEFAULT;
 	a->vu.queues = 1;

@@ -221,6 +221,8 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	}
 	if (!ad->args.event_idx)
 		wanted &= ~VNET_BIT(VNET_F_RING_EVENT_IDX);
+	if (!ad->args.indirect)
+		wanted &= ~VNET_BIT(VNET_F_RING_INDIRECT_DESC);
 	/* QEMU empties its VLAN table once CTRL_VLAN is negotiated: only with the filter on. */
 	if (!(dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_FILTER))
 		wanted &= ~VNET_BIT(VNET_NET_F_CTRL_VLAN);
@@ -260,7 +262,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		    vnet_vring_set_indirect(&txq->vq.vr, txq->ind_mz->addr,
 					    ad->hw.use_va ? (uint64_t)(uintptr_t)txq->ind_mz->addr :
 					    txq->ind_mz->iova, VNET_TX_IND_MAX) == 0)
-			txq->indirect = true;
+			txq->indirect = vnet_txq_ind_init(txq);
 	}
 	ret = vnet_ctrl_queue_prepare(dev, &vqs[n]);
 	if (ret != 0)

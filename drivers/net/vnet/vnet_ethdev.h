@@ -34,6 +34,7 @@
 #define VNET_ARG_SERVER		"server"
 #define VNET_ARG_MAC		"mac"
 #define VNET_ARG_CTRL_TIMEOUT	"ctrl_timeout_ms"
+#define VNET_ARG_INDIRECT	"indirect"
 
 #define VNET_COALESCE_MAX	4096
 #define VNET_DELAY_US_MIN	1
@@ -49,7 +50,8 @@
 #define VNET_L2_OVERHEAD	(RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 
 #define VNET_KICK_ARGS_HELP \
-	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096 " VNET_ARG_DELAY_US "=1..100000"
+	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096 " VNET_ARG_DELAY_US "=1..100000 " \
+	VNET_ARG_INDIRECT "=0|1"
 #define VNET_PCI_ARGS_HELP \
 	VNET_KICK_ARGS_HELP " " VNET_ARG_CTRL_TIMEOUT "=1..60000"
 #define VNET_USER_ARGS_HELP \
@@ -65,6 +67,7 @@ extern const char * const vnet_user_valid_args[];
 /** Parsed devargs. */
 struct vnet_devargs {
 	bool event_idx;		/**< negotiate VIRTIO_F_EVENT_IDX when offered */
+	bool indirect;		/**< negotiate VIRTIO_F_INDIRECT_DESC when offered */
 	uint16_t coalesce;	/**< TX kick coalescing threshold in buffers, 0 = off */
 	uint32_t delay_us;	/**< longest a published TX buffer waits for its kick */
 	uint32_t ctrl_timeout_ms; /**< bounded wait for one control-queue command */

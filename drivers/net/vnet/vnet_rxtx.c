@@ -547,14 +547,18 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	if (vnet_vring_free_count(vr) < txq->free_thresh)
 		tx_reclaim(txq, copy);
 
-	if (!copy)
+	if (!copy && !txq->indirect)
 		for (i = 0; i < nb_pkts && i < VNET_TX_PREFETCH; i++)
 			tx_prefetch_hdr(pkts[i], hdr);
 	for (i = 0; i < nb_pkts; i++) {
 		struct rte_mbuf *m = pkts[i];
 		bool single = !copy && m->nb_segs == 1;
-		/* One descriptor: the header goes into the mbuf's own headroom. */
-		bool inplace = single && tx_hdr_fits(m, hdr);
+		/*
+		 * One ring slot per packet: with indirect tables the constant header and the
+		 * frame (as fast as a two-descriptor chain, nothing written into the mbuf),
+		 * else the header in the mbuf's own headroom when it may go there.
+		 */
+		bool inplace = single && !txq->indirect && tx_hdr_fits(m, hdr);
 		/* A chain in an indirect table takes one slot (empty segments only shrink it). */
 		unsigned int need = copy || inplace ||
 				    (txq->indirect && m->nb_segs + 1u <= VNET_TX_IND_MAX) ?
@@ -574,10 +578,13 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 				break;
 			}
 		}
-		if (!copy && i + VNET_TX_PREFETCH < nb_pkts)
+		if (!copy && !txq->indirect && i + VNET_TX_PREFETCH < nb_pkts)
 			tx_prefetch_hdr(pkts[i + VNET_TX_PREFETCH], hdr);
 		if (copy) {
 			ret = tx_add_copy(txq, m);
+		} else if (likely(single && txq->indirect)) {
+			ret = vnet_vring_add_ind2(vr, vnet_mbuf_buf_addr(m, txq->addr_off) +
+						  m->data_off, m->data_len, m);
 		} else if (likely(inplace)) {
 			uint64_t addr = vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off - hdr;
 
@@ -658,6 +665,18 @@ static uint16_t
 vnet_tx_split_coalesce_copy(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	return tx_burst(q, pkts, nb_pkts, true, true);
+}
+
+bool
+vnet_txq_ind_init(struct vnet_txq *txq)
+{
+	struct vnet_vring *vr = &txq->vq.vr;
+	unsigned int i;
+
+	for (i = 0; i < vr->num; i++)
+		vnet_desc_write(&vr->indirect[(size_t)i * vr->indirect_max], txq->hdr_iova,
+				txq->hdr_size, VNET_VRING_DESC_F_NEXT, 1);
+	return true;
 }
 
 void

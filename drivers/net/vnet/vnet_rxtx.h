@@ -176,6 +176,13 @@ vnet_mbuf_buf_addr(const struct rte_mbuf *m, uint16_t off)
 int vnet_rxq_fill(struct vnet_rxq *rxq);
 
 /**
+ * Write entry 0 of every indirect table of @p txq: the queue's constant zero header, linked
+ * to entry 1 (what vnet_vring_add_ind2() expects; chains write the same entry). dev_start,
+ * after vnet_vring_set_indirect(). @return true (the tables are ready).
+ */
+bool vnet_txq_ind_init(struct vnet_txq *txq);
+
+/**
  * Safety net of kick coalescing: kick @p txq if its oldest unkicked buffer has waited
  * longer than its coalescing time, as timed by the calling thread's own TSC (@p now).
  * Called periodically from the one safety-net control thread, concurrently with bursts.
