@@ -188,6 +188,7 @@ vnet_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	vnet_vq_free(&txq->vq);
 	rte_memzone_free(txq->hdr_mz);
 	rte_memzone_free(txq->ind_mz);
+	rte_memzone_free(txq->pair_mz);
 	rte_free(txq);
 	dev->data->tx_queues[qid] = NULL;
 }
@@ -287,6 +288,21 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 							  sizeof(struct vnet_vring_desc),
 							  (int)socket, RTE_MEMZONE_IOVA_CONTIG,
 							  RTE_CACHE_LINE_SIZE);
+		snprintf(name, sizeof(name), "vnet_p%u_txpair%u", dev->data->port_id, qid);
+		txq->pair_mz = rte_memzone_reserve_aligned(name, (size_t)size * 2 *
+							   sizeof(struct vnet_vring_desc),
+							   (int)socket, RTE_MEMZONE_IOVA_CONTIG,
+							   RTE_CACHE_LINE_SIZE);
+		if (txq->ind_mz == NULL || txq->pair_mz == NULL) {
+			rte_memzone_free(txq->ind_mz);
+			rte_memzone_free(txq->pair_mz);
+			txq->ind_mz = NULL;
+			txq->pair_mz = NULL;
+		} else {
+			txq->pairs = txq->pair_mz->addr;
+			txq->pairs_iova = ad->hw.use_va ? (uint64_t)(uintptr_t)txq->pair_mz->addr :
+					  txq->pair_mz->iova;
+		}
 	}
 	txq->hdr_iova = ad->hw.use_va ? (uint64_t)(uintptr_t)txq->hdr_mz->addr :
 			txq->hdr_mz->iova;

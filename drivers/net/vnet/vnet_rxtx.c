@@ -292,7 +292,13 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, con
 				rte_pktmbuf_free(m);
 				continue;
 			}
-			nbuf = h->num_buffers;
+			/*
+			 * 5.1.6.4: the device fills every buffer of a packet but the last
+			 * completely, so a buffer it did not fill ends its packet: a head
+			 * that is not full is the whole packet, and its header line (a cache
+			 * miss of its own) need not be read for num_buffers.
+			 */
+			nbuf = lens[i] < rxq->buf_len ? 1 : h->num_buffers;
 			if (unlikely(nbuf == 0)) {
 				rxq->stats.bad_num_buffers++;
 				rte_pktmbuf_free(m);
@@ -583,7 +589,8 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		if (copy) {
 			ret = tx_add_copy(txq, m);
 		} else if (likely(single && txq->indirect)) {
-			ret = vnet_vring_add_ind2(vr, vnet_mbuf_buf_addr(m, txq->addr_off) +
+			ret = vnet_vring_add_ind2(vr, txq->pairs, txq->pairs_iova,
+						  vnet_mbuf_buf_addr(m, txq->addr_off) +
 						  m->data_off, m->data_len, m);
 		} else if (likely(inplace)) {
 			uint64_t addr = vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off - hdr;
@@ -673,9 +680,14 @@ vnet_txq_ind_init(struct vnet_txq *txq)
 	struct vnet_vring *vr = &txq->vq.vr;
 	unsigned int i;
 
-	for (i = 0; i < vr->num; i++)
+	if (txq->pairs == NULL)
+		return false;
+	for (i = 0; i < vr->num; i++) {
 		vnet_desc_write(&vr->indirect[(size_t)i * vr->indirect_max], txq->hdr_iova,
 				txq->hdr_size, VNET_VRING_DESC_F_NEXT, 1);
+		vnet_desc_write(&txq->pairs[2 * (size_t)i], txq->hdr_iova, txq->hdr_size,
+				VNET_VRING_DESC_F_NEXT, 1);
+	}
 	return true;
 }
 

@@ -110,6 +110,12 @@ struct vnet_txq {
 	 */
 	const struct rte_memzone *ind_mz;
 	bool indirect;			/**< registered with the ring for this start */
+	/* Single-segment packets: one pair (constant header, frame) per slot, 32 bytes apart
+	 * (denser than the chain tables: the pairs' cache lines are what the device reads).
+	 */
+	const struct rte_memzone *pair_mz;
+	struct vnet_vring_desc *pairs;
+	uint64_t pairs_iova;
 	bool broken_logged;
 	struct vnet_txq_stats stats;
 };
@@ -176,9 +182,9 @@ vnet_mbuf_buf_addr(const struct rte_mbuf *m, uint16_t off)
 int vnet_rxq_fill(struct vnet_rxq *rxq);
 
 /**
- * Write entry 0 of every indirect table of @p txq: the queue's constant zero header, linked
- * to entry 1 (what vnet_vring_add_ind2() expects; chains write the same entry). dev_start,
- * after vnet_vring_set_indirect(). @return true (the tables are ready).
+ * Write entry 0 of every indirect table and pair of @p txq: the queue's constant zero
+ * header, linked to entry 1 (what vnet_vring_add_ind2() expects; chains write the same
+ * entry). dev_start, after vnet_vring_set_indirect(). @return true if the pairs exist.
  */
 bool vnet_txq_ind_init(struct vnet_txq *txq);
 

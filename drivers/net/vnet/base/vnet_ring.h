@@ -322,36 +322,34 @@ vnet_vring_add2(struct vnet_vring *vr, uint64_t hdr_addr, uint32_t hdr_len, uint
 }
 
 /**
- * Add a device-readable two-entry indirect chain in one ring slot: entry 0 of the slot's
- * indirect table, which the caller keeps constant for every slot (e.g. a shared virtio-net
- * header with VNET_VRING_DESC_F_NEXT to entry 1), then (@p addr, @p len). Only entry 1 and
- * the main descriptor are written: a queue of N entries holds N such buffers at the cost
- * of the two-descriptor chain. vnet_vring_set_indirect() must have been called with max >= 2.
- * Same rules as vnet_vring_add().
+ * Add a device-readable two-entry indirect chain in one ring slot, from a caller-owned
+ * table of num pairs of descriptors (@p pairs, device address @p pairs_iova): entry 0 of the
+ * slot's pair, which the caller keeps constant (e.g. a shared virtio-net header with
+ * VNET_VRING_DESC_F_NEXT to entry 1), then (@p addr, @p len). Only entry 1 and the ring
+ * descriptor are written, and pairs are 32 bytes apart: a queue of N entries holds N such
+ * buffers for about the cache traffic of a two-descriptor chain. Same rules as
+ * vnet_vring_add() (the device must have VIRTIO_F_INDIRECT_DESC).
  */
 static inline int
-vnet_vring_add_ind2(struct vnet_vring *vr, uint64_t addr, uint32_t len, void *cookie)
+vnet_vring_add_ind2(struct vnet_vring *vr, struct vnet_vring_desc *pairs, uint64_t pairs_iova,
+		    uint64_t addr, uint32_t len, void *cookie)
 {
-	struct vnet_vring_desc *tab;
 	uint16_t id;
 
 	if (vnet_unlikely(vr->error != VNET_VRING_OK))
 		return -EIO;
 	if (vnet_unlikely(vr->num_free == 0))
 		return -ENOSPC;
-	if (vnet_unlikely(cookie == NULL || len == 0 || vr->indirect == NULL ||
-			  vr->indirect_max < 2))
+	if (vnet_unlikely(cookie == NULL || len == 0))
 		return -EINVAL;
 
 	id = vr->free_head;
 	vr->free_head = vr->next[id];
 	vr->num_free--;
 
-	tab = &vr->indirect[(size_t)id * vr->indirect_max];
-	vnet_desc_write(&tab[1], addr, len, 0, 0);
-	vnet_desc_write(&vr->desc[id], vr->indirect_iova + (uint64_t)id * vr->indirect_max *
-			sizeof(struct vnet_vring_desc), 2 * sizeof(struct vnet_vring_desc),
-			VNET_VRING_DESC_F_INDIRECT, 0);
+	vnet_desc_write(&pairs[2 * (size_t)id + 1], addr, len, 0, 0);
+	vnet_desc_write(&vr->desc[id], pairs_iova + (uint64_t)id * 2 * sizeof(*pairs),
+			2 * sizeof(*pairs), VNET_VRING_DESC_F_INDIRECT, 0);
 	vnet_state_write(&vr->state[id], cookie, 0, 1, id);
 
 	vr->avail->ring[vr->avail_idx & vr->mask] = id;
