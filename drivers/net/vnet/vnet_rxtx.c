@@ -52,6 +52,16 @@ kick_if_needed(struct vnet_vq *vq)
 
 /* ---- RX ---- */
 
+/* The hash report of @p h into @p m (5.1.6.4.4: hash_report NONE means no hash was made). */
+static __rte_always_inline void
+rx_hash(struct rte_mbuf *m, const struct vnet_net_hdr_hash *h)
+{
+	if (h->hash_report != VNET_NET_HASH_REPORT_NONE) {
+		m->hash.rss = h->hash_value;
+		m->ol_flags = RTE_MBUF_F_RX_RSS_HASH;
+	}
+}
+
 static __rte_always_inline void
 rx_refill(struct vnet_rxq *rxq, const bool copy)
 {
@@ -179,16 +189,8 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 			m->data_len = (uint16_t)len;
 			m->ol_flags = 0;
 			m->packet_type = RTE_PTYPE_UNKNOWN;
-			if (hash) {
-				const struct vnet_net_hdr_hash *h =
-					rte_pktmbuf_mtod_offset(m, const void *, -(int)hdr);
-
-				/* 5.1.6.4.4: hash_report NONE means no hash was computed. */
-				if (h->hash_report != VNET_NET_HASH_REPORT_NONE) {
-					m->hash.rss = h->hash_value;
-					m->ol_flags = RTE_MBUF_F_RX_RSS_HASH;
-				}
-			}
+			if (hash)
+				rx_hash(m, rte_pktmbuf_mtod_offset(m, const void *, -(int)hdr));
 			bytes += len;
 		}
 	}
@@ -314,14 +316,8 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, con
 			m->pkt_len = m->data_len;
 			m->ol_flags = 0;
 			m->packet_type = RTE_PTYPE_UNKNOWN;
-			if (hash) {
-				const struct vnet_net_hdr_hash *hh = (const void *)h;
-
-				if (hh->hash_report != VNET_NET_HASH_REPORT_NONE) {
-					m->hash.rss = hh->hash_value;
-					m->ol_flags = RTE_MBUF_F_RX_RSS_HASH;
-				}
-			}
+			if (hash)
+				rx_hash(m, (const void *)h);
 			if (nbuf == 1) {
 				bytes += m->pkt_len;
 				pkts[out++] = m;
