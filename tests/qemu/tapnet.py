@@ -53,6 +53,7 @@ def reta_update(i):
 # filter frames: (name, destination MAC, VLAN id or None)
 ADDED_UC = "02:00:00:aa:bb:01"
 ADDED_MC = "01:00:5e:00:00:fb"
+NEW_MAIN = "02:00:00:aa:bb:22"      # mac_addr set 0 ... (f-macset)
 FILTER_FRAMES = [
     ("own", NIC_RSS_MAC, None),
     ("other-uc", "02:00:00:aa:bb:99", None),
@@ -62,6 +63,7 @@ FILTER_FRAMES = [
     ("bcast", "ff:ff:ff:ff:ff:ff", None),
     ("vlan100", NIC_RSS_MAC, 100),
     ("vlan200", NIC_RSS_MAC, 200),
+    ("new-main", NEW_MAIN, None),
 ]
 # filter states in the order the guest sets them, and what the ethdev calls mean: the frames
 # an application must get (promiscuous off = own MAC, added MACs, broadcast; VLAN filter off
@@ -79,6 +81,7 @@ FILTER_STATES = [
     ("f-vlanoff", BASE | {"added-uc", "added-mc"},
      "rx_vlan rm 100 0; port stop 0; vlan set filter off 0; port start 0"),
     ("f-removed", BASE, "mac_addr remove 0 %s; mcast_addr remove 0 %s" % (ADDED_UC, ADDED_MC)),
+    ("f-macset", {"new-main", "bcast"}, "mac_addr set 0 %s" % NEW_MAIN),
     ("f-promisc2", ALL, "set promisc 0 on"),
 ]
 FILTER_PHASE0 = 0x10
@@ -508,8 +511,9 @@ def check_filter(lines, rec, drv):
         promisc = tag in ("f-promisc", "f-promisc2")
         if bool(st.get("promiscuous")) != promisc:
             want.append("promiscuous=%s" % promisc)
-        if st.get("main-mac", "").lower() != NIC_RSS_MAC:
-            want.append("main-mac %s" % NIC_RSS_MAC)
+        main = NEW_MAIN if i >= [x[0] for x in FILTER_STATES].index("f-macset") else NIC_RSS_MAC
+        if st.get("main-mac", "").lower() != main:
+            want.append("main-mac %s" % main)
         if tag == "f-allmulti" and st.get("multicast") != "all":
             want.append("multicast=all")
         if tag in ("f-nopromisc", "f-macs", "f-removed") and st.get("multicast") == "all":
@@ -521,7 +525,7 @@ def check_filter(lines, rec, drv):
                 want.append("unicast-table has %s" % ADDED_UC)
             if ADDED_MC not in mct:
                 want.append("multicast-table has %s" % ADDED_MC)
-        if tag in ("f-removed",) and (ADDED_UC in uct or ADDED_MC in mct):
+        if tag in ("f-removed", "f-macset") and (ADDED_UC in uct or ADDED_MC in mct):
             want.append("added MACs removed from the tables")
         if tag == "f-vlan100" and st.get("vlan") != "all" and sorted(st.get("vlan-table", [])) != [100]:
             want.append("vlan-table [100]")

@@ -180,6 +180,8 @@ feed_filter() {
 	echo "mac_addr remove 0 02:00:00:aa:bb:01"
 	echo "mcast_addr remove 0 01:00:5e:00:00:fb"
 	vnet_sync f-removed
+	echo "mac_addr set 0 02:00:00:aa:bb:22"
+	vnet_sync f-macset
 	echo "set promisc 0 on"
 	vnet_sync f-promisc2
 	echo "stop"
