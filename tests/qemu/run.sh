@@ -339,6 +339,7 @@ tap_case() {
 	local d=$cd_ tr=vq$$r to=vq$$o i qpid
 	tap_ns=vnetq$$ tap_dir=$d
 	trap 'tap_cleanup' EXIT
+	trap 'tap_cleanup; exit 130' INT TERM
 	{
 		echo "H0=0000:00:10.0 H1=0000:00:11.0 TR=0000:00:12.0 TO=0000:00:13.0"
 		cat "$QG_HERE/guest/mq-test.sh"
@@ -380,7 +381,7 @@ tap_case() {
 	wait "$tap_ppid"
 	tap_ppid=
 	tap_cleanup
-	trap - EXIT
+	trap - EXIT INT TERM
 	/usr/bin/python3 "$QG_HERE/tapnet.py" check --console "$d/console.log" \
 		--record "$d/host.json" --driver "$QG_DRVNAME" \
 		--norss-notice "${VNET_NORSS_NOTICE:-the device has no VIRTIO_NET_F_RSS: mq_mode RSS accepted}" >"$d/verdict.log" 2>&1
