@@ -217,6 +217,11 @@ setup_port(struct tv_port *p, struct rte_mempool *mp)
 			"%s\n", p->id, p->driver, rxd, txd, rte_strerror(-ret));
 		return ret;
 	}
+	/* No packet type parsing, as testpmd does by default: every driver pays the same. */
+	ret = rte_eth_dev_set_ptypes(p->id, RTE_PTYPE_UNKNOWN, NULL, 0);
+	if (ret != 0 && ret != -ENOTSUP)
+		fprintf(stderr, "test-vnet: port %u (%s): cannot disable packet type parsing: "
+			"%s\n", p->id, p->driver, rte_strerror(-ret));
 	ret = rte_eth_dev_start(p->id);
 	if (ret != 0) {
 		fprintf(stderr, "test-vnet: port %u (%s): start failed: %s\n", p->id, p->driver,

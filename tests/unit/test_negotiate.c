@@ -225,15 +225,17 @@ test_good_modern(void)
 	uint64_t want;
 
 	fake_init(&f, true);
+	/* CSUM is one vnet can use; a start masks it when no TX offload needs it. */
 	want = VNET_BIT(VNET_F_VERSION_1) | VNET_BIT(VNET_F_RING_EVENT_IDX) |
 	       VNET_BIT(VNET_F_RING_INDIRECT_DESC) | VNET_BIT(VNET_NET_F_MRG_RXBUF) |
-	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS);
+	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS) | VNET_BIT(VNET_NET_F_CSUM);
 	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "log: %s", last_log);
 	CHECK(f.nstatus == sizeof(seq) && memcmp(f.status_log, seq, sizeof(seq)) == 0,
 	      "status sequence wrong (%u writes)", f.nstatus);
 	CHECK(f.hw.driver_features == want, "negotiated 0x%llx, want 0x%llx",
 	      (unsigned long long)f.hw.driver_features, (unsigned long long)want);
-	CHECK(!(f.written & VNET_BIT(VNET_NET_F_CSUM)), "CSUM must not be accepted");
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES & ~VNET_BIT(VNET_NET_F_CSUM)) == 0 &&
+	      !(f.written & VNET_BIT(VNET_NET_F_CSUM)), "CSUM written though not wanted");
 	CHECK(memcmp(f.hw.mac, f.cfg.mac, 6) == 0 && f.hw.mac_from_device, "mac not read");
 	CHECK(f.hw.hdr_size == 12, "modern header is 12 bytes, got %u", f.hw.hdr_size);
 	CHECK(f.hw.mtu == 1500 && f.hw.max_queue_pairs == 1, "defaults");
@@ -434,6 +436,29 @@ test_ctrl_and_mq(void)
 			     VNET_BIT(VNET_NET_F_RSS))), "orphan features written 0x%llx",
 	      (unsigned long long)f.written);
 	CHECK(f.hw.max_queue_pairs == 1, "pairs without MQ: %u", f.hw.max_queue_pairs);
+
+	/* Offloads without what they depend on (5.1.3.1): TSO/ECN/USO without the checksum. */
+	fake_init(&f, true);
+	f.offer &= ~VNET_BIT(VNET_NET_F_CSUM);
+	f.offer |= VNET_BIT(VNET_NET_F_HOST_TSO4) | VNET_BIT(VNET_NET_F_HOST_ECN) |
+		   VNET_BIT(VNET_NET_F_HOST_USO) | VNET_BIT(VNET_NET_F_GUEST_TSO6) |
+		   VNET_BIT(VNET_NET_F_GUEST_ECN);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	CHECK(!(f.written & (VNET_BIT(VNET_NET_F_HOST_TSO4) | VNET_BIT(VNET_NET_F_HOST_ECN) |
+			     VNET_BIT(VNET_NET_F_HOST_USO) | VNET_BIT(VNET_NET_F_GUEST_TSO6) |
+			     VNET_BIT(VNET_NET_F_GUEST_ECN))),
+	      "orphan offload features written 0x%llx", (unsigned long long)f.written);
+	/* With the checksums: TSO kept; ECN without any TSO of its direction dropped. */
+	fake_init(&f, true);
+	f.offer |= VNET_BIT(VNET_NET_F_GUEST_CSUM) | VNET_BIT(VNET_NET_F_GUEST_TSO4) |
+		   VNET_BIT(VNET_NET_F_GUEST_ECN) | VNET_BIT(VNET_NET_F_HOST_ECN) |
+		   VNET_BIT(VNET_NET_F_GUEST_UFO) | VNET_BIT(VNET_NET_F_GUEST_USO4);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	CHECK((f.written & (VNET_BIT(VNET_NET_F_GUEST_TSO4) | VNET_BIT(VNET_NET_F_GUEST_ECN))) ==
+	      (VNET_BIT(VNET_NET_F_GUEST_TSO4) | VNET_BIT(VNET_NET_F_GUEST_ECN)) &&
+	      !(f.written & (VNET_BIT(VNET_NET_F_HOST_ECN) | VNET_BIT(VNET_NET_F_GUEST_UFO) |
+			     VNET_BIT(VNET_NET_F_GUEST_USO4))),
+	      "offloads written 0x%llx", (unsigned long long)f.written);
 
 	/* RSS with usable limits; the hash report makes the header 20 bytes. */
 	fake_init(&f, true);

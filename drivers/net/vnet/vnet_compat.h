@@ -97,4 +97,28 @@ vnet_rss_conf_set_default_algorithm(struct rte_eth_rss_conf *conf)
 #endif
 }
 
+/**
+ * Define the dev_supported_ptypes_get op @p name around @p impl, which returns a list of
+ * packet types terminated by RTE_PTYPE_UNKNOWN and stores the count before the terminator
+ * in its size_t argument: DPDK 24.03 added that count to the op (and dropped the terminator
+ * requirement); 22.11 has no count.
+ */
+#if RTE_VERSION >= RTE_VERSION_NUM(24, 3, 0, 0)
+#define VNET_PTYPES_GET_DEFINE(name, impl)					\
+static const uint32_t *								\
+name(struct rte_eth_dev *dev, size_t *no_of_elements)				\
+{										\
+	return impl(dev, no_of_elements);					\
+}
+#else
+#define VNET_PTYPES_GET_DEFINE(name, impl)					\
+static const uint32_t *								\
+name(struct rte_eth_dev *dev)							\
+{										\
+	size_t n;								\
+										\
+	return impl(dev, &n);							\
+}
+#endif
+
 #endif /* VNET_COMPAT_H */

@@ -112,6 +112,9 @@ vnet_ctrl_supported(const struct vnet_ctrl *c, uint8_t cls, uint8_t cmd)
 		return cmd == VNET_NET_CTRL_MAC_ADDR_SET && has(c, VNET_NET_F_CTRL_MAC_ADDR);
 	case VNET_NET_CTRL_VLAN:
 		return cmd <= VNET_NET_CTRL_VLAN_DEL && has(c, VNET_NET_F_CTRL_VLAN);
+	case VNET_NET_CTRL_GUEST_OFFLOADS:
+		return cmd == VNET_NET_CTRL_GUEST_OFFLOADS_SET &&
+		       has(c, VNET_NET_F_CTRL_GUEST_OFFLOADS);
 	case VNET_NET_CTRL_ANNOUNCE:
 		return cmd == VNET_NET_CTRL_ANNOUNCE_ACK && has(c, VNET_NET_F_GUEST_ANNOUNCE);
 	case VNET_NET_CTRL_MQ:
@@ -367,6 +370,18 @@ vnet_ctrl_mac_table(struct vnet_ctrl *c, const struct vnet_ctrl_state *s)
 }
 
 int
+vnet_ctrl_guest_offloads(struct vnet_ctrl *c, uint64_t offloads)
+{
+	uint8_t v[8];
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		v[i] = (uint8_t)(offloads >> (8 * i));	/* le64 (5.1.6.5.6.1) */
+	return vnet_ctrl_command(c, VNET_NET_CTRL_GUEST_OFFLOADS,
+				 VNET_NET_CTRL_GUEST_OFFLOADS_SET, v, sizeof(v));
+}
+
+int
 vnet_ctrl_vlan(struct vnet_ctrl *c, uint16_t vid, bool add)
 {
 	uint8_t v[2];
@@ -433,6 +448,11 @@ vnet_ctrl_replay(struct vnet_ctrl *c, const struct vnet_ctrl_state *s)
 
 	if (!vnet_ctrl_ready(c))
 		return 0;
+	/* First: the RX queues get their buffers (and packets) only after the replay. */
+	if (s->guest_offloads_set &&
+	    vnet_ctrl_supported(c, VNET_NET_CTRL_GUEST_OFFLOADS, VNET_NET_CTRL_GUEST_OFFLOADS_SET) &&
+	    note(&first, vnet_ctrl_guest_offloads(c, s->guest_offloads)))
+		return first;
 	/* A freshly reset device is promiscuous with all-multicast on (5.1.6.5.1). */
 	if (vnet_ctrl_supported(c, VNET_NET_CTRL_RX, VNET_NET_CTRL_RX_PROMISC)) {
 		if (note(&first, vnet_ctrl_rx_mode(c, VNET_NET_CTRL_RX_PROMISC, s->promisc)) ||

@@ -100,6 +100,8 @@ struct vnet_ctrl_state {
 	uint16_t reta[VNET_CTRL_RETA_MAX];
 	uint8_t key_len;
 	uint8_t key[VNET_CTRL_KEY_MAX];
+	bool guest_offloads_set;	/**< program guest_offloads (CTRL_GUEST_OFFLOADS) */
+	uint64_t guest_offloads;	/**< GUEST_* feature bits the device may use */
 };
 
 /**
@@ -159,6 +161,12 @@ int vnet_ctrl_mac_addr_set(struct vnet_ctrl *c, const uint8_t mac[6]);
  */
 int vnet_ctrl_mac_table(struct vnet_ctrl *c, const struct vnet_ctrl_state *s);
 
+/**
+ * GUEST_OFFLOADS_SET (5.1.6.5.6.1): the negotiated guest offloads (VIRTIO_NET_F_GUEST_*
+ * bits) the device may use from now on.
+ */
+int vnet_ctrl_guest_offloads(struct vnet_ctrl *c, uint64_t offloads);
+
 /** VLAN_ADD / VLAN_DEL of @p vid. */
 int vnet_ctrl_vlan(struct vnet_ctrl *c, uint16_t vid, bool add);
 
@@ -171,7 +179,8 @@ int vnet_ctrl_vlan(struct vnet_ctrl *c, uint16_t vid, bool add);
 int vnet_ctrl_mq(struct vnet_ctrl *c, const struct vnet_ctrl_state *s);
 
 /**
- * Program all of @p s after a device reset, in this order: RX modes, primary MAC, MAC table,
+ * Program all of @p s after a device reset, in this order: guest offloads, RX modes, primary
+ * MAC, MAC table,
  * VLAN IDs, then the multi-queue command last. Commands whose feature is not negotiated are
  * skipped. @return 0, or the first error (the remaining commands are still sent, except
  * after a timeout).

@@ -198,9 +198,21 @@ drop_orphans(struct vnet_hw *hw, uint64_t f)
 		f &= ~need_cvq;
 	if (!(f & VNET_BIT(VNET_NET_F_CTRL_RX)))
 		f &= ~VNET_BIT(VNET_NET_F_CTRL_RX_EXTRA);
+	/* Offload dependencies (5.1.3.1): TSO and ECN need the checksum offload below them. */
+	if (!(f & VNET_BIT(VNET_NET_F_GUEST_CSUM)))
+		f &= ~(VNET_BIT(VNET_NET_F_GUEST_TSO4) | VNET_BIT(VNET_NET_F_GUEST_TSO6) |
+		       VNET_BIT(VNET_NET_F_GUEST_UFO) | VNET_BIT(VNET_NET_F_GUEST_USO4) |
+		       VNET_BIT(VNET_NET_F_GUEST_USO6));
+	if (!(f & (VNET_BIT(VNET_NET_F_GUEST_TSO4) | VNET_BIT(VNET_NET_F_GUEST_TSO6))))
+		f &= ~VNET_BIT(VNET_NET_F_GUEST_ECN);
+	if (!(f & VNET_BIT(VNET_NET_F_CSUM)))
+		f &= ~(VNET_BIT(VNET_NET_F_HOST_TSO4) | VNET_BIT(VNET_NET_F_HOST_TSO6) |
+		       VNET_BIT(VNET_NET_F_HOST_UFO) | VNET_BIT(VNET_NET_F_HOST_USO));
+	if (!(f & (VNET_BIT(VNET_NET_F_HOST_TSO4) | VNET_BIT(VNET_NET_F_HOST_TSO6))))
+		f &= ~VNET_BIT(VNET_NET_F_HOST_ECN);
 	if (f != before)
 		VNET_INIT_LOG(INFO, "%s: device offers features 0x%016" PRIx64 " without what they "
-			      "depend on (VIRTIO_NET_F_CTRL_VQ / CTRL_RX): not using them",
+			      "depend on (CTRL_VQ / CTRL_RX / GUEST_CSUM / CSUM / TSO): not using them",
 			      hw->name, before & ~f);
 	return f;
 }

@@ -23,7 +23,21 @@
 	 VNET_BIT(VNET_F_ACCESS_PLATFORM) | VNET_BIT(VNET_F_ANY_LAYOUT) | \
 	 VNET_BIT(VNET_F_RING_INDIRECT_DESC) | VNET_BIT(VNET_NET_F_MRG_RXBUF) | \
 	 VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS) | VNET_BIT(VNET_NET_F_MTU) | \
-	 VNET_CTRL_FEATURES)
+	 VNET_CTRL_FEATURES | VNET_GUEST_OFFLOAD_FEATURES | VNET_HOST_OFFLOAD_FEATURES)
+
+/**
+ * Receive offloads vnet can use (5.1.3): checksum and TCP coalescing. Not GUEST_UFO (no
+ * DPDK offload for it), not GUEST_USO4/6 (DPDK has no RX offload for UDP coalescing).
+ */
+#define VNET_GUEST_OFFLOAD_FEATURES \
+	(VNET_BIT(VNET_NET_F_GUEST_CSUM) | VNET_BIT(VNET_NET_F_GUEST_TSO4) | \
+	 VNET_BIT(VNET_NET_F_GUEST_TSO6) | VNET_BIT(VNET_NET_F_GUEST_ECN))
+
+/** Transmit offloads vnet can use: checksum, TCP and UDP segmentation (not legacy UFO). */
+#define VNET_HOST_OFFLOAD_FEATURES \
+	(VNET_BIT(VNET_NET_F_CSUM) | VNET_BIT(VNET_NET_F_HOST_TSO4) | \
+	 VNET_BIT(VNET_NET_F_HOST_TSO6) | VNET_BIT(VNET_NET_F_HOST_ECN) | \
+	 VNET_BIT(VNET_NET_F_HOST_USO))
 
 /**
  * The control virtqueue and what needs it (5.1.3.1): RX modes and MAC filters, VLAN filter,
@@ -34,14 +48,16 @@
 	(VNET_BIT(VNET_NET_F_CTRL_VQ) | VNET_BIT(VNET_NET_F_CTRL_RX) | \
 	 VNET_BIT(VNET_NET_F_CTRL_RX_EXTRA) | VNET_BIT(VNET_NET_F_CTRL_VLAN) | \
 	 VNET_BIT(VNET_NET_F_CTRL_MAC_ADDR) | VNET_BIT(VNET_NET_F_MQ) | VNET_BIT(VNET_NET_F_RSS) | \
-	 VNET_BIT(VNET_NET_F_HASH_REPORT))
+	 VNET_BIT(VNET_NET_F_HASH_REPORT) | VNET_BIT(VNET_NET_F_CTRL_GUEST_OFFLOADS))
 
 /** Smallest control queue vnet can use: one command is a 3-descriptor chain. */
 #define VNET_CTRL_QUEUE_MIN	4
 
 /** Smallest and largest MTU vnet accepts from a device's config (5.1.4.1: >= 68). */
 #define VNET_MIN_MTU	68
-#define VNET_MAX_MTU	9000
+#define VNET_MAX_MTU	9710
+/** Largest frame without VIRTIO_NET_F_MTU, as DPDK's net_virtio (VIRTIO_MAX_RX_PKTLEN). */
+#define VNET_MAX_RX_PKTLEN	9728
 
 /**
  * Reset the device and negotiate features: reset → ACKNOWLEDGE → DRIVER → read the

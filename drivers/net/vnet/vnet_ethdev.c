@@ -22,6 +22,7 @@
 #include "rte_pmd_vnet.h"
 #include "vnet_ethdev.h"
 #include "vnet_logs.h"
+#include "vnet_offload.h"
 
 /* ---- safety net for coalesced kicks ---- */
 
@@ -75,6 +76,9 @@ vnet_dev_configure(struct rte_eth_dev *dev)
 	ret = vnet_rss_configure(dev);
 	if (ret != 0)
 		return ret;
+	ret = vnet_offload_configure(dev);
+	if (ret != 0)
+		return ret;
 	if (conf->intr_conf.lsc || conf->intr_conf.rxq) {
 		VNET_INIT_LOG(ERR, "port %u: interrupts (lsc/rxq) are not supported: vnet polls; "
 			      "clear intr_conf.lsc / intr_conf.rxq (testpmd: --no-lsc-interrupt)",
@@ -97,8 +101,11 @@ vnet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_mtu = ad->hw.max_mtu;
 	info->max_rx_pktlen = (uint32_t)ad->hw.max_mtu + VNET_L2_OVERHEAD;
 	info->min_rx_bufsize = RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN;
-	info->rx_offload_capa = vnet_can(ad, VNET_NET_F_MRG_RXBUF) ? RTE_ETH_RX_OFFLOAD_SCATTER : 0;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	vnet_offload_capa(ad, &info->rx_offload_capa, &info->tx_offload_capa);
+	info->rx_queue_offload_capa = 0;
+	info->tx_queue_offload_capa = 0;
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO)
+		info->max_lro_pkt_size = VNET_MAX_LRO_PKT_SIZE;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	/*
 	 * Any count is accepted, as by net_virtio: queue setup clamps it to the device's
@@ -196,12 +203,39 @@ vnet_dev_stop_op(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* The RX variant for this start (before it: for the port's configuration as it stands). */
+static const struct vnet_rx_variant *
+rx_variant_of(struct rte_eth_dev *dev, bool copy)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	const struct vnet_rxq *rxq = dev->data->nb_rx_queues > 0 ? dev->data->rx_queues[0] : NULL;
+	bool started = ad->started || ad->rx_variant != NULL;
+	bool mrg = started ? vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) :
+		   vnet_can(ad, VNET_NET_F_MRG_RXBUF);
+	bool hash = started ? vnet_hw_has(&ad->hw, VNET_NET_F_HASH_REPORT) : ad->cst.hash_report;
+	bool big = rxq != NULL && rxq->big_segs > 1;
+	bool off = rxq != NULL ? rxq->guest_csum || rxq->gso_ok != 0 || rxq->vlan_strip ||
+				 rxq->ptype : false;
+
+	return vnet_rx_select(copy, mrg, !mrg && big, hash, off);
+}
+
+static const struct vnet_tx_variant *
+tx_variant_of(struct rte_eth_dev *dev, bool copy)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	const struct vnet_txq *txq = dev->data->nb_tx_queues > 0 ? dev->data->tx_queues[0] : NULL;
+
+	return vnet_tx_select(copy, ad->args.coalesce != 0, txq != NULL && txq->offload);
+}
+
 static int
 vnet_dev_start_op(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct vnet_vq *vqs[2 * RTE_MAX_QUEUES_PER_PORT + 1];	/* + control queue */
 	uint64_t wanted = VNET_DRIVER_FEATURES;
+	const struct vnet_rx_variant *rxv;
 	unsigned int n, i;
 	uint16_t q;
 	int ret;
@@ -229,6 +263,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	/* The hash report costs 8 header bytes per packet: only when asked for. */
 	if (!ad->cst.hash_report)
 		wanted &= ~VNET_BIT(VNET_NET_F_HASH_REPORT);
+	vnet_offload_features(dev, &wanted);
 	ret = vnet_dev_negotiate(&ad->hw, wanted);
 	if (ret != 0)
 		return ret;
@@ -250,6 +285,14 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		vnet_vring_set_min_len(&rxq->vq.vr, vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) ?
 				       0 : rxq->hdr_size);
 		rxq->broken_logged = false;
+	}
+	ret = vnet_offload_start(dev);
+	if (ret != 0)
+		goto err_reset;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		ret = vnet_rxq_big_prepare(dev, dev->data->rx_queues[q]);
+		if (ret != 0)
+			goto err_reset;
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++) {
 		struct vnet_txq *txq = dev->data->tx_queues[q];
@@ -287,11 +330,21 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	}
 
 	/* The transport decided copy mode at DRIVER_OK (vhost-user only). */
-	ad->variant = vnet_burst_select(ad->args.coalesce != 0, vqs[0]->copy,
-					vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF),
-					vnet_hw_has(&ad->hw, VNET_NET_F_HASH_REPORT));
-	dev->rx_pkt_burst = ad->variant->rx;
-	dev->tx_pkt_burst = ad->variant->tx;
+	rxv = rx_variant_of(dev, vqs[0]->copy);
+	if (rxv == NULL) {
+		VNET_INIT_LOG(ERR, "port %u: frames above one mbuf need mergeable RX buffers in "
+			      "copy mode (the backend offers no VIRTIO_NET_F_MRG_RXBUF): give the "
+			      "pool mbufs of at least %u bytes of data room, or share EAL "
+			      "memory with the backend", dev->data->port_id,
+			      RTE_PKTMBUF_HEADROOM + dev->data->mtu + VNET_L2_OVERHEAD);
+		ret = -EINVAL;
+		goto err_stop;
+	}
+	ad->rx_variant = rxv;
+	ad->tx_variant = tx_variant_of(dev, vqs[0]->copy);
+	dev->rx_pkt_burst = ad->rx_variant->fn;
+	dev->tx_pkt_burst = ad->tx_variant->fn;
+	dev->tx_pkt_prepare = ad->tx_variant->prep;
 
 	if (ad->args.coalesce != 0) {
 		ad->safety_stop = false;
@@ -309,8 +362,8 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	ad->started = true;
 	vnet_dev_link_update(dev, 0);
-	VNET_INIT_LOG(INFO, "port %u started: %s, event-idx %s, kick coalescing %s",
-		      dev->data->port_id, ad->variant->name,
+	VNET_INIT_LOG(INFO, "port %u started: RX %s; TX %s; event-idx %s, kick coalescing %s",
+		      dev->data->port_id, ad->rx_variant->name, ad->tx_variant->name,
 		      vnet_hw_has(&ad->hw, VNET_F_RING_EVENT_IDX) ? "on" : "off",
 		      ad->args.coalesce ? "on" : "off");
 	return 0;
@@ -356,17 +409,36 @@ vnet_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	struct vnet_adapter *ad = adapter_of(dev);
 	uint16_t q;
 
-	if (mtu < VNET_MIN_MTU || mtu > ad->hw.max_mtu)
+	if (mtu < VNET_MIN_MTU || mtu > ad->hw.max_mtu) {
+		VNET_DRV_LOG(ERR, "port %u: MTU %u outside %u..%u%s", dev->data->port_id, mtu,
+			     VNET_MIN_MTU, ad->hw.max_mtu, vnet_can(ad, VNET_NET_F_MTU) ?
+			     " (the device's VIRTIO_NET_F_MTU)" : "");
 		return -EINVAL;
-	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+	}
+	/*
+	 * A started port's RX buffers were sized at start: without mergeable buffers a larger
+	 * MTU needs a restart (its buffers become longer chains then).
+	 */
+	for (q = 0; ad->started && q < dev->data->nb_rx_queues; q++) {
+		struct vnet_rxq *rxq = dev->data->rx_queues[q];
+		uint32_t cap = rxq->buf_len - rxq->hdr_size +
+			       (uint32_t)(rxq->big_segs - 1) * rte_pktmbuf_data_room_size(rxq->mp);
+
+		if (!vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) &&
+		    (uint32_t)mtu + VNET_L2_OVERHEAD > cap) {
+			VNET_DRV_LOG(ERR, "port %u: MTU %u does not fit rxq %u buffers (%u bytes) "
+				     "while started: stop the port, set the MTU, start it",
+				     dev->data->port_id, mtu, q, cap);
+			return -EBUSY;
+		}
+	}
+	/* Started: the new frame limit applies at once (stopped: at the next start). */
+	for (q = 0; ad->started && q < dev->data->nb_rx_queues; q++) {
 		struct vnet_rxq *rxq = dev->data->rx_queues[q];
 
-		if (rxq != NULL && !vnet_can(ad, VNET_NET_F_MRG_RXBUF) &&
-		    (uint32_t)mtu + VNET_L2_OVERHEAD + rxq->hdr_size > rxq->buf_len) {
-			VNET_DRV_LOG(ERR, "port %u: MTU %u does not fit rxq %u buffers (%u bytes)",
-				     dev->data->port_id, mtu, q, rxq->buf_len - rxq->hdr_size);
-			return -EINVAL;
-		}
+		if (rxq->max_lro == rxq->max_frame)
+			rxq->max_lro = (uint32_t)mtu + VNET_L2_OVERHEAD;
+		rxq->max_frame = (uint32_t)mtu + VNET_L2_OVERHEAD;
 	}
 	return 0;
 }
@@ -385,32 +457,38 @@ vnet_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t size)
 }
 
 static int
-vnet_burst_mode_get(struct rte_eth_dev *dev, struct rte_eth_burst_mode *mode)
-{
-	struct vnet_adapter *ad = adapter_of(dev);
-	const struct vnet_burst_variant *v = ad->variant != NULL ? ad->variant :
-					     vnet_burst_select(ad->args.coalesce != 0, false,
-							       vnet_can(ad, VNET_NET_F_MRG_RXBUF),
-							       ad->cst.hash_report);
-
-	snprintf(mode->info, sizeof(mode->info), "%s", v->name);
-	return 0;
-}
-
-static int
 vnet_rx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_burst_mode *mode)
 {
+	struct vnet_adapter *ad = adapter_of(dev);
+	const struct vnet_rx_variant *v = ad->rx_variant;
+
 	RTE_SET_USED(qid);
-	return vnet_burst_mode_get(dev, mode);
+	if (v == NULL)
+		v = rx_variant_of(dev, false);
+	snprintf(mode->info, sizeof(mode->info), "%s", v != NULL ? v->name : "not started");
+	return 0;
 }
 
 static int
 vnet_tx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_burst_mode *mode)
 {
+	struct vnet_adapter *ad = adapter_of(dev);
+	const struct vnet_tx_variant *v = ad->tx_variant;
+
 	RTE_SET_USED(qid);
-	return vnet_burst_mode_get(dev, mode);
+	if (v == NULL)
+		v = tx_variant_of(dev, false);
+	snprintf(mode->info, sizeof(mode->info), "%s", v->name);
+	return 0;
 }
 
+VNET_PTYPES_GET_DEFINE(vnet_dev_supported_ptypes_get, vnet_ptypes_list)
+
+static int
+vnet_dev_ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask)
+{
+	return vnet_ptypes_set(dev, ptype_mask);
+}
 
 const struct eth_dev_ops vnet_eth_dev_ops = {
 	.dev_configure = vnet_dev_configure,
@@ -449,4 +527,6 @@ const struct eth_dev_ops vnet_eth_dev_ops = {
 	.txq_info_get = vnet_txq_info_get,
 	.rx_burst_mode_get = vnet_rx_burst_mode_get,
 	.tx_burst_mode_get = vnet_tx_burst_mode_get,
+	.dev_supported_ptypes_get = vnet_dev_supported_ptypes_get,
+	.dev_ptypes_set = vnet_dev_ptypes_set,
 };

@@ -78,7 +78,8 @@ struct vnet_devargs {
 struct vnet_adapter {
 	struct vnet_hw hw;
 	struct vnet_devargs args;
-	const struct vnet_burst_variant *variant;
+	const struct vnet_rx_variant *rx_variant;	/**< chosen at dev_start */
+	const struct vnet_tx_variant *tx_variant;
 	bool started;
 	bool safety_running;
 	volatile bool safety_stop;
@@ -94,6 +95,9 @@ struct vnet_adapter {
 	struct vnet_ctrl_state cst;
 	uint64_t rss_hf;		/**< accepted rss_hf (also without VIRTIO_NET_F_RSS) */
 	uint16_t reta_queues;		/**< RX queue count the RETA was spread over */
+	uint64_t rxq_offloads;		/**< per-queue RX offloads of the queues set up */
+	uint64_t txq_offloads;		/**< per-queue TX offloads */
+	uint32_t ptype_mask;		/**< dev_ptypes_set; 0: no packet type parsing */
 };
 
 /** The vnet_adapter of @p dev. */
@@ -203,6 +207,13 @@ int vnet_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *con
 int vnet_vq_ring_init(struct vnet_adapter *ad, struct vnet_vq *vq);
 /** Hand every buffer @p vq still holds back (device reset first). */
 void vnet_vq_reclaim(struct vnet_vq *vq);
+
+/**
+ * dev_start, after vnet_offload_start() and the ring layout: indirect tables for @p rxq's
+ * big buffers when it has them (big_segs > 1) and the device takes indirect descriptors.
+ * @return 0, or -EINVAL when a buffer cannot be made large enough (logged).
+ */
+int vnet_rxq_big_prepare(struct rte_eth_dev *dev, struct vnet_rxq *rxq);
 
 /** rx_queue_setup dev_op. */
 int vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,

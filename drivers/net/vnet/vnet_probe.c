@@ -115,6 +115,7 @@ vnet_eth_setup(struct rte_eth_dev *dev, vnet_tp_init_t tp_init)
 		}
 		pick_mac(dev);
 		vnet_ctrl_state_init(dev);
+		ad->ptype_mask = RTE_PTYPE_ALL_MASK;
 	}
 	vnet_ctrl_init(&ad->ctrl, hw->name, ad->args.ctrl_timeout_ms);
 	dev->data->mtu = hw->mtu;

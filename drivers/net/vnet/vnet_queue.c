@@ -173,8 +173,53 @@ vnet_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 		return;
 	vnet_vq_reclaim(&rxq->vq);
 	vnet_vq_free(&rxq->vq);
+	rte_memzone_free(rxq->ind_mz);
 	rte_free(rxq);
 	dev->data->rx_queues[qid] = NULL;
+}
+
+int
+vnet_rxq_big_prepare(struct rte_eth_dev *dev, struct vnet_rxq *rxq)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	size_t need = (size_t)rxq->vq.size * rxq->big_segs * sizeof(struct vnet_vring_desc);
+	char name[RTE_MEMZONE_NAMESIZE];
+	int ret;
+
+	rxq->big_indirect = false;
+	if (rxq->big_segs <= 1)
+		return 0;
+	if (rxq->big_segs > VNET_RX_BIG_SEGS_MAX ||
+	    (!vnet_hw_has(&ad->hw, VNET_F_RING_INDIRECT_DESC) && rxq->big_segs > rxq->vq.size)) {
+		VNET_INIT_LOG(ERR, "port %u rxq %u: without mergeable RX buffers a buffer must "
+			      "hold the largest frame the device may send (the MTU's; 64 KiB with "
+			      "GUEST_TSO), here %u mbufs of data room %u: at most %u%s; give the "
+			      "pool larger mbufs", dev->data->port_id, rxq->queue_id,
+			      rxq->big_segs, rte_pktmbuf_data_room_size(rxq->mp),
+			      VNET_RX_BIG_SEGS_MAX, vnet_hw_has(&ad->hw, VNET_F_RING_INDIRECT_DESC) ?
+			      "" : " and the ring size (no indirect descriptors)");
+		return -EINVAL;
+	}
+	if (!vnet_hw_has(&ad->hw, VNET_F_RING_INDIRECT_DESC))
+		return 0;	/* a descriptor per mbuf: the ring holds size / big_segs buffers */
+	if (rxq->ind_mz != NULL && rxq->ind_mz->len < need) {
+		rte_memzone_free(rxq->ind_mz);
+		rxq->ind_mz = NULL;
+	}
+	if (rxq->ind_mz == NULL) {
+		snprintf(name, sizeof(name), "vnet_p%u_rxind%u", dev->data->port_id,
+			 rxq->queue_id);
+		rxq->ind_mz = rte_memzone_reserve_aligned(name, need, (int)rxq->vq.socket_id,
+							  RTE_MEMZONE_IOVA_CONTIG,
+							  RTE_CACHE_LINE_SIZE);
+		if (rxq->ind_mz == NULL)
+			return 0;	/* optional: a descriptor per mbuf instead */
+	}
+	ret = vnet_vring_set_indirect(&rxq->vq.vr, rxq->ind_mz->addr,
+				      ad->hw.use_va ? (uint64_t)(uintptr_t)rxq->ind_mz->addr :
+				      rxq->ind_mz->iova, rxq->big_segs);
+	rxq->big_indirect = ret == 0;
+	return 0;
 }
 
 void
@@ -189,6 +234,7 @@ vnet_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	rte_memzone_free(txq->hdr_mz);
 	rte_memzone_free(txq->ind_mz);
 	rte_memzone_free(txq->pair_mz);
+	rte_memzone_free(txq->hdrs_mz);
 	rte_free(txq);
 	dev->data->tx_queues[qid] = NULL;
 }
@@ -201,18 +247,17 @@ vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct vnet_rxq *rxq;
 	uint16_t size, room, hdr = ad->hw.hdr_size;
-	uint32_t need = dev->data->mtu + VNET_L2_OVERHEAD;
 	struct rte_mbuf mb_def;
 	int ret;
 
 	room = rte_pktmbuf_data_room_size(mp);
-	if (room < RTE_PKTMBUF_HEADROOM + hdr + RTE_ETHER_MIN_LEN ||
-	    (room < RTE_PKTMBUF_HEADROOM + need && !vnet_can(ad, VNET_NET_F_MRG_RXBUF))) {
-		VNET_INIT_LOG(ERR, "port %u rxq %u: mbuf data room %u too small for MTU %u: "
-			      "need >= %u (headroom %u + frame %u) when the device has no "
-			      "mergeable RX buffers",
-			      dev->data->port_id, qid, room, dev->data->mtu,
-			      RTE_PKTMBUF_HEADROOM + need, RTE_PKTMBUF_HEADROOM, need);
+	/* Smaller mbufs than a frame are fine: mergeable buffers or chains per buffer. */
+	if (room < RTE_PKTMBUF_HEADROOM + hdr + RTE_ETHER_MIN_LEN) {
+		VNET_INIT_LOG(ERR, "port %u rxq %u: mbuf data room %u too small: need >= %u "
+			      "(headroom %u + header %u + a minimal frame %u)",
+			      dev->data->port_id, qid, room,
+			      RTE_PKTMBUF_HEADROOM + hdr + RTE_ETHER_MIN_LEN,
+			      RTE_PKTMBUF_HEADROOM, hdr, RTE_ETHER_MIN_LEN);
 		return -EINVAL;
 	}
 	ret = pick_queue_size(dev, (uint16_t)(2 * qid), nb_desc, &size);
@@ -229,6 +274,9 @@ vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 		return ret;
 	}
 	rxq->mp = mp;
+	rxq->big_segs = 1;
+	if (conf != NULL)
+		ad->rxq_offloads |= conf->offloads;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
 	rxq->hdr_size = hdr;
@@ -306,6 +354,20 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	}
 	txq->hdr_iova = ad->hw.use_va ? (uint64_t)(uintptr_t)txq->hdr_mz->addr :
 			txq->hdr_mz->iova;
+	/* Offloads: a header per descriptor id for packets whose headroom cannot take it. */
+	snprintf(name, sizeof(name), "vnet_p%u_txhdrs%u", dev->data->port_id, qid);
+	txq->hdrs_mz = rte_memzone_reserve_aligned(name, (size_t)size * VNET_TX_HDR_STRIDE,
+						   (int)socket, RTE_MEMZONE_IOVA_CONTIG,
+						   RTE_CACHE_LINE_SIZE);
+	if (txq->hdrs_mz == NULL) {
+		ret = -ENOMEM;
+		goto err_hdr;
+	}
+	txq->hdrs = txq->hdrs_mz->addr;
+	txq->hdrs_iova = ad->hw.use_va ? (uint64_t)(uintptr_t)txq->hdrs_mz->addr :
+			 txq->hdrs_mz->iova;
+	if (conf != NULL)
+		ad->txq_offloads |= conf->offloads;
 	txq->addr_off = vnet_mbuf_addr_off(ad->hw.use_va);
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = qid;
@@ -324,6 +386,10 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	dev->data->tx_queues[qid] = txq;
 	return 0;
 
+err_hdr:
+	rte_memzone_free(txq->hdr_mz);
+	rte_memzone_free(txq->ind_mz);
+	rte_memzone_free(txq->pair_mz);
 err_vq:
 	vnet_vq_free(&txq->vq);
 err_free:

@@ -49,6 +49,10 @@ struct vnet_rxq_stats {
 	uint64_t nombuf;		/**< mbufs the mempool could not give */
 	uint64_t dropped;		/**< copy mode: frames too long for the mbuf, or no mbuf */
 	uint64_t bad_num_buffers;	/**< mergeable: num_buffers 0 or above the ring size */
+	uint64_t bad_hdr;		/**< offload fields the device may not send (dropped) */
+	uint64_t oversize;		/**< frames above max_rx_pktlen / max_lro_pkt_size */
+	uint64_t csum_sw;		/**< partial checksums completed in software */
+	uint64_t lro;			/**< frames received coalesced (RTE_MBUF_F_RX_LRO) */
 };
 
 /** RX queue. */
@@ -62,6 +66,17 @@ struct vnet_rxq {
 	uint16_t hdr_size;
 	uint16_t free_thresh;		/**< refill once this many descriptors are free */
 	uint32_t buf_len;		/**< bytes posted per buffer (header included) */
+	uint32_t max_frame;		/**< longer frames are dropped (oversize) */
+	uint32_t max_lro;		/**< same for coalesced (LRO) frames */
+	/* Big buffers without MRG_RXBUF: each posted buffer is a chain of big_segs mbufs. */
+	uint16_t big_segs;		/**< 1: one mbuf per buffer */
+	bool big_indirect;		/**< the chains go into indirect tables (ind_mz) */
+	const struct rte_memzone *ind_mz;
+	/* Offloads of this start (the offload burst variant). */
+	bool guest_csum;		/**< VIRTIO_NET_F_GUEST_CSUM negotiated */
+	uint32_t gso_ok;		/**< bit VNET_NET_HDR_GSO_x: GSO types negotiated */
+	bool vlan_strip;		/**< RTE_ETH_RX_OFFLOAD_VLAN_STRIP */
+	bool ptype;			/**< fill packet_type (dev_ptypes_set) */
 	bool broken_logged;
 	/* Mergeable RX: the packet being assembled across bursts. */
 	struct rte_mbuf *mrg_head;
@@ -74,7 +89,7 @@ struct vnet_rxq {
 struct vnet_txq_stats {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t errors;		/**< packets refused (bad mbuf) */
+	uint64_t errors;		/**< packets refused (bad mbuf, bad offload request) */
 	uint64_t ring_full;		/**< bursts that found no room for every packet */
 	uint64_t kicks_deferred;	/**< kick decisions postponed by coalescing */
 	uint64_t max_deferral_tsc;	/**< longest a published buffer waited for its kick */
@@ -116,9 +131,27 @@ struct vnet_txq {
 	const struct rte_memzone *pair_mz;
 	struct vnet_vring_desc *pairs;
 	uint64_t pairs_iova;
+	/* Offloads: a header per descriptor id (VNET_TX_HDR_STRIDE apart) when the mbuf's
+	 * headroom cannot take it.
+	 */
+	const struct rte_memzone *hdrs_mz;
+	uint8_t *hdrs;
+	uint64_t hdrs_iova;
+	bool offload;			/**< this start uses the offload variant */
+	bool csum_ok;			/**< VIRTIO_NET_F_CSUM negotiated */
+	bool tso4_ok, tso6_ok, ecn_ok, uso_ok;	/**< HOST_TSO4/6, HOST_ECN, HOST_USO */
 	bool broken_logged;
 	struct vnet_txq_stats stats;
 };
+
+/** Most mbufs one big RX buffer (no mergeable buffers) may take. */
+#define VNET_RX_BIG_SEGS_MAX	64
+
+/** Segments of one TX packet (tx_desc_lim.nb_seg_max). */
+#define VNET_TX_MAX_SEGS	32
+
+/** Bytes between the per-descriptor headers of a TX queue (largest header: 20). */
+#define VNET_TX_HDR_STRIDE	32
 
 /** Descriptors per indirect table of a TX queue (header + 15 segments). */
 #define VNET_TX_IND_MAX		16
@@ -135,24 +168,54 @@ vnet_vq_notify(struct vnet_vq *vq)
 		vq->hw->ops->notify(vq->hw, vq);
 }
 
-/** A burst variant: what rx/tx_burst_mode_get reports and the functions it selects. */
-struct vnet_burst_variant {
+/** An RX burst variant: what rx_burst_mode_get reports and the function it selects. */
+struct vnet_rx_variant {
 	const char *name;
-	eth_rx_burst_t rx;
-	eth_tx_burst_t tx;
+	eth_rx_burst_t fn;
+};
+
+/** A TX burst variant. */
+struct vnet_tx_variant {
+	const char *name;
+	eth_tx_burst_t fn;
+	eth_tx_prep_t prep;
 };
 
 /**
- * Pick the burst variant for the queues' configuration. Called once at dev_start, in the
- * primary process.
+ * Pick the RX burst variant for this start. Called once at dev_start, in the primary
+ * process.
  *
- * @param coalesce whether TX kick coalescing is enabled.
- * @param copy whether packets go through bounce buffers (vhost-user copy mode).
- * @param mrg whether RX buffers are mergeable (VIRTIO_NET_F_MRG_RXBUF).
- * @param hash whether RX headers carry the hash report (VIRTIO_NET_F_HASH_REPORT).
+ * @param copy packets go through bounce buffers (vhost-user copy mode).
+ * @param mrg RX buffers are mergeable (VIRTIO_NET_F_MRG_RXBUF).
+ * @param big without @p mrg: each buffer is a chain of mbufs (frames above one mbuf).
+ * @param hash RX headers carry the hash report (VIRTIO_NET_F_HASH_REPORT).
+ * @param offload RX offloads or packet types: the header's flags and GSO fields are read.
+ * @return the variant, or NULL for a combination vnet does not implement (copy mode with
+ *   @p big or @p hash).
  */
-const struct vnet_burst_variant *vnet_burst_select(bool coalesce, bool copy, bool mrg,
-						   bool hash);
+const struct vnet_rx_variant *vnet_rx_select(bool copy, bool mrg, bool big, bool hash,
+					     bool offload);
+
+/**
+ * Pick the TX burst variant for this start (dev_start, primary process).
+ *
+ * @param copy bounce buffers (vhost-user copy mode).
+ * @param coalesce TX kick coalescing is enabled.
+ * @param offload TX offloads enabled: a header per packet from its mbuf's offload flags.
+ */
+const struct vnet_tx_variant *vnet_tx_select(bool copy, bool coalesce, bool offload);
+
+/** Log once that @p vq broke (why, and that it stays stopped until the port restarts). */
+void vnet_queue_report_broken(struct vnet_vq *vq, bool *logged, const char *dir,
+			      uint16_t port, uint16_t q);
+
+/** Decide about a kick of @p vq after a publish, and kick when the device wants it. */
+static __rte_always_inline void
+vnet_vq_kick_if_needed(struct vnet_vq *vq)
+{
+	if (vnet_vring_kick_prepare(&vq->vr))
+		vnet_vq_notify(vq);
+}
 
 /**
  * Free the packet a mergeable RX queue was assembling (its remaining buffers were not used
@@ -182,9 +245,10 @@ vnet_mbuf_buf_addr(const struct rte_mbuf *m, uint16_t off)
 int vnet_rxq_fill(struct vnet_rxq *rxq);
 
 /**
- * Write entry 0 of every indirect table and pair of @p txq: the queue's constant zero
- * header, linked to entry 1 (what vnet_vring_add_ind2() expects; chains write the same
- * entry). dev_start, after vnet_vring_set_indirect(). @return true if the pairs exist.
+ * Write entry 0 of every indirect table and pair of @p txq, linked to entry 1 (what
+ * vnet_vring_add_ind2() expects; chains write the same entry): the queue's constant zero
+ * header, or with offloads (txq->offload) the header of that descriptor id. dev_start,
+ * after vnet_vring_set_indirect(). @return true if the pairs exist.
  */
 bool vnet_txq_ind_init(struct vnet_txq *txq);
 

@@ -26,6 +26,8 @@ vnet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		st->ipackets += rxq->stats.packets;
 		st->ibytes += rxq->stats.bytes;
 		st->rx_nombuf += rxq->stats.nombuf;
+		/* Frames the device delivered that vnet dropped (not the pool's). */
+		st->ierrors += rxq->stats.bad_hdr + rxq->stats.oversize + rxq->stats.bad_num_buffers;
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			st->q_ipackets[q] = rxq->stats.packets;
 			st->q_ibytes[q] = rxq->stats.bytes;
@@ -68,10 +70,11 @@ vnet_stats_reset(struct rte_eth_dev *dev)
 }
 
 /* xstats: per queue, in this order. */
-enum { RXX_PACKETS, RXX_BYTES, RXX_NOMBUF, RXX_DROPPED, RXX_BAD_NUM_BUFFERS, RXX_KICKS,
-       RXX_SUPPRESSED, RXX_BROKEN, RXX_N };
+enum { RXX_PACKETS, RXX_BYTES, RXX_NOMBUF, RXX_DROPPED, RXX_BAD_NUM_BUFFERS, RXX_BAD_HDR,
+       RXX_OVERSIZE, RXX_LRO, RXX_CSUM_SW, RXX_KICKS, RXX_SUPPRESSED, RXX_BROKEN, RXX_N };
 static const char * const rx_xstat_names[RXX_N] = {
-	"packets", "bytes", "nombuf", "dropped", "bad_num_buffers",
+	"packets", "bytes", "nombuf", "dropped", "bad_num_buffers", "bad_hdr", "oversize",
+	"lro_packets", "csum_sw",
 	RTE_PMD_VNET_XSTAT_KICKS_ISSUED, RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED, "broken",
 };
 enum { TXX_PACKETS, TXX_BYTES, TXX_ERRORS, TXX_RING_FULL, TXX_KICKS, TXX_SUPPRESSED,
@@ -157,6 +160,10 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 			v[RXX_NOMBUF] = rxq->stats.nombuf;
 			v[RXX_DROPPED] = rxq->stats.dropped;
 			v[RXX_BAD_NUM_BUFFERS] = rxq->stats.bad_num_buffers;
+			v[RXX_BAD_HDR] = rxq->stats.bad_hdr;
+			v[RXX_OVERSIZE] = rxq->stats.oversize;
+			v[RXX_LRO] = rxq->stats.lro;
+			v[RXX_CSUM_SW] = rxq->stats.csum_sw;
 			v[RXX_KICKS] = rxq->vq.vr.stats.kicks;
 			v[RXX_SUPPRESSED] = rxq->vq.vr.stats.kicks_suppressed;
 			v[RXX_BROKEN] = rxq->vq.vr.stats.broken;

@@ -64,7 +64,11 @@
 #define VNET_NET_F_MQ			22
 #define VNET_NET_F_CTRL_RX_EXTRA	20
 #define VNET_NET_F_CTRL_MAC_ADDR	23
+#define VNET_NET_F_GUEST_USO4		54
+#define VNET_NET_F_GUEST_USO6		55
+#define VNET_NET_F_HOST_USO		56
 #define VNET_NET_F_HASH_REPORT		57
+#define VNET_NET_F_GUEST_HDRLEN		59
 #define VNET_NET_F_RSS			60
 #define VNET_NET_F_SPEED_DUPLEX		63
 
@@ -243,6 +247,7 @@ static_assert(sizeof(struct vnet_net_config) == 24, "net config size");
 #define VNET_NET_HDR_GSO_TCPV4		1
 #define VNET_NET_HDR_GSO_UDP		3
 #define VNET_NET_HDR_GSO_TCPV6		4
+#define VNET_NET_HDR_GSO_UDP_L4		5	/* HOST_USO / GUEST_USO4/6 */
 #define VNET_NET_HDR_GSO_ECN		0x80
 
 /** Network packet header (5.1.6), as used without MRG_RXBUF on a legacy device. */
@@ -311,6 +316,9 @@ static_assert(sizeof(struct vnet_net_hdr_hash) == 20, "virtio_net_hdr_v1_hash is
 
 #define VNET_NET_CTRL_ANNOUNCE		3
 #define VNET_NET_CTRL_ANNOUNCE_ACK	0
+
+#define VNET_NET_CTRL_GUEST_OFFLOADS	5	/* CTRL_GUEST_OFFLOADS, 5.1.6.5.6 */
+#define VNET_NET_CTRL_GUEST_OFFLOADS_SET 0	/* le64 of GUEST_* feature bits */
 
 #define VNET_NET_CTRL_MQ		4
 #define VNET_NET_CTRL_MQ_VQ_PAIRS_SET	0

@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/*
+ * Burst RX on split virtqueues. One inline body per buffer layout (one buffer per packet,
+ * or mergeable buffers) with const bool parameters (copy mode, hash report, big buffers,
+ * offloads), instantiated as small wrappers; vnet_rx_select() picks one at dev_start from
+ * the table that also feeds rx_burst_mode_get.
+ *
+ * Copy mode (vhost-user without shareable EAL memory): each descriptor id owns a bounce
+ * slot in memory shared with the backend; RX copies frames out of it. Cookies are then slot
+ * addresses, not mbufs.
+ *
+ * Big buffers (no VIRTIO_NET_F_MRG_RXBUF, frames above one mbuf): each posted buffer is a
+ * chain of mbufs (one indirect table, or one descriptor each), 5.1.6.3.1; the used length
+ * says how many of them hold the frame, the rest are freed.
+ */
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_prefetch.h>
+#include <ethdev_driver.h>
+
+#include "vnet_logs.h"
+#include "vnet_offload.h"
+#include "vnet_rxtx.h"
+
+#define VNET_RX_BURST_MAX	64
+#define VNET_RX_PREFETCH	4
+#define VNET_RX_BIG_MAX		VNET_RX_BIG_SEGS_MAX
+
+void
+vnet_queue_report_broken(struct vnet_vq *vq, bool *logged, const char *dir, uint16_t port,
+			 uint16_t q)
+{
+	if (*logged)
+		return;
+	*logged = true;
+	VNET_DRV_LOG(ERR, "port %u %s queue %u: %s; queue stopped until the port restarts",
+		     port, dir, q, vnet_vring_strerror(vq->vr.error));
+}
+
+/* ---- RX ---- */
+
+/* The hash report of @p h into @p m (5.1.6.4.4: hash_report NONE means no hash was made). */
+static __rte_always_inline void
+rx_hash(struct rte_mbuf *m, const struct vnet_net_hdr_hash *h)
+{
+	if (h->hash_report != VNET_NET_HASH_REPORT_NONE) {
+		m->hash.rss = h->hash_value;
+		m->ol_flags = RTE_MBUF_F_RX_RSS_HASH;
+	}
+}
+
+/*
+ * Post one big buffer: a chain of big_segs mbufs linked as an mbuf chain (the cookie is its
+ * head); the first one takes the header before its data, the others are used from their
+ * buffer start.
+ */
+static int
+rx_add_big(struct vnet_rxq *rxq)
+{
+	struct rte_mbuf *segs[VNET_RX_BIG_MAX];
+	struct vnet_sg sg[VNET_RX_BIG_MAX];
+	unsigned int k = rxq->big_segs, i;
+	uint16_t room = rte_pktmbuf_data_room_size(rxq->mp);
+	int ret;
+
+	if (vnet_vring_free_count(&rxq->vq.vr) < (rxq->big_indirect ? 1u : k))
+		return -ENOSPC;
+	if (unlikely(rte_mempool_get_bulk(rxq->mp, (void **)segs, k) != 0)) {
+		rxq->stats.nombuf += k;
+		return -ENOMEM;
+	}
+	for (i = 0; i < k; i++) {
+		struct rte_mbuf *m = segs[i];
+
+		memcpy((uint8_t *)m + offsetof(struct rte_mbuf, rearm_data),
+		       &rxq->mbuf_initializer, sizeof(uint64_t));
+		m->next = i + 1 < k ? segs[i + 1] : NULL;
+		if (i == 0) {
+			sg[i].addr = vnet_mbuf_buf_addr(m, rxq->addr_off) + RTE_PKTMBUF_HEADROOM -
+				     rxq->hdr_size;
+			sg[i].len = rxq->buf_len;
+		} else {
+			m->data_off = 0;
+			sg[i].addr = vnet_mbuf_buf_addr(m, rxq->addr_off);
+			sg[i].len = room;
+		}
+	}
+	segs[0]->nb_segs = (uint16_t)k;
+	ret = vnet_vring_add(&rxq->vq.vr, sg, 0, k, segs[0], rxq->big_indirect);
+	if (ret != 0)
+		rte_pktmbuf_free(segs[0]);
+	return ret;
+}
+
+/*
+ * A big buffer came back with @p len bytes (header included): trim the chain to the
+ * segments that hold the frame and free the rest.
+ */
+static __rte_always_inline void
+rx_trim_big(struct vnet_rxq *rxq, struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *s = m, *prev = NULL;
+	uint32_t left = len - rxq->hdr_size;
+	uint16_t room = rte_pktmbuf_data_room_size(rxq->mp), nseg = 0;
+
+	m->pkt_len = left;
+	while (s != NULL && (left > 0 || s == m)) {
+		uint32_t cap = s == m ? rxq->buf_len - rxq->hdr_size : room;
+		uint32_t take = RTE_MIN(left, cap);
+
+		s->data_len = (uint16_t)take;
+		left -= take;
+		nseg++;
+		prev = s;
+		s = s->next;
+	}
+	prev->next = NULL;
+	m->nb_segs = nseg;
+	if (s != NULL) {
+		s->nb_segs = (uint16_t)(rxq->big_segs - nseg);
+		rte_pktmbuf_free(s);
+	}
+}
+
+static __rte_always_inline void
+rx_refill(struct vnet_rxq *rxq, const bool copy, const bool big)
+{
+	struct vnet_vring *vr = &rxq->vq.vr;
+	unsigned int n = vnet_vring_free_count(vr), i;
+
+	if (n < rxq->free_thresh)
+		return;
+	if (n > VNET_RX_BURST_MAX)
+		n = VNET_RX_BURST_MAX;
+	if (copy) {
+		struct vnet_vq *vq = &rxq->vq;
+
+		/* No more than an mbuf takes: then every slot copies out into one mbuf. */
+		uint32_t len = RTE_MIN(vq->bounce_slot, rxq->buf_len);
+
+		for (i = 0; i < n; i++) {
+			uint16_t id = vnet_vring_next_id(vr);
+
+			vnet_vring_add1(vr, vq->bounce_iova + (uint64_t)id * vq->bounce_slot, len,
+					true, vq->bounce + (size_t)id * vq->bounce_slot);
+		}
+	} else if (big) {
+		for (i = 0; i < n; i++)
+			if (rx_add_big(rxq) != 0)
+				break;
+	} else {
+		struct rte_mbuf *mbufs[VNET_RX_BURST_MAX];
+
+		if (unlikely(rte_mempool_get_bulk(rxq->mp, (void **)mbufs, n) != 0)) {
+			rxq->stats.nombuf += n;
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = mbufs[i];
+
+			memcpy((uint8_t *)m + offsetof(struct rte_mbuf, rearm_data),
+			       &rxq->mbuf_initializer, sizeof(uint64_t));
+			/* The device writes the net header right before the packet data. */
+			vnet_vring_add1(vr, vnet_mbuf_buf_addr(m, rxq->addr_off) +
+					RTE_PKTMBUF_HEADROOM - rxq->hdr_size, rxq->buf_len,
+					true, m);
+		}
+	}
+	vnet_vring_publish(vr);
+	vnet_vq_kick_if_needed(&rxq->vq);
+}
+
+int
+vnet_rxq_fill(struct vnet_rxq *rxq)
+{
+	struct vnet_vring *vr = &rxq->vq.vr;
+	uint16_t thresh = rxq->free_thresh;
+
+	rxq->free_thresh = 1;
+	while (vnet_vring_free_count(vr) > 0) {
+		unsigned int before = vnet_vring_free_count(vr);
+
+		rx_refill(rxq, rxq->vq.copy, rxq->big_segs > 1);
+		if (vnet_vring_free_count(vr) == before)
+			break;
+	}
+	rxq->free_thresh = thresh;
+	return vnet_vring_free_count(vr) == vr->num ? -ENOMEM : 0;
+}
+
+/* Copy mode: move frames out of their bounce slots into fresh mbufs. */
+static __rte_always_inline unsigned int
+rx_copy_out(struct vnet_rxq *rxq, struct rte_mbuf **pkts, void **slots, const uint32_t *lens,
+	    unsigned int n, uint64_t *bytes)
+{
+	unsigned int i, k = 0;
+
+	if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, pkts, n) != 0)) {
+		rxq->stats.nombuf += n;
+		rxq->stats.dropped += n;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t len = lens[i] - rxq->hdr_size;
+
+		if (unlikely(len > rte_pktmbuf_tailroom(m))) {
+			rxq->stats.dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		/* The header too, in front of the frame: the offload path reads it there. */
+		rte_memcpy(rte_pktmbuf_mtod_offset(m, void *, -(int)rxq->hdr_size), slots[i],
+			   lens[i]);
+		m->pkt_len = len;
+		m->data_len = (uint16_t)len;
+		m->port = rxq->port_id;
+		pkts[k++] = m;
+		*bytes += len;
+	}
+	return k;
+}
+
+/* Frames above the configured size are dropped (coalesced ones have their own limit). */
+static __rte_always_inline bool
+rx_oversize(struct vnet_rxq *rxq, const struct rte_mbuf *m, const bool offload)
+{
+	if (likely(m->pkt_len <= rxq->max_frame))
+		return false;
+	if (offload && (m->ol_flags & RTE_MBUF_F_RX_LRO) && m->pkt_len <= rxq->max_lro)
+		return false;
+	rxq->stats.oversize++;
+	return true;
+}
+
+static __rte_always_inline uint16_t
+rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool copy,
+	 const bool hash, const bool big, const bool offload)
+{
+	struct vnet_vring *vr = &rxq->vq.vr;
+	uint32_t lens[VNET_RX_BURST_MAX];
+	uint64_t bytes = 0;
+	unsigned int n, i, k = 0;
+
+	if (nb_pkts > VNET_RX_BURST_MAX)
+		nb_pkts = VNET_RX_BURST_MAX;
+	if (copy) {
+		void *slots[VNET_RX_BURST_MAX];
+
+		n = vnet_vring_get_used(vr, slots, lens, nb_pkts);
+		if (n > 0)
+			n = rx_copy_out(rxq, pkts, slots, lens, n, &bytes);
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+
+			m->ol_flags = 0;
+			m->packet_type = RTE_PTYPE_UNKNOWN;
+			if (offload && unlikely(vnet_rx_offload(rxq, m,
+					rte_pktmbuf_mtod_offset(m, const void *,
+								-(int)rxq->hdr_size)) != 0)) {
+				bytes -= m->pkt_len;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (unlikely(rx_oversize(rxq, m, offload))) {
+				bytes -= m->pkt_len;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			pkts[k++] = m;
+		}
+	} else {
+		uint16_t hdr = rxq->hdr_size;
+
+		n = vnet_vring_get_used(vr, (void **)pkts, lens, nb_pkts);
+		for (i = 0; i < n && i < VNET_RX_PREFETCH; i++)
+			rte_prefetch0(pkts[i]);
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+			const struct vnet_net_hdr *h;
+
+			if (i + VNET_RX_PREFETCH < n)
+				rte_prefetch0(pkts[i + VNET_RX_PREFETCH]);
+			uint32_t len = lens[i] - hdr;	/* the core checked lens[i] >= hdr */
+
+			if (big) {
+				rx_trim_big(rxq, m, lens[i]);
+			} else {
+				m->pkt_len = len;
+				m->data_len = (uint16_t)len;
+			}
+			m->ol_flags = 0;
+			m->packet_type = RTE_PTYPE_UNKNOWN;
+			h = rte_pktmbuf_mtod_offset(m, const void *, -(int)hdr);
+			if (hash)
+				rx_hash(m, (const void *)h);
+			if (offload && unlikely(vnet_rx_offload(rxq, m, h) != 0)) {
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (unlikely(rx_oversize(rxq, m, offload))) {
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			bytes += m->pkt_len;
+			pkts[k++] = m;
+		}
+	}
+	rxq->stats.packets += k;
+	rxq->stats.bytes += bytes;
+
+	if (unlikely(vnet_vring_broken(vr))) {
+		vnet_queue_report_broken(&rxq->vq, &rxq->broken_logged, "rx", rxq->port_id,
+					 rxq->queue_id);
+		return (uint16_t)k;
+	}
+	rx_refill(rxq, copy, big);
+	vnet_vring_poll_cb_keepalive(vr);
+	return (uint16_t)k;
+}
+
+/*
+ * Copy mode with mergeable buffers: each bounce slot becomes an mbuf laid out as in
+ * zero-copy mode (what the device wrote, header included, at data_off - hdr), so one merge
+ * path serves both. A slot longer than an mbuf can take is dropped (counted).
+ */
+static __rte_always_inline unsigned int
+rx_copy_raw(struct vnet_rxq *rxq, struct rte_mbuf **out, void **slots, uint32_t *lens,
+	    unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, out, n) != 0)) {
+		rxq->stats.nombuf += n;
+		rxq->stats.dropped += n;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = out[i];
+
+		if (unlikely(lens[i] > rxq->buf_len)) {
+			rxq->stats.dropped++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		rte_memcpy(rte_pktmbuf_mtod_offset(m, void *, -(int)rxq->hdr_size), slots[i],
+			   lens[i]);
+		m->port = rxq->port_id;
+		lens[k] = lens[i];
+		out[k++] = m;
+	}
+	return k;
+}
+
+/* Drop the packet being assembled (stop, or a device that broke the ring). */
+void
+vnet_rxq_drop_partial(struct vnet_rxq *rxq)
+{
+	if (rxq->mrg_head == NULL)
+		return;
+	rte_pktmbuf_free(rxq->mrg_head);
+	rxq->mrg_head = NULL;
+	rxq->mrg_tail = NULL;
+	rxq->mrg_left = 0;
+}
+
+/*
+ * Mergeable RX buffers (VIRTIO_NET_F_MRG_RXBUF, 5.1.6.4): the header of a packet's first
+ * buffer says how many used buffers (num_buffers) it spans; the rest carry no header. The
+ * buffers become one mbuf chain; a packet whose buffers are not all used yet is kept in the
+ * queue until a later burst. The device is untrusted: num_buffers 0 drops that buffer,
+ * num_buffers above the ring size breaks the queue (no later buffer could be trusted to
+ * belong to a packet); either way every mbuf is freed exactly once.
+ */
+/* A complete mergeable packet: offloads, size limit, then out (or freed). */
+static __rte_always_inline void
+rx_mrg_emit(struct vnet_rxq *rxq, struct rte_mbuf *m, struct rte_mbuf **pkts,
+	    unsigned int *out, uint64_t *bytes, const bool offload)
+{
+	if (offload && unlikely(vnet_rx_offload(rxq, m, rte_pktmbuf_mtod_offset(m,
+			const void *, -(int)rxq->hdr_size)) != 0)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(rx_oversize(rxq, m, offload))) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	*bytes += m->pkt_len;
+	pkts[(*out)++] = m;
+}
+
+static __rte_always_inline uint16_t
+rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool copy,
+	     const bool hash, const bool offload)
+{
+	struct vnet_vring *vr = &rxq->vq.vr;
+	struct rte_mbuf *bufs[VNET_RX_BURST_MAX];
+	uint32_t lens[VNET_RX_BURST_MAX];
+	uint16_t hdr = rxq->hdr_size;
+	uint64_t bytes = 0;
+	unsigned int n, i, out = 0;
+
+	if (nb_pkts > VNET_RX_BURST_MAX)
+		nb_pkts = VNET_RX_BURST_MAX;
+	if (copy) {
+		void *slots[VNET_RX_BURST_MAX];
+
+		n = vnet_vring_get_used(vr, slots, lens, nb_pkts);
+		if (n > 0)
+			n = rx_copy_raw(rxq, bufs, slots, lens, n);
+	} else {
+		n = vnet_vring_get_used(vr, (void **)bufs, lens, nb_pkts);
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = bufs[i];
+
+		if (rxq->mrg_left == 0) {
+			const struct vnet_net_hdr_mrg *h =
+				rte_pktmbuf_mtod_offset(m, const void *, -(int)hdr);
+			uint16_t nbuf;
+
+			if (unlikely(lens[i] < hdr)) {
+				rxq->stats.dropped++;	/* no room for even the header */
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			/*
+			 * 5.1.6.4: the device fills every buffer of a packet but the last
+			 * completely, so a buffer it did not fill ends its packet: a head
+			 * that is not full is the whole packet, and its header line (a cache
+			 * miss of its own) need not be read for num_buffers.
+			 */
+			nbuf = lens[i] < rxq->buf_len ? 1 : h->num_buffers;
+			if (unlikely(nbuf == 0)) {
+				rxq->stats.bad_num_buffers++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (unlikely(nbuf > vr->num)) {
+				rxq->stats.bad_num_buffers++;
+				rte_pktmbuf_free_bulk(&bufs[i], n - i);
+				vnet_vring_set_broken(vr, VNET_VRING_ERR_NUM_BUFFERS);
+				break;
+			}
+			m->data_len = (uint16_t)(lens[i] - hdr);
+			m->pkt_len = m->data_len;
+			m->ol_flags = 0;
+			m->packet_type = RTE_PTYPE_UNKNOWN;
+			if (hash)
+				rx_hash(m, (const void *)h);
+			if (nbuf == 1) {
+				rx_mrg_emit(rxq, m, pkts, &out, &bytes, offload);
+				continue;
+			}
+			rxq->mrg_head = m;
+			rxq->mrg_tail = m;
+			rxq->mrg_left = (uint16_t)(nbuf - 1);
+			continue;
+		}
+		/* A continuation buffer: data from where the header would be. */
+		m->data_off = (uint16_t)(RTE_PKTMBUF_HEADROOM - hdr);
+		m->data_len = (uint16_t)lens[i];
+		rxq->mrg_tail->next = m;
+		rxq->mrg_tail = m;
+		rxq->mrg_head->nb_segs++;
+		rxq->mrg_head->pkt_len += lens[i];
+		if (--rxq->mrg_left == 0) {
+			rx_mrg_emit(rxq, rxq->mrg_head, pkts, &out, &bytes, offload);
+			rxq->mrg_head = NULL;
+			rxq->mrg_tail = NULL;
+		}
+	}
+	rxq->stats.packets += out;
+	rxq->stats.bytes += bytes;
+
+	if (unlikely(vnet_vring_broken(vr))) {
+		vnet_rxq_drop_partial(rxq);
+		vnet_queue_report_broken(&rxq->vq, &rxq->broken_logged, "rx", rxq->port_id,
+					 rxq->queue_id);
+		return (uint16_t)out;
+	}
+	rx_refill(rxq, copy, false);
+	vnet_vring_poll_cb_keepalive(vr);
+	return (uint16_t)out;
+}
+
+/*
+ * The variants: one wrapper per implemented combination, and the table rx_burst_mode_get
+ * reads. The hash report is zero-copy only (copy mode is vhost-user, which never negotiates
+ * it); big buffers are zero-copy only (vhost-user backends offer mergeable buffers).
+ */
+#define RX_ONE(name, copy, hash, big, off)					\
+static uint16_t									\
+name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
+{										\
+	return rx_burst(q, pkts, nb_pkts, copy, hash, big, off);		\
+}
+#define RX_MRG(name, copy, hash, off)						\
+static uint16_t									\
+name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
+{										\
+	return rx_burst_mrg(q, pkts, nb_pkts, copy, hash, off);			\
+}
+
+RX_ONE(vnet_rx_zc, false, false, false, false)
+RX_ONE(vnet_rx_zc_off, false, false, false, true)
+RX_ONE(vnet_rx_zc_hash, false, true, false, false)
+RX_ONE(vnet_rx_zc_hash_off, false, true, false, true)
+RX_ONE(vnet_rx_big, false, false, true, false)
+RX_ONE(vnet_rx_big_off, false, false, true, true)
+RX_ONE(vnet_rx_big_hash, false, true, true, false)
+RX_ONE(vnet_rx_big_hash_off, false, true, true, true)
+RX_ONE(vnet_rx_copy, true, false, false, false)
+RX_ONE(vnet_rx_copy_off, true, false, false, true)
+RX_MRG(vnet_rx_mrg, false, false, false)
+RX_MRG(vnet_rx_mrg_off, false, false, true)
+RX_MRG(vnet_rx_mrg_hash, false, true, false)
+RX_MRG(vnet_rx_mrg_hash_off, false, true, true)
+RX_MRG(vnet_rx_mrg_copy, true, false, false)
+RX_MRG(vnet_rx_mrg_copy_off, true, false, true)
+
+/* Indexed by layout * 4 + hash * 2 + offload; layouts: one buffer, big, mergeable RX, copy,
+ * copy mergeable. NULL: not implemented.
+ */
+static const struct vnet_rx_variant rx_variants[] = {
+	{ "split ring, zero-copy", vnet_rx_zc },
+	{ "split ring, zero-copy, offloads", vnet_rx_zc_off },
+	{ "split ring, zero-copy, RSS hash report", vnet_rx_zc_hash },
+	{ "split ring, zero-copy, RSS hash report, offloads", vnet_rx_zc_hash_off },
+	{ "split ring, zero-copy, big buffers", vnet_rx_big },
+	{ "split ring, zero-copy, big buffers, offloads", vnet_rx_big_off },
+	{ "split ring, zero-copy, big buffers, RSS hash report", vnet_rx_big_hash },
+	{ "split ring, zero-copy, big buffers, RSS hash report, offloads", vnet_rx_big_hash_off },
+	{ "split ring, zero-copy, mergeable RX", vnet_rx_mrg },
+	{ "split ring, zero-copy, mergeable RX, offloads", vnet_rx_mrg_off },
+	{ "split ring, zero-copy, mergeable RX, RSS hash report", vnet_rx_mrg_hash },
+	{ "split ring, zero-copy, mergeable RX, RSS hash report, offloads", vnet_rx_mrg_hash_off },
+	{ "split ring, copy mode (bounce buffers)", vnet_rx_copy },
+	{ "split ring, copy mode (bounce buffers), offloads", vnet_rx_copy_off },
+	{ NULL, NULL },
+	{ NULL, NULL },
+	{ "split ring, copy mode (bounce buffers), mergeable RX", vnet_rx_mrg_copy },
+	{ "split ring, copy mode (bounce buffers), mergeable RX, offloads", vnet_rx_mrg_copy_off },
+	{ NULL, NULL },
+	{ NULL, NULL },
+};
+
+const struct vnet_rx_variant *
+vnet_rx_select(bool copy, bool mrg, bool big, bool hash, bool offload)
+{
+	unsigned int layout;
+	const struct vnet_rx_variant *v;
+
+	if (copy)
+		layout = big ? 5 : mrg ? 4 : 3;
+	else
+		layout = mrg ? 2 : big ? 1 : 0;
+	if (layout == 5)
+		return NULL;
+	v = &rx_variants[layout * 4 + (hash ? 2 : 0) + (offload ? 1 : 0)];
+	return v->fn != NULL ? v : NULL;
+}

@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/*
+ * Burst TX on split virtqueues. One inline body with const bool parameters (coalesce, copy,
+ * offload), instantiated as small wrappers; vnet_tx_select() picks one at dev_start from
+ * the table that also feeds tx_burst_mode_get.
+ *
+ * Kick batching invariant (doc/guides/nics/vnet.rst): every buffer the driver publishes is
+ * kicked within a bounded delay if the device wants a kick: immediately without
+ * coalescing; with coalescing at the next burst past the bound, or by the safety-net
+ * thread, or at once when the ring is full.
+ *
+ * Copy mode (vhost-user without shareable EAL memory): each descriptor id owns a bounce
+ * slot in memory shared with the backend; TX copies frames into it. Cookies are then slot
+ * addresses, not mbufs.
+ *
+ * Offloads: each packet's header is built from its offload flags (vnet_offload.h) into its
+ * headroom when the mbuf allows it, else into the header slot of its descriptor id.
+ */
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_prefetch.h>
+#include <ethdev_driver.h>
+
+#include "vnet_logs.h"
+#include "vnet_offload.h"
+#include "vnet_rxtx.h"
+
+#define VNET_TX_RECLAIM_MAX	64
+#define VNET_TX_PREFETCH	4
+
+/* ---- TX ---- */
+
+/* Zero a net header with constant-size stores (a variable-size memset is a libc call). */
+static __rte_always_inline void
+zero_net_hdr(void *h, uint16_t size)
+{
+	if (size == sizeof(struct vnet_net_hdr_mrg))
+		memset(h, 0, sizeof(struct vnet_net_hdr_mrg));
+	else if (size == sizeof(struct vnet_net_hdr_hash))
+		memset(h, 0, sizeof(struct vnet_net_hdr_hash));
+	else
+		memset(h, 0, sizeof(struct vnet_net_hdr));
+}
+
+/*
+ * Free transmitted mbufs. With MBUF_FAST_FREE the application guarantees one pool and
+ * refcnt 1, so single-segment mbufs go straight back to the pool without being touched;
+ * chains (cookie tagged with bit 0) are freed segment by segment.
+ */
+static __rte_always_inline void
+tx_free_mbufs(struct vnet_txq *txq, void **mbufs, unsigned int n)
+{
+	struct rte_mbuf *put[VNET_TX_RECLAIM_MAX];
+	unsigned int i, k = 0;
+
+	if (!txq->fast_free) {
+		rte_pktmbuf_free_bulk((struct rte_mbuf **)mbufs, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		uintptr_t c = (uintptr_t)mbufs[i];
+
+		if (unlikely(c & 1))
+			rte_pktmbuf_free((struct rte_mbuf *)(c & ~(uintptr_t)1));
+		else
+			put[k++] = (struct rte_mbuf *)c;
+	}
+	if (k > 0)
+		rte_mempool_put_bulk(put[0]->pool, (void **)put, k);
+}
+
+static __rte_always_inline void
+tx_reclaim(struct vnet_txq *txq, const bool copy)
+{
+	struct vnet_vring *vr = &txq->vq.vr;
+	void *done[VNET_TX_RECLAIM_MAX];
+	unsigned int n;
+
+	n = vnet_vring_get_used(vr, done, NULL, VNET_TX_RECLAIM_MAX);
+	if (!copy && n > 0)
+		tx_free_mbufs(txq, done, n);
+}
+
+/*
+ * May the virtio-net header go into @m's headroom, so that the packet takes one descriptor
+ * (a queue of N entries then holds N packets)? Only for a direct mbuf that nobody else
+ * references (its headroom is its own) with room for the header. vnet requires
+ * VERSION_1 or ANY_LAYOUT, so header and frame may share a descriptor (2.7.4).
+ */
+static __rte_always_inline bool
+tx_hdr_fits(const struct rte_mbuf *m, uint16_t hdr)
+{
+	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 && m->data_off >= hdr;
+}
+
+/* The header line in front of the frame is usually cold: fetch it a few packets ahead. */
+static __rte_always_inline void
+tx_prefetch_hdr(const struct rte_mbuf *m, uint16_t hdr)
+{
+	rte_prefetch0(rte_pktmbuf_mtod_offset(m, const uint8_t *, -(int)hdr));
+}
+
+/* Multi-segment or shared mbuf: the header at @p hdr_addr, then every non-empty segment. */
+static int
+tx_add_chain(struct vnet_txq *txq, struct rte_mbuf *m, uint64_t hdr_addr)
+{
+	struct vnet_sg sg[VNET_TX_MAX_SEGS + 1];
+	struct rte_mbuf *s;
+	unsigned int k = 1;
+
+	if (m->nb_segs > VNET_TX_MAX_SEGS)
+		return -EINVAL;
+	sg[0].addr = hdr_addr;
+	sg[0].len = txq->hdr_size;
+	for (s = m; s != NULL && k <= VNET_TX_MAX_SEGS; s = s->next) {
+		if (s->data_len == 0)
+			continue;
+		sg[k].addr = vnet_mbuf_buf_addr(s, txq->addr_off) + s->data_off;
+		sg[k].len = s->data_len;
+		k++;
+	}
+	/* Bit 0 of the cookie (mbufs are cache-line aligned): free it as a chain. */
+	return vnet_vring_add(&txq->vq.vr, sg, k, 0,
+			      txq->fast_free ? (void *)((uintptr_t)m | 1) : m,
+			      txq->indirect && k <= VNET_TX_IND_MAX);
+}
+
+/* Copy mode: header + frame into the bounce slot of the next descriptor. */
+static __rte_always_inline int
+tx_add_copy(struct vnet_txq *txq, struct rte_mbuf *m, const bool offload)
+{
+	struct vnet_vq *vq = &txq->vq;
+	uint16_t id = vnet_vring_next_id(&vq->vr), hdr = txq->hdr_size;
+	uint8_t *slot = vq->bounce + (size_t)id * vq->bounce_slot;
+	uint8_t *dst = slot + hdr;
+	const struct rte_mbuf *s;
+
+	if (unlikely(m->pkt_len + hdr > vq->bounce_slot))
+		return -EMSGSIZE;
+	if (offload) {
+		int ret = vnet_tx_offload_hdr(txq, m, slot, hdr);
+
+		if (unlikely(ret != 0))
+			return ret;
+	} else {
+		zero_net_hdr(slot, hdr);
+	}
+	for (s = m; s != NULL; s = s->next) {
+		rte_memcpy(dst, rte_pktmbuf_mtod(s, const void *), s->data_len);
+		dst += s->data_len;
+	}
+	return vnet_vring_add1(&vq->vr, vq->bounce_iova + (uint64_t)id * vq->bounce_slot,
+			       m->pkt_len + hdr, false, slot);
+}
+
+/* Decide about a kick now and account for the time the oldest buffer waited. */
+static __rte_always_inline void
+tx_kick_now(struct vnet_txq *txq, uint64_t now)
+{
+	uint64_t start = __atomic_exchange_n(&txq->defer_start, 0, __ATOMIC_RELAXED);
+
+	/* Signed: a queue moved to another lcore brings another TSC. */
+	if (start != 0 && (int64_t)(now - start) > (int64_t)txq->stats.max_deferral_tsc)
+		txq->stats.max_deferral_tsc = now - start;
+	vnet_vq_kick_if_needed(&txq->vq);
+}
+
+/* Offloads: the header slot of the next descriptor id (and its device address). */
+static __rte_always_inline void *
+tx_hdr_slot(struct vnet_txq *txq, uint64_t *iova)
+{
+	uint16_t id = vnet_vring_next_id(&txq->vq.vr);
+
+	*iova = txq->hdrs_iova + (uint64_t)id * VNET_TX_HDR_STRIDE;
+	return txq->hdrs + (size_t)id * VNET_TX_HDR_STRIDE;
+}
+
+/* Add one zero-copy packet: the layout for its shape, its header if offloads are on. */
+static __rte_always_inline int
+tx_add_one(struct vnet_txq *txq, struct rte_mbuf *m, bool single, bool inplace,
+	   const bool offload)
+{
+	struct vnet_vring *vr = &txq->vq.vr;
+	uint16_t hdr = txq->hdr_size;
+	uint64_t hdr_iova = txq->hdr_iova;
+	int ret;
+
+	if (likely(single && txq->indirect)) {
+		/* With offloads entry 0 of each pair is that id's header slot. */
+		if (offload) {
+			ret = vnet_tx_offload_hdr(txq, m, tx_hdr_slot(txq, &hdr_iova), hdr);
+			if (unlikely(ret != 0))
+				return ret;
+		}
+		return vnet_vring_add_ind2(vr, txq->pairs, txq->pairs_iova,
+					   vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off,
+					   m->data_len, m);
+	}
+	if (likely(inplace)) {
+		void *h = rte_pktmbuf_mtod_offset(m, void *, -(int)hdr);
+
+		if (offload) {
+			ret = vnet_tx_offload_hdr(txq, m, h, hdr);
+			if (unlikely(ret != 0))
+				return ret;
+		} else {
+			zero_net_hdr(h, hdr);
+		}
+		return vnet_vring_add1(vr, vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off - hdr,
+				       m->data_len + (uint32_t)hdr, false, m);
+	}
+	if (offload) {
+		ret = vnet_tx_offload_hdr(txq, m, tx_hdr_slot(txq, &hdr_iova), hdr);
+		if (unlikely(ret != 0))
+			return ret;
+	}
+	if (likely(single))	/* not direct, shared, or no headroom */
+		return vnet_vring_add2(vr, hdr_iova, hdr,
+				       vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off,
+				       m->data_len, m);
+	return tx_add_chain(txq, m, hdr_iova);
+}
+
+static __rte_always_inline uint16_t
+tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool coalesce,
+	 const bool copy, const bool offload)
+{
+	struct vnet_vring *vr = &txq->vq.vr;
+	struct rte_mbuf *copied[VNET_TX_RECLAIM_MAX];
+	uint16_t hdr = txq->hdr_size;
+	uint64_t bytes = 0;
+	uint16_t i, sent = 0, ncopied = 0;
+
+	if (unlikely(vnet_vring_broken(vr))) {
+		vnet_queue_report_broken(&txq->vq, &txq->broken_logged, "tx", txq->port_id,
+					 txq->queue_id);
+		return 0;
+	}
+	if (copy && nb_pkts > VNET_TX_RECLAIM_MAX)
+		nb_pkts = VNET_TX_RECLAIM_MAX;	/* bounds the mbufs freed in bulk below */
+	if (coalesce) {
+		uint64_t sk = __atomic_load_n(&txq->safety_kicks, __ATOMIC_ACQUIRE);
+
+		/* The safety net kicked what earlier bursts published: count afresh. */
+		if (unlikely(sk != txq->safety_seen)) {
+			txq->safety_seen = sk;
+			vnet_vring_note_external_kick(vr);
+		}
+	}
+	if (vnet_vring_free_count(vr) < txq->free_thresh)
+		tx_reclaim(txq, copy);
+
+	if (!copy && !txq->indirect)
+		for (i = 0; i < nb_pkts && i < VNET_TX_PREFETCH; i++)
+			tx_prefetch_hdr(pkts[i], hdr);
+	for (i = 0; i < nb_pkts; i++) {
+		struct rte_mbuf *m = pkts[i];
+		bool single, inplace;
+		unsigned int need;
+		int ret;
+
+		/* VLAN insertion in software (virtio has none); the tag is part of l2_len then. */
+		if (offload && (m->ol_flags & RTE_MBUF_F_TX_VLAN)) {
+			if (unlikely(rte_vlan_insert(&m) != 0)) {
+				txq->stats.errors++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (m->l2_len != 0)
+				m->l2_len += RTE_VLAN_HLEN;
+		}
+		single = !copy && m->nb_segs == 1;
+		/*
+		 * One ring slot per packet: with indirect tables the header and the frame (as
+		 * fast as a two-descriptor chain, nothing written into the mbuf), else the
+		 * header in the mbuf's own headroom when it may go there.
+		 */
+		inplace = single && !txq->indirect && tx_hdr_fits(m, hdr);
+		/* A chain in an indirect table takes one slot (empty segments only shrink it). */
+		need = copy || inplace || (txq->indirect && m->nb_segs + 1u <= VNET_TX_IND_MAX) ?
+		       1 : m->nb_segs + 1u;
+
+		if (unlikely(!copy && !single &&
+			     (m->nb_segs > VNET_TX_MAX_SEGS || need > vr->num))) {
+			txq->stats.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (unlikely(vnet_vring_free_count(vr) < need)) {
+			tx_reclaim(txq, copy);
+			if (vnet_vring_free_count(vr) < need) {
+				txq->stats.ring_full++;
+				pkts[i] = m;	/* VLAN insertion may have replaced it */
+				break;
+			}
+		}
+		if (!copy && !txq->indirect && i + VNET_TX_PREFETCH < nb_pkts)
+			tx_prefetch_hdr(pkts[i + VNET_TX_PREFETCH], hdr);
+		if (copy)
+			ret = tx_add_copy(txq, m, offload);
+		else
+			ret = tx_add_one(txq, m, single, inplace, offload);
+		if (unlikely(ret != 0)) {
+			/* Taken and dropped: the caller must not retry it. */
+			txq->stats.errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		sent++;
+		bytes += m->pkt_len;
+		if (copy)
+			copied[ncopied++] = txq->fast_free && m->nb_segs > 1 ?
+					    (struct rte_mbuf *)((uintptr_t)m | 1) : m;
+	}
+
+	vnet_vring_publish(vr);
+	txq->stats.packets += sent;
+	txq->stats.bytes += bytes;
+	if (copy && ncopied > 0)
+		tx_free_mbufs(txq, (void **)copied, ncopied);
+
+	if (!coalesce) {
+		vnet_vq_kick_if_needed(&txq->vq);
+	} else if (vr->unkicked != 0) {
+		uint64_t now = rte_get_tsc_cycles();
+		uint64_t start;
+
+		/*
+		 * Order the avail->idx store before reading defer_start: reading a stale
+		 * non-zero value while the safety thread clears it and kicks an older index
+		 * would leave these buffers with neither a kick nor a pending deferral.
+		 */
+		VNET_MB();
+		start = __atomic_load_n(&txq->defer_start, __ATOMIC_RELAXED);
+
+		if (vr->unkicked >= txq->coalesce_pkts || i < nb_pkts ||
+		    (start != 0 && now - start >= txq->coalesce_tsc)) {
+			tx_kick_now(txq, now);
+		} else {
+			txq->stats.kicks_deferred++;
+			if (start == 0)
+				__atomic_store_n(&txq->defer_start, now, __ATOMIC_RELEASE);
+		}
+	}
+	return i;
+}
+
+#define TX_ONE(name, coalesce, copy, off)					\
+static uint16_t									\
+name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
+{										\
+	return tx_burst(q, pkts, nb_pkts, coalesce, copy, off);			\
+}
+
+TX_ONE(vnet_tx_split, false, false, false)
+TX_ONE(vnet_tx_split_coalesce, true, false, false)
+TX_ONE(vnet_tx_split_copy, false, true, false)
+TX_ONE(vnet_tx_split_coalesce_copy, true, true, false)
+TX_ONE(vnet_tx_split_off, false, false, true)
+TX_ONE(vnet_tx_split_coalesce_off, true, false, true)
+TX_ONE(vnet_tx_split_copy_off, false, true, true)
+TX_ONE(vnet_tx_split_coalesce_copy_off, true, true, true)
+
+bool
+vnet_txq_ind_init(struct vnet_txq *txq)
+{
+	struct vnet_vring *vr = &txq->vq.vr;
+	unsigned int i;
+
+	if (txq->pairs == NULL)
+		return false;
+	for (i = 0; i < vr->num; i++) {
+		uint64_t h = txq->offload ? txq->hdrs_iova + (uint64_t)i * VNET_TX_HDR_STRIDE :
+			     txq->hdr_iova;
+
+		vnet_desc_write(&vr->indirect[(size_t)i * vr->indirect_max], h, txq->hdr_size,
+				VNET_VRING_DESC_F_NEXT, 1);
+		vnet_desc_write(&txq->pairs[2 * (size_t)i], h, txq->hdr_size,
+				VNET_VRING_DESC_F_NEXT, 1);
+	}
+	return true;
+}
+
+void
+vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
+{
+	uint64_t start = __atomic_load_n(&txq->defer_start, __ATOMIC_ACQUIRE);
+	uint64_t waited;
+
+	/*
+	 * Time a deferral with this thread's clock only: defer_start comes from the lcore's
+	 * TSC, and TSCs of different CPUs need not agree (QEMU TCG vCPUs do not). A deferral
+	 * is first seen at most one period after it began, so the kick comes within
+	 * kick_delay_us plus one period.
+	 */
+	if (start == 0) {
+		txq->safety_start_seen = 0;
+		return;
+	}
+	if (start != txq->safety_start_seen) {
+		txq->safety_start_seen = start;
+		txq->safety_first_tsc = now;
+		return;
+	}
+	waited = now - txq->safety_first_tsc;
+	if (waited < txq->coalesce_tsc)
+		return;
+	/* Only the thread that clears defer_start kicks; the doorbell write is idempotent. */
+	if (!__atomic_compare_exchange_n(&txq->defer_start, &start, 0, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;
+	txq->safety_start_seen = 0;
+	vnet_vq_notify(&txq->vq);
+	if (waited > __atomic_load_n(&txq->safety_max_deferral_tsc, __ATOMIC_RELAXED))
+		__atomic_store_n(&txq->safety_max_deferral_tsc, waited, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELEASE);
+}
+
+/* Indexed by offload * 4 + copy * 2 + coalesce. */
+static const struct vnet_tx_variant tx_variants[] = {
+	{ "split ring, zero-copy, kick per burst", vnet_tx_split, NULL },
+	{ "split ring, zero-copy, coalesced kicks", vnet_tx_split_coalesce, NULL },
+	{ "split ring, copy mode (bounce buffers), kick per burst", vnet_tx_split_copy, NULL },
+	{ "split ring, copy mode (bounce buffers), coalesced kicks", vnet_tx_split_coalesce_copy,
+	  NULL },
+	{ "split ring, zero-copy, offloads, kick per burst", vnet_tx_split_off, vnet_tx_prepare },
+	{ "split ring, zero-copy, offloads, coalesced kicks", vnet_tx_split_coalesce_off,
+	  vnet_tx_prepare },
+	{ "split ring, copy mode (bounce buffers), offloads, kick per burst",
+	  vnet_tx_split_copy_off, vnet_tx_prepare },
+	{ "split ring, copy mode (bounce buffers), offloads, coalesced kicks",
+	  vnet_tx_split_coalesce_copy_off, vnet_tx_prepare },
+};
+
+const struct vnet_tx_variant *
+vnet_tx_select(bool copy, bool coalesce, bool offload)
+{
+	return &tx_variants[(offload ? 4 : 0) + (copy ? 2 : 0) + (coalesce ? 1 : 0)];
+}
