@@ -377,6 +377,26 @@ vnet_vlan_offload_set(struct rte_eth_dev *dev, int mask)
 	struct vnet_adapter *ad = adapter_of(dev);
 	bool want = (dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_FILTER) != 0;
 
+	if (mask & RTE_ETH_VLAN_STRIP_MASK) {
+		bool strip = (dev->data->dev_conf.rxmode.offloads &
+			      RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
+		uint16_t q;
+
+		/* Software strip: only the offload RX variants do it (chosen at start). */
+		if (ad->started && strip && ad->rx_variant != NULL &&
+		    !ad->rx_variant->offload) {
+			VNET_DRV_LOG(ERR, "port %u: VLAN strip can be switched on only while the "
+				     "port is stopped (the RX variant is chosen at start)",
+				     dev->data->port_id);
+			return -ENOTSUP;
+		}
+		for (q = 0; q < dev->data->nb_rx_queues; q++) {
+			struct vnet_rxq *rxq = dev->data->rx_queues[q];
+
+			if (rxq != NULL)
+				rxq->vlan_strip = strip;
+		}
+	}
 	if (!(mask & RTE_ETH_VLAN_FILTER_MASK))
 		return 0;
 	if (want && !vnet_can(ad, VNET_NET_F_CTRL_VLAN))

@@ -172,6 +172,7 @@ vnet_vq_notify(struct vnet_vq *vq)
 struct vnet_rx_variant {
 	const char *name;
 	eth_rx_burst_t fn;
+	bool offload;		/**< reads the header's offload fields, VLAN strip, ptypes */
 };
 
 /** A TX burst variant. */
