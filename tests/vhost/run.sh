@@ -299,6 +299,8 @@ frames_expect_log=("TX queues: 100 descriptors requested, using 128 (rounded up"
 frames_case frames-desc100-qsize256 zc "" "" 1 50000 --desc 100 --expect-desc 128
 frames_case frames-kick-coalesce zc "" ",kick_coalesce=64,kick_delay_us=100" 1 50000
 frames_case frames-copy-kick-coalesce copy "" ",kick_coalesce=64,kick_delay_us=100" 1 50000
+frames_expect_log=("adaptive TX kick moderation")
+frames_case frames-kick-auto zc "" ",kick_coalesce=auto" 2 50000
 
 # ---- 1b. control-thread creation fails: negative errno, the right message, no crash -------
 # thread_fail_case NAME SKIP VNET-EXTRA EXPECTED-SUBSTRING...: vnet-failshim.so (LD_PRELOAD)

@@ -73,13 +73,22 @@ devarg_handler(const char *key, const char *value, void *opaque)
 		if (ret == 0)
 			a->event_idx = v != 0;
 	} else if (strcmp(key, VNET_ARG_COALESCE) == 0) {
+		if (value != NULL && strcmp(value, "auto") == 0) {
+			a->coalesce_auto = true;
+			a->coalesce = 0;
+			return 0;
+		}
 		ret = parse_uint(key, value, 0, VNET_COALESCE_MAX, &v);
-		if (ret == 0)
+		if (ret == 0) {
 			a->coalesce = (uint16_t)v;
+			a->coalesce_auto = false;
+		}
 	} else if (strcmp(key, VNET_ARG_DELAY_US) == 0) {
 		ret = parse_uint(key, value, VNET_DELAY_US_MIN, VNET_DELAY_US_MAX, &v);
-		if (ret == 0)
+		if (ret == 0) {
 			a->delay_us = (uint32_t)v;
+			a->delay_given = true;
+		}
 	} else if (strcmp(key, VNET_ARG_INDIRECT) == 0) {
 		ret = parse_uint(key, value, 0, 1, &v);
 		if (ret == 0)
@@ -189,6 +198,11 @@ vnet_parse_devargs(const char *args, const char * const *valid, const char *help
 	}
 	ret = rte_kvargs_process(kv, NULL, devarg_handler, a);
 	rte_kvargs_free(kv);
-	return ret < 0 ? -EINVAL : 0;
+	if (ret < 0)
+		return -EINVAL;
+	/* Adaptive moderation may defer up to kick_delay_us; its own default is longer. */
+	if (a->coalesce_auto && !a->delay_given)
+		a->delay_us = VNET_AUTO_DELAY_US_DEFAULT;
+	return 0;
 }
 

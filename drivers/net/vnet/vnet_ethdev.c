@@ -226,7 +226,8 @@ tx_variant_of(struct rte_eth_dev *dev, bool copy)
 	struct vnet_adapter *ad = adapter_of(dev);
 	const struct vnet_txq *txq = dev->data->nb_tx_queues > 0 ? dev->data->tx_queues[0] : NULL;
 
-	return vnet_tx_select(copy, ad->args.coalesce != 0, txq != NULL && txq->offload);
+	return vnet_tx_select(copy, ad->args.coalesce != 0 || ad->args.coalesce_auto,
+			      txq != NULL && txq->offload);
 }
 
 static int
@@ -300,6 +301,8 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		txq->hdr_size = ad->hw.hdr_size;
 		txq->broken_logged = false;
 		txq->defer_start = 0;
+		vnet_txq_kick_policy_init(txq, (uint64_t)ad->args.delay_us * rte_get_tsc_hz() /
+					  1000000);
 		txq->indirect = false;
 		if (txq->ind_mz != NULL && vnet_hw_has(&ad->hw, VNET_F_RING_INDIRECT_DESC) &&
 		    vnet_vring_set_indirect(&txq->vq.vr, txq->ind_mz->addr,
@@ -346,7 +349,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	dev->tx_pkt_burst = ad->tx_variant->fn;
 	dev->tx_pkt_prepare = ad->tx_variant->prep;
 
-	if (ad->args.coalesce != 0) {
+	if (ad->args.coalesce != 0 || ad->args.coalesce_auto) {
 		ad->safety_stop = false;
 		ret = vnet_thread_create(&ad->safety_tid, "vnet-kick", safety_thread, dev);
 		if (ret != 0) {
@@ -365,7 +368,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	VNET_INIT_LOG(INFO, "port %u started: RX %s; TX %s; event-idx %s, kick coalescing %s",
 		      dev->data->port_id, ad->rx_variant->name, ad->tx_variant->name,
 		      vnet_hw_has(&ad->hw, VNET_F_RING_EVENT_IDX) ? "on" : "off",
-		      ad->args.coalesce ? "on" : "off");
+		      ad->args.coalesce_auto ? "adaptive" : ad->args.coalesce ? "on" : "off");
 	return 0;
 
 err_stop:

@@ -40,6 +40,8 @@
 #define VNET_DELAY_US_MIN	1
 #define VNET_DELAY_US_MAX	100000
 #define VNET_DELAY_US_DEFAULT	50
+/** Largest deferral of kick_coalesce=auto when kick_delay_us is not given. */
+#define VNET_AUTO_DELAY_US_DEFAULT	200
 #define VNET_VU_QUEUES_MAX	8
 #define VNET_VU_QUEUE_SIZE_DEFAULT 256
 
@@ -50,7 +52,7 @@
 #define VNET_L2_OVERHEAD	(RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
 
 #define VNET_KICK_ARGS_HELP \
-	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096 " VNET_ARG_DELAY_US "=1..100000 " \
+	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096|auto " VNET_ARG_DELAY_US "=1..100000 " \
 	VNET_ARG_INDIRECT "=0|1"
 #define VNET_PCI_ARGS_HELP \
 	VNET_KICK_ARGS_HELP " " VNET_ARG_CTRL_TIMEOUT "=1..60000"
@@ -69,7 +71,9 @@ struct vnet_devargs {
 	bool event_idx;		/**< negotiate VIRTIO_F_EVENT_IDX when offered */
 	bool indirect;		/**< negotiate VIRTIO_F_INDIRECT_DESC when offered */
 	uint16_t coalesce;	/**< TX kick coalescing threshold in buffers, 0 = off */
+	bool coalesce_auto;	/**< kick_coalesce=auto: adaptive moderation */
 	uint32_t delay_us;	/**< longest a published TX buffer waits for its kick */
+	bool delay_given;	/**< kick_delay_us was in the devargs */
 	uint32_t ctrl_timeout_ms; /**< bounded wait for one control-queue command */
 	struct vnet_vu_args vu;	/**< vhost-user transport (net_vnet_user only) */
 };

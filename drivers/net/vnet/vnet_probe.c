@@ -130,6 +130,7 @@ vnet_eth_setup(struct rte_eth_dev *dev, vnet_tp_init_t tp_init)
 		      hw->modern ? "modern" : "legacy", hw->ops->name,
 		      (hw->device_features & VNET_BIT(VNET_F_RING_EVENT_IDX)) ?
 		      (ad->args.event_idx ? "offered" : "disabled by devargs") : "not offered",
+		      ad->args.coalesce_auto ? ", adaptive TX kick moderation" :
 		      ad->args.coalesce ? ", TX kick coalescing on" : "");
 	return 0;
 
@@ -274,7 +275,7 @@ RTE_PMD_REGISTER_KMOD_DEP(net_vnet, "* igb_uio | uio_pci_generic | vfio-pci");
 RTE_PMD_REGISTER_PARAM_STRING(net_vnet,
 			      VNET_ARG_EVENT_IDX "=<0|1> "
 			      VNET_ARG_INDIRECT "=<0|1> "
-			      VNET_ARG_COALESCE "=<0-4096> "
+			      VNET_ARG_COALESCE "=<0-4096|auto> "
 			      VNET_ARG_DELAY_US "=<1-100000> "
 			      VNET_ARG_CTRL_TIMEOUT "=<1-60000>");
 
@@ -287,5 +288,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_vnet_user,
 			      VNET_ARG_MAC "=<mac addr> "
 			      VNET_ARG_EVENT_IDX "=<0|1> "
 			      VNET_ARG_INDIRECT "=<0|1> "
-			      VNET_ARG_COALESCE "=<0-4096> "
+			      VNET_ARG_COALESCE "=<0-4096|auto> "
 			      VNET_ARG_DELAY_US "=<1-100000>");

@@ -380,6 +380,7 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	if (txq->free_thresh == 0 || txq->free_thresh > size)
 		txq->free_thresh = 1;
 	txq->coalesce_pkts = ad->args.coalesce;
+	txq->adaptive = ad->args.coalesce_auto;
 	txq->coalesce_tsc = (uint64_t)ad->args.delay_us * rte_get_tsc_hz() / 1000000;
 	if (txq->coalesce_tsc == 0)
 		txq->coalesce_tsc = 1;

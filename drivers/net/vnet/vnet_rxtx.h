@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
 
+#include "vnet_kickmod.h"
 #include "vnet_ring.h"
 #include "vnet_transport.h"
 
@@ -118,6 +119,9 @@ struct vnet_txq {
 	uint64_t safety_kicks_base;	/**< safety_kicks at the last xstats reset */
 	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
 	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
+	/* kick_coalesce=auto: coalesce_pkts / coalesce_tsc follow the moderation level. */
+	bool adaptive;
+	struct vnet_kickmod km;
 	const struct rte_memzone *hdr_mz; /**< zeroed net header for mbufs without headroom */
 	uint64_t hdr_iova;
 	/* Indirect tables (VIRTIO_F_INDIRECT_DESC): a chain of up to VNET_TX_IND_MAX
@@ -205,6 +209,13 @@ const struct vnet_rx_variant *vnet_rx_select(bool copy, bool mrg, bool big, bool
  * @param offload TX offloads enabled: a header per packet from its mbuf's offload flags.
  */
 const struct vnet_tx_variant *vnet_tx_select(bool copy, bool coalesce, bool offload);
+
+/**
+ * dev_start: reset @p txq's kick policy: the fixed coalescing of the devargs, or with
+ * adaptive moderation level 0 (a decision at every burst) and the level table from the
+ * ring size and @p max_delay_tsc.
+ */
+void vnet_txq_kick_policy_init(struct vnet_txq *txq, uint64_t max_delay_tsc);
 
 /** Log once that @p vq broke (why, and that it stays stopped until the port restarts). */
 void vnet_queue_report_broken(struct vnet_vq *vq, bool *logged, const char *dir,

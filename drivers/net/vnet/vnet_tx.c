@@ -227,6 +227,26 @@ tx_add_one(struct vnet_txq *txq, struct rte_mbuf *m, bool single, bool inplace,
 	return tx_add_chain(txq, m, hdr_iova);
 }
 
+/* Adaptive moderation changed level: load its numbers (the safety net reads coalesce_tsc). */
+static void
+tx_kick_level(struct vnet_txq *txq)
+{
+	uint64_t d = vnet_kickmod_delay(&txq->km);
+	uint32_t t = vnet_kickmod_thresh(&txq->km);
+
+	txq->coalesce_pkts = (uint16_t)(t > UINT16_MAX ? UINT16_MAX : t);
+	__atomic_store_n(&txq->coalesce_tsc, d != 0 ? d : 1, __ATOMIC_RELAXED);
+}
+
+void
+vnet_txq_kick_policy_init(struct vnet_txq *txq, uint64_t max_delay_tsc)
+{
+	if (!txq->adaptive)
+		return;
+	vnet_kickmod_init(&txq->km, txq->vq.size / 2, max_delay_tsc, rte_get_tsc_hz());
+	tx_kick_level(txq);
+}
+
 static __rte_always_inline uint16_t
 tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool coalesce,
 	 const bool copy, const bool offload)
@@ -327,7 +347,7 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 
 	if (!coalesce) {
 		vnet_vq_kick_if_needed(&txq->vq);
-	} else if (vr->unkicked != 0) {
+	} else if (vr->unkicked != 0 || (sent != 0 && txq->adaptive)) {
 		uint64_t now = rte_get_tsc_cycles();
 		uint64_t start;
 
@@ -339,14 +359,18 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		VNET_MB();
 		start = __atomic_load_n(&txq->defer_start, __ATOMIC_RELAXED);
 
-		if (vr->unkicked >= txq->coalesce_pkts || i < nb_pkts ||
-		    (start != 0 && now - start >= txq->coalesce_tsc)) {
+		if (vr->unkicked == 0) {
+			/* nothing unkicked (the burst was kicked by a full ring) */
+		} else if (vr->unkicked >= txq->coalesce_pkts || i < nb_pkts ||
+			   (start != 0 && now - start >= txq->coalesce_tsc)) {
 			tx_kick_now(txq, now);
 		} else {
 			txq->stats.kicks_deferred++;
 			if (start == 0)
 				__atomic_store_n(&txq->defer_start, now, __ATOMIC_RELEASE);
 		}
+		if (txq->adaptive && sent != 0 && vnet_kickmod_burst(&txq->km, now, sent))
+			tx_kick_level(txq);
 	}
 	return i;
 }
@@ -409,7 +433,7 @@ vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 		return;
 	}
 	waited = now - txq->safety_first_tsc;
-	if (waited < txq->coalesce_tsc)
+	if (waited < __atomic_load_n(&txq->coalesce_tsc, __ATOMIC_RELAXED))
 		return;
 	/* Only the thread that clears defer_start kicks; the doorbell write is idempotent. */
 	if (!__atomic_compare_exchange_n(&txq->defer_start, &start, 0, false, __ATOMIC_ACQ_REL,

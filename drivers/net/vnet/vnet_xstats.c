@@ -78,11 +78,13 @@ static const char * const rx_xstat_names[RXX_N] = {
 	RTE_PMD_VNET_XSTAT_KICKS_ISSUED, RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED, "broken",
 };
 enum { TXX_PACKETS, TXX_BYTES, TXX_ERRORS, TXX_RING_FULL, TXX_KICKS, TXX_SUPPRESSED,
-       TXX_DEFERRED, TXX_SAFETY, TXX_MAX_DEFER_US, TXX_BROKEN, TXX_N };
+       TXX_DEFERRED, TXX_SAFETY, TXX_MAX_DEFER_US, TXX_KICK_THRESH, TXX_KICK_DELAY_US,
+       TXX_KICK_LEVEL, TXX_KICK_LEVEL_CHANGES, TXX_BROKEN, TXX_N };
 static const char * const tx_xstat_names[TXX_N] = {
 	"packets", "bytes", "errors", "ring_full", RTE_PMD_VNET_XSTAT_KICKS_ISSUED,
 	RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED, RTE_PMD_VNET_XSTAT_KICKS_DEFERRED,
-	RTE_PMD_VNET_XSTAT_KICKS_SAFETY, RTE_PMD_VNET_XSTAT_MAX_DEFERRAL_US, "broken",
+	RTE_PMD_VNET_XSTAT_KICKS_SAFETY, RTE_PMD_VNET_XSTAT_MAX_DEFERRAL_US,
+	"kick_threshold", "kick_delay_us", "kick_level", "kick_level_changes", "broken",
 };
 
 /* Port-level xstats of the vhost-user transport. */
@@ -191,6 +193,13 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 						      __atomic_load_n(&txq->safety_max_deferral_tsc,
 								      __ATOMIC_RELAXED)) *
 					      1000000 / hz;
+			/* The kick policy in force: fixed coalescing, or the adaptive level. */
+			v[TXX_KICK_THRESH] = txq->coalesce_pkts;
+			v[TXX_KICK_DELAY_US] = (txq->coalesce_pkts > 1 ?
+						__atomic_load_n(&txq->coalesce_tsc,
+								__ATOMIC_RELAXED) : 0) * 1000000 / hz;
+			v[TXX_KICK_LEVEL] = txq->adaptive ? txq->km.level : 0;
+			v[TXX_KICK_LEVEL_CHANGES] = txq->adaptive ? txq->km.changes : 0;
 			v[TXX_BROKEN] = txq->vq.vr.stats.broken;
 		}
 		for (i = 0; i < TXX_N; i++, k++) {
