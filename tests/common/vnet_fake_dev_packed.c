@@ -35,7 +35,7 @@
 
 typedef uint32_t __attribute__((__may_alias__)) dev_u32;
 
-static void
+static void __attribute__((format(printf, 2, 3)))
 dev_error(struct vnet_fake_pdev *d, const char *fmt, ...)
 {
 	va_list ap;
