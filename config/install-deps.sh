@@ -4,6 +4,7 @@
 #   config/install-deps.sh            build + unit/host tiers + the demo
 #   config/install-deps.sh --guest    also the QEMU guest tier packages
 #   config/install-deps.sh --plot     also gnuplot-nox, for dpdk-test-vnet --plot
+#   config/install-deps.sh --fuzz     also clang (libFuzzer), for tests/fuzz/run.sh
 set -euo pipefail
 
 pkgs=(dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config python3-pyelftools
@@ -12,8 +13,9 @@ for opt in "$@"; do
 	case $opt in
 	--guest) pkgs+=(qemu-system-x86 busybox-static cpio kmod) ;;
 	--plot) pkgs+=(gnuplot-nox) ;;
+	--fuzz) pkgs+=(clang) ;;
 	*)
-		echo "usage: $0 [--guest] [--plot]" >&2
+		echo "usage: $0 [--guest] [--plot] [--fuzz]" >&2
 		exit 2
 		;;
 	esac

@@ -8,6 +8,7 @@
 #            (tests/build/check-dpdk24.sh) unit tier, perf app and, with an SDK source, plugin
 #            and host tier against DPDK 24.11 in a Debian 13 root
 #   unit   - EAL-free ring core against a fake device thread (also under ASan + UBSan)
+#   fuzz   - libFuzzer harnesses of the split and packed ring cores (clang; tests/fuzz/run.sh)
 #   host   - vnet's vhost-user transport (net_vnet_user) against DPDK's net_vhost
 #   guest  - QEMU guests (TCG unless KVM really works): testpmd -a <bdf> and l2fwd on vnet
 # A tier that cannot run here is reported as skipped with the reason, never as passed.
@@ -148,6 +149,29 @@ if [ ! -f "$asan/build.ninja" ]; then
 fi
 if check unit-asan/ninja ninja -C "$asan"; then
 	meson_suite "$asan" unit unit-asan
+fi
+
+# ---- fuzz tier: libFuzzer on both ring cores (clang, installed like the other deps) ----
+if ! bash config/install-deps.sh --fuzz >"$logs/fuzz-deps.log" 2>&1; then
+	record skip fuzz "clang could not be installed (see $logs/fuzz-deps.log)"
+else
+	VNET_FUZZ_BUILD=${build}-fuzz tests/fuzz/run.sh "${VNET_FUZZ_SECONDS:-45}" \
+		>"$logs/fuzz.log" 2>&1
+	fuzz_rc=$?
+	if [ $fuzz_rc -eq 77 ]; then
+		record skip fuzz "$(sed -n 's/^SKIP fuzz: //p' "$logs/fuzz.log")"
+	else
+		while read -r verdict name rest; do
+			[ "$verdict" = PASS ] && record pass "fuzz/${name%:}" ||
+				record fail "fuzz/${name%:}: $rest"
+		done < <(grep -E '^(PASS|FAIL) ' "$logs/fuzz.log")
+		if [ $fuzz_rc -ne 0 ]; then
+			grep -q '^FAIL ' "$logs/fuzz.log" || record fail "fuzz: run.sh exit $fuzz_rc"
+			echo "----- tail of $logs/fuzz.log -----"
+			tail -n 40 "$logs/fuzz.log"
+			echo "-----"
+		fi
+	fi
 fi
 
 # ---- host tier: net_vnet_user against DPDK's net_vhost ----

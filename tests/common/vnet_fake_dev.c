@@ -42,7 +42,7 @@ dev_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
 	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
 }
 
-static void
+static void __attribute__((format(printf, 2, 3)))
 dev_error(struct vnet_fake_dev *d, const char *fmt, ...)
 {
 	va_list ap;

@@ -270,6 +270,12 @@ vnet_vring_strerror(int error)
 		return "device returned a used len shorter than the queue's minimum";
 	case VNET_VRING_ERR_NUM_BUFFERS:
 		return "device returned an RX num_buffers larger than the ring";
+	case VNET_VRING_ERR_WRAP:
+		return "device wrote descriptor flags inconsistent with the ring wrap counter";
+	case VNET_VRING_ERR_NOT_AVAIL:
+		return "device marked a descriptor used that was never made available";
+	case VNET_VRING_ERR_IN_ORDER:
+		return "in-order device returned a buffer out of order or twice";
 	default:
 		return "unknown error";
 	}

@@ -48,6 +48,11 @@ enum vnet_vring_error {
 	VNET_VRING_ERR_LEN,		/**< used len larger than the writable bytes posted */
 	VNET_VRING_ERR_SHORT,		/**< used len below the queue's min_len */
 	VNET_VRING_ERR_NUM_BUFFERS,	/**< RX num_buffers above the ring size (caller) */
+	VNET_VRING_ERR_WRAP,		/**< packed: AVAIL/USED bits of the next descriptor
+					 *   inconsistent with the wrap counter */
+	VNET_VRING_ERR_NOT_AVAIL,	/**< packed: used descriptor where nothing was published */
+	VNET_VRING_ERR_IN_ORDER,	/**< packed, IN_ORDER: used id is not an in-flight buffer
+					 *   in posting order (completed twice or out of order) */
 };
 
 /** A buffer segment for vnet_vring_add(): device address and length. */

@@ -5,8 +5,8 @@
 /**
  * @file
  * virtio 1.x definitions used by vnet, written from the OASIS virtio specification
- * (v1.2: split virtqueue 2.7, notification suppression 2.7.7/2.7.10, PCI transport 4.1,
- * network device 5.1). Structures and bits only: no code, no DPDK.
+ * (v1.2: split virtqueue 2.7, notification suppression 2.7.7/2.7.10, packed virtqueue 2.8,
+ * PCI transport 4.1, network device 5.1). Structures and bits only: no code, no DPDK.
  *
  * All multi-byte fields are little-endian on the wire for VERSION_1 devices and
  * guest-native for legacy devices; vnet supports little-endian CPUs only (checked in
@@ -126,6 +126,46 @@ static_assert(sizeof(struct vnet_vring_avail) == 4, "virtq_avail header is 4 byt
 static_assert(sizeof(struct vnet_vring_used_elem) == 8, "virtq_used_elem is 8 bytes");
 static_assert(sizeof(struct vnet_vring_used) == 4, "virtq_used header is 4 bytes");
 static_assert(offsetof(struct vnet_vring_used, ring) == 4, "virtq_used.ring offset");
+
+/*
+ * Packed virtqueue (2.8). Descriptor flags NEXT, WRITE and INDIRECT keep their split values
+ * (VNET_VRING_DESC_F_*); AVAIL and USED carry the ring wrap counters (2.8.1).
+ */
+#define VNET_PACKED_DESC_F_AVAIL	(1u << 7)
+#define VNET_PACKED_DESC_F_USED		(1u << 15)
+
+/* Event suppression flags (2.8.10 / 2.8.14, "Descriptor Ring Change Event Flags"). */
+#define VNET_RING_EVENT_FLAGS_ENABLE	0x0
+#define VNET_RING_EVENT_FLAGS_DISABLE	0x1
+#define VNET_RING_EVENT_FLAGS_DESC	0x2	/* only with VIRTIO_F_RING_EVENT_IDX */
+#define VNET_RING_EVENT_FLAGS_MASK	0x3
+/** off_wrap: bits 0..14 descriptor offset, bit 15 wrap counter. */
+#define VNET_RING_EVENT_WRAP_SHIFT	15
+#define VNET_RING_EVENT_OFF_MASK	0x7fff
+
+/** Largest packed queue size (2.8: up to 2^15 entries, any value, not only powers of two). */
+#define VNET_PACKED_MAX_SIZE		32768
+
+/** Packed virtqueue descriptor, in the ring and in indirect tables (2.8.13). */
+struct vnet_pvirtq_desc {
+	uint64_t addr;	/**< buffer address (unused in a used descriptor) */
+	uint32_t len;	/**< buffer length; in a used descriptor, bytes written */
+	uint16_t id;	/**< buffer id (reserved in indirect tables) */
+	uint16_t flags;	/**< VNET_VRING_DESC_F_*, VNET_PACKED_DESC_F_* */
+};
+
+/** Driver and device event suppression areas, 4 bytes each (2.8.14). */
+struct vnet_pvirtq_event {
+	uint16_t off_wrap;	/**< offset (15 bits) and wrap counter (bit 15), with DESC */
+	uint16_t flags;		/**< VNET_RING_EVENT_FLAGS_* (bits 0..1), rest reserved */
+};
+
+static_assert(sizeof(struct vnet_pvirtq_desc) == 16, "pvirtq_desc is 16 bytes");
+static_assert(offsetof(struct vnet_pvirtq_desc, len) == 8, "pvirtq_desc.len offset");
+static_assert(offsetof(struct vnet_pvirtq_desc, id) == 12, "pvirtq_desc.id offset");
+static_assert(offsetof(struct vnet_pvirtq_desc, flags) == 14, "pvirtq_desc.flags offset");
+static_assert(sizeof(struct vnet_pvirtq_event) == 4, "pvirtq_event_suppress is 4 bytes");
+static_assert(offsetof(struct vnet_pvirtq_event, flags) == 2, "pvirtq_event_suppress.flags");
 
 /* Virtio PCI capability (4.1.4). */
 #define VNET_PCI_CAP_COMMON_CFG		1

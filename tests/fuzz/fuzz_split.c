@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/*
+ * libFuzzer harness for the split ring core (vnet_ring.[ch]). The input plays the device:
+ * arbitrary used-ring entries at any slot, used idx moves (forwards, backwards, past what
+ * was published), avail_event and used flags, and a simple well-behaved device (pop,
+ * complete in any order) that the input can also corrupt; interleaved with driver adds
+ * (add1, add2, add_ind2, chains, indirect), publishes, kick decisions, used collection,
+ * notification control, reclaim and re-init. fuzz_common.h checks the invariants after
+ * every step.
+ *
+ * Input: byte 0 ring size index, byte 1 features (bit 0 event-idx, bit 1 indirect tables,
+ * bits 2..3 min_len, bit 4 start at the index in bytes 2..3 (e.g. just before the 16-bit
+ * wrap), then opcodes (see the switch). FAST_FORWARD runs up to 512 benign rounds per
+ * input: from a start index near 65535 the free-running indices cross the 16-bit wrap.
+ */
+
+#include "vnet_ring.h"
+#include "fuzz_common.h"
+
+#define MAX_NUM		256
+#define IND_MAX		8
+/* Benign fast-forward rounds per input: bounded so that exec/s stays high. */
+#define FF_MAX		512
+
+static const uint16_t sizes[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
+
+static uint8_t ring_mem[16 * MAX_NUM + 6 + 2 * MAX_NUM + 4096 + 6 + 8 * MAX_NUM]
+	__attribute__((aligned(4096)));
+static uint8_t priv_mem[sizeof(struct vnet_vring_state) * MAX_NUM + 2 * MAX_NUM + 64]
+	__attribute__((aligned(64)));
+static struct vnet_vring_desc ind_mem[MAX_NUM * IND_MAX] __attribute__((aligned(64)));
+static struct vnet_vring_desc pairs[2 * MAX_NUM] __attribute__((aligned(64)));
+static uint8_t data[4096];
+
+static struct vnet_vring vr;
+static struct fz_model m;
+static unsigned long idx_wraps;	/* 16-bit used index wraps seen (VNET_FUZZ_VERBOSE) */
+
+struct pend {
+	uint16_t id;
+	uint32_t wlen;
+};
+
+static struct {
+	uint16_t last_avail, used_idx;
+	struct pend pend[MAX_NUM];
+	unsigned int npend;
+	struct pend last;	/* last completion written (for replays) */
+} dev;
+
+static void
+dev_reset(uint16_t idx)
+{
+	memset(&dev, 0, sizeof(dev));
+	dev.last_avail = idx;
+	dev.used_idx = idx;
+}
+
+static bool
+in_range(uintptr_t a, uint32_t len, const void *base, size_t size)
+{
+	uintptr_t lo = (uintptr_t)base;
+
+	return a >= lo && a + len <= lo + size && (a - lo) % 16 == 0;
+}
+
+/* Pop one chain the way a device would (tolerating garbage, bounded walks). */
+static bool
+dev_pop(void)
+{
+	uint16_t avail = __atomic_load_n(&vr.avail->idx, __ATOMIC_ACQUIRE), i;
+	struct pend p = { 0, 0 };
+	unsigned int steps = 0;
+
+	if (avail == dev.last_avail || dev.npend >= vr.num)
+		return false;
+	p.id = vr.avail->ring[dev.last_avail & vr.mask];
+	dev.last_avail++;
+	i = p.id;
+	while (i < vr.num && steps++ < vr.num) {
+		struct vnet_vring_desc d = vr.desc[i];
+
+		if (d.flags & VNET_VRING_DESC_F_INDIRECT) {
+			uintptr_t a = (uintptr_t)d.addr;
+
+			if (in_range(a, d.len, ind_mem, sizeof(ind_mem)) ||
+			    in_range(a, d.len, pairs, sizeof(pairs))) {
+				const struct vnet_vring_desc *t = (const void *)a;
+				unsigned int k;
+
+				for (k = 0; k < d.len / 16; k++)
+					if (t[k].flags & VNET_VRING_DESC_F_WRITE)
+						p.wlen += t[k].len;
+			}
+			break;
+		}
+		if (d.flags & VNET_VRING_DESC_F_WRITE)
+			p.wlen += d.len;
+		if (!(d.flags & VNET_VRING_DESC_F_NEXT))
+			break;
+		i = d.next;
+	}
+	dev.pend[dev.npend++] = p;
+	return true;
+}
+
+static void
+dev_fill(uint16_t slot_off, uint32_t id, uint32_t len)
+{
+	struct vnet_vring_used_elem *u = &vr.used->ring[(uint16_t)(dev.used_idx + slot_off) & vr.mask];
+
+	dev.last.id = (uint16_t)id;
+	dev.last.wlen = len;
+	u->id = id;
+	u->len = len;
+}
+
+static void
+dev_flush(unsigned int n)
+{
+	dev.used_idx = (uint16_t)(dev.used_idx + n);
+	__atomic_store_n(&vr.used->idx, dev.used_idx, __ATOMIC_RELEASE);
+}
+
+static void
+dev_complete(unsigned int k, uint8_t sel, bool short_len)
+{
+	unsigned int i = 0;
+
+	if (k > dev.npend)
+		k = dev.npend;
+	while (i < k) {
+		unsigned int j = (sel++) % dev.npend;
+		struct pend p = dev.pend[j];
+
+		dev_fill((uint16_t)i, p.id, short_len ? p.wlen / 2 : p.wlen);
+		memmove(dev.pend + j, dev.pend + j + 1, (dev.npend - j - 1) * sizeof(dev.pend[0]));
+		dev.npend--;
+		i++;
+	}
+	if (k > 0)
+		dev_flush(k);
+}
+
+static void
+on_detach(void *cookie, void *arg)
+{
+	fz_tok_back(arg, cookie, true, false, 0, 0);
+}
+
+static void
+check(void)
+{
+	if (vnet_vring_broken(&vr))
+		m.broken_seen = true;
+	fz_model_check(&m, vnet_vring_broken(&vr), vnet_vring_free_count(&vr), vr.num);
+}
+
+static void
+collect(unsigned int n)
+{
+	void *c[32];
+	uint32_t len[32];
+	unsigned int got, i;
+	bool broken = vnet_vring_broken(&vr);
+
+	if (n > 32)
+		n = 32;
+	uint16_t before = vr.last_used_idx;
+
+	got = vnet_vring_get_used(&vr, c, len, n);
+	if (vr.last_used_idx < before)
+		idx_wraps++;
+	FUZZ_CHECK(got <= n);
+	if (broken)
+		FUZZ_CHECK(got == 0);
+	for (i = 0; i < got; i++)
+		fz_tok_back(&m, c[i], false, true, len[i], vr.min_len);
+}
+
+static void
+expect_add(int rc, unsigned int need, bool valid, unsigned int before, struct fz_tok *t,
+	   uint32_t in_len)
+{
+	if (vnet_vring_broken(&vr)) {
+		FUZZ_CHECK(rc == -EIO);
+	} else if (!valid) {
+		FUZZ_CHECK(rc == -EINVAL);
+	} else if (need > before) {
+		FUZZ_CHECK(rc == -ENOSPC);
+	} else {
+		FUZZ_CHECK(rc == 0);
+		fz_tok_posted(&m, t, (uint16_t)need, in_len);
+	}
+}
+
+static void
+add_small(uint8_t kind, uint8_t a)
+{
+	struct fz_tok *t = fz_tok_peek(&m);
+	unsigned int before = vnet_vring_free_count(&vr);
+	uint32_t len = 1 + a;
+	int rc;
+
+	switch (kind % 3) {
+	case 0:
+		rc = vnet_vring_add1(&vr, (uintptr_t)data, len, kind & 4, t);
+		expect_add(rc, 1, true, before, t, kind & 4 ? len : 0);
+		break;
+	case 1:
+		rc = vnet_vring_add2(&vr, (uintptr_t)data, 12, (uintptr_t)data + 64, len, t);
+		expect_add(rc, 2, true, before, t, 0);
+		break;
+	default:
+		/* Entry 0 of each pair is constant (NEXT to entry 1), as the TX path keeps it. */
+		rc = vnet_vring_add_ind2(&vr, pairs, (uintptr_t)pairs, (uintptr_t)data, len, t);
+		expect_add(rc, 1, true, before, t, 0);
+		break;
+	}
+}
+
+static void
+add_sg(struct fz_in *in, bool indirect)
+{
+	struct vnet_sg sg[IND_MAX + 2];
+	uint8_t k = fz_u8(in);
+	unsigned int total = 1 + (k & 7) + (k >> 7), out = (k >> 3) & 7, i;
+	struct fz_tok *t = fz_tok_peek(&m);
+	unsigned int before = vnet_vring_free_count(&vr);
+	uint32_t in_len = 0;
+	bool valid;
+	int rc;
+
+	if (out > total)
+		out = total;
+	for (i = 0; i < total; i++) {
+		sg[i].addr = (uintptr_t)data + i * 64;
+		sg[i].len = 1 + fz_u8(in);
+		if (i >= out)
+			in_len += sg[i].len;
+	}
+	rc = vnet_vring_add(&vr, sg, out, total - out, t, indirect);
+	valid = indirect ? vr.indirect != NULL && total <= vr.indirect_max : total <= vr.num;
+	expect_add(rc, indirect ? 1 : total, valid, before, t, in_len);
+}
+
+static void
+reclaim(void)
+{
+	unsigned int want = m.inflight, n;
+
+	n = vnet_vring_detach_unused(&vr, on_detach, &m);
+	FUZZ_CHECK(n == want && m.inflight == 0);
+	FUZZ_CHECK(vnet_vring_free_count(&vr) == vr.num);
+	dev_reset(0);
+}
+
+static void
+fast_forward(unsigned int rounds, uint8_t mode)
+{
+	unsigned int i;
+
+	for (i = 0; i < rounds && !vnet_vring_broken(&vr); i++) {
+		unsigned int k = 1 + (mode & 3);
+
+		while (k-- > 0 && vnet_vring_free_count(&vr) > 0)
+			add_small((uint8_t)(vnet_vring_free_count(&vr) < 2 ? 0 : i + (mode >> 2)),
+				  (uint8_t)(i >> 3));
+		vnet_vring_publish(&vr);
+		vnet_vring_kick_prepare(&vr);
+		while (dev_pop())
+			;
+		dev_complete(dev.npend, (uint8_t)(i * 7), false);
+		collect(32);
+	}
+	check();
+}
+
+static void
+setup(unsigned int num, uint8_t f, uint16_t start)
+{
+	unsigned int i;
+
+	FUZZ_CHECK(vnet_vring_init(&vr, num, 4096, ring_mem, priv_mem, f & 1) == 0);
+	if (f & 2)
+		FUZZ_CHECK(vnet_vring_set_indirect(&vr, ind_mem, (uintptr_t)ind_mem, IND_MAX) == 0);
+	vnet_vring_set_min_len(&vr, (f >> 2) & 3);
+	for (i = 0; i < num; i++) {
+		pairs[2 * i].addr = (uintptr_t)data;
+		pairs[2 * i].len = 12;
+		pairs[2 * i].flags = VNET_VRING_DESC_F_NEXT;
+		pairs[2 * i].next = 1;
+	}
+	dev_reset(0);
+	if (f & 16) {
+		/* White-box start index (as the unit tests' ut_ring_start_at()). */
+		vr.avail_idx = start;
+		vr.avail_pub = start;
+		vr.kick_idx = start;
+		vr.last_used_idx = start;
+		vr.avail->idx = start;
+		*vr.used_event = start;
+		vr.used->idx = start;
+		dev_reset(start);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
+{
+	struct fz_in in = { buf, len };
+	uint8_t s = fz_u8(&in), f = fz_u8(&in);
+	uint16_t start = fz_u16(&in);
+	unsigned int num = sizes[s % (sizeof(sizes) / sizeof(sizes[0]))], ops = 0;
+	unsigned long ff_total = 0;
+
+	fz_model_init(&m);
+	setup(num, f, start);
+
+	while (fz_more(&in) && ops++ < 4096) {
+		uint8_t op = fz_u8(&in);
+
+		switch (op % 16) {
+		case 0: {
+			uint8_t kind = fz_u8(&in);
+
+			add_small(kind, fz_u8(&in));
+			break;
+		}
+		case 1:
+			add_sg(&in, false);
+			break;
+		case 2:
+			add_sg(&in, true);
+			break;
+		case 3:
+			vnet_vring_publish(&vr);
+			break;
+		case 4: {
+			bool k = vnet_vring_kick_prepare(&vr);
+
+			if (vnet_vring_broken(&vr))
+				FUZZ_CHECK(!k);
+			break;
+		}
+		case 5:
+			collect(1 + (fz_u8(&in) & 31));
+			break;
+		case 6:
+			while (dev_pop())
+				;
+			break;
+		case 7: {
+			uint8_t a = fz_u8(&in);
+
+			dev_complete(1 + (a & 15), fz_u8(&in), a & 32);
+			break;
+		}
+		case 8: {	/* hostile: a used entry at some offset from the used idx */
+			uint8_t a = fz_u8(&in);
+			uint16_t off = a & 0x40 ? fz_u16(&in) : (a >> 3) & 7;
+			uint32_t id, ulen;
+
+			switch (a & 3) {
+			case 0:
+				id = fz_u32(&in);
+				ulen = fz_u32(&in);
+				break;
+			case 1:		/* replay the last completion */
+				id = dev.last.id;
+				ulen = dev.last.wlen;
+				break;
+			case 2:		/* a popped buffer, any length */
+				id = dev.npend ? dev.pend[fz_u8(&in) % dev.npend].id : 0;
+				ulen = a & 0x80 ? fz_u32(&in) : fz_u8(&in);
+				break;
+			default:	/* a neighbour of the last id (chain members) */
+				id = (uint32_t)(dev.last.id + (int8_t)fz_u8(&in));
+				ulen = 0;
+				break;
+			}
+			dev_fill(off, id, ulen);
+			if (a & 4)
+				dev_flush(1 + ((a >> 3) & 7));
+			break;
+		}
+		case 9:		/* hostile: used idx moves by any amount */
+			dev_flush(fz_u16(&in));
+			break;
+		case 10:	/* avail_event and used flags */
+			*vr.avail_event = fz_u16(&in);
+			vr.used->flags = fz_u16(&in);
+			break;
+		case 11: {
+			uint8_t a = fz_u8(&in);
+
+			if (a & 1)
+				vnet_vring_disable_cb(&vr);
+			else
+				vnet_vring_enable_cb(&vr, (uint16_t)(a >> 1));
+			vnet_vring_poll_cb_keepalive(&vr);
+			break;
+		}
+		case 12:
+			reclaim();
+			break;
+		case 13:
+			reclaim();
+			setup(num, (uint8_t)(f & ~16), 0);
+			m.broken_seen = false;
+			break;
+		case 14: {	/* fast-forward: many benign rounds (bounded per input) */
+			unsigned int r = 1 + 2u * (fz_u8(&in) & 127);
+			uint8_t mode = fz_u8(&in);
+
+			if (ff_total + r > FF_MAX)
+				r = ff_total < FF_MAX ? (unsigned int)(FF_MAX - ff_total) : 0;
+			ff_total += r;
+			fast_forward(r, mode);
+			break;
+		}
+		default:	/* a used entry for a chosen pending buffer, without flush */
+			if (dev.npend > 0)
+				dev_fill(0, dev.pend[fz_u8(&in) % dev.npend].id, fz_u32(&in));
+			break;
+		}
+		check();
+	}
+	reclaim();
+	FUZZ_CHECK(m.posted == m.returned + m.detached);
+	if (getenv("VNET_FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "split num %u: %lu buffers posted, %lu returned, %lu detached, "
+			"16-bit index wraps %lu, broken %s\n", num, (unsigned long)m.posted,
+			(unsigned long)m.returned, (unsigned long)m.detached, idx_wraps,
+			vnet_vring_strerror(vr.error));
+	idx_wraps = 0;
+	return 0;
+}
