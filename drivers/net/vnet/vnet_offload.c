@@ -103,7 +103,13 @@ vnet_offload_features(struct rte_eth_dev *dev, uint64_t *wanted)
 	if (rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO)
 		guest |= tso;
 	ad->cst.guest_offloads_set = false;
-	if (vnet_can(ad, VNET_NET_F_CTRL_GUEST_OFFLOADS) && vnet_can(ad, VNET_NET_F_CTRL_VQ)) {
+	/*
+	 * Only with a guest offload to program: QEMU offers CTRL_GUEST_OFFLOADS also on
+	 * backends without a virtio-net header (hub, socket), which offer no guest offload,
+	 * and answers GUEST_OFFLOADS_SET there with VIRTIO_NET_ERR.
+	 */
+	if (vnet_can(ad, VNET_NET_F_CTRL_GUEST_OFFLOADS) && vnet_can(ad, VNET_NET_F_CTRL_VQ) &&
+	    (ad->probe_features & VNET_GUEST_OFFLOAD_FEATURES) != 0) {
 		/*
 		 * Keep the device's guest offloads negotiated and program the wanted ones with
 		 * the control queue (5.1.6.5.6): what a reconfigure changes is then a command,
