@@ -91,6 +91,12 @@ newcase() { # newcase NAME: fresh case dir, test.sh header
 #          MUST(strings the console must contain, '|'-separated) [trace]
 hub_case() {
 	local name=$1 bind=$2 vfio=$3 machine=$4 app=$5 nicopts=$6 must=$7 trace=${8:-}
+	local tpextra=${9:-}
+	# The burst mode names the ring type (vnet: "packed ring, ..." / "split ring, ...").
+	local tpcmds='show rxq info 0 0
+show txq info 0 0'
+	[ "$QG_DRVNAME" = net_vnet ] && [ -n "${HUB_VNET_MUST:-}" ] && must="$must|$HUB_VNET_MUST"
+	HUB_VNET_MUST=
 	selected "$name" || return 0
 	newcase "$name"
 	local d=$cd_
@@ -100,8 +106,8 @@ hub_case() {
 		vnet_bind $bind "\$1" "\$2" || exit 1
 		[ "$bind" != vfio-pci ] || ls -l /dev/vfio/
 		echo "VNET-IOMMU iommu=\$(ls /sys/class/iommu | tr '\n' ' ')groups=\$(ls /sys/kernel/iommu_groups | wc -l)"
-		vnet_testpmd /tmp/tp.log 6 1 -l 0,1 -n 1 --file-prefix tp \$(vnet_a "\$1" "\$2") -- \\
-			--total-num-mbufs=4096 --forward-mode=io
+		VNET_TP_CMDS='$tpcmds' vnet_testpmd /tmp/tp.log 6 1 -l 0,1 -n 1 --file-prefix tp \$(vnet_a "\$1" "\$2") -- \\
+			--total-num-mbufs=4096 --forward-mode=io $tpextra
 		vnet_check_driver /tmp/tp.log 2 || exit 1
 		vnet_check_fwd /tmp/tp.log 2 1000 || exit 1
 		vnet_result $name PASS "io forward on \$1 \$2 ($bind)"
@@ -136,8 +142,8 @@ hub_case() {
 }
 
 # ---- one NIC on a UDP socket to a host peer that checks every byte ----
-peer_case() {
-	local name=peer-udp-macswap
+peer_case() { # peer_case [NAME NICOPTS]: byte-exact frames against the host peer
+	local name=${1:-peer-udp-macswap} nicopts=${2:-}
 	selected "$name" || return 0
 	newcase "$name"
 	local d=$cd_ gmac=52:54:00:00:00:10 hmac=02:00:00:00:00:99 n=400
@@ -153,7 +159,8 @@ peer_case() {
 	qg_initrd "$d"
 	qg_peer_start "$d" 200 --guest-mac $gmac --host-mac $hmac --count $n --txfirst 32 --deadline 150
 	# shellcheck disable=SC2046
-	qg_run "$d" 180 "vnet.vfio=none" -smp 2 -machine pc $(qg_nic n0 "$QG_PEER_NETDEV" "mac=$gmac" 0x10)
+	qg_run "$d" 180 "vnet.vfio=none" -smp 2 -machine pc \
+		$(qg_nic n0 "$QG_PEER_NETDEV" "mac=$gmac${nicopts:+,$nicopts}" 0x10)
 	local prc=0
 	wait "$QG_PEER_PID" || prc=$?
 	local ok=1
@@ -418,7 +425,17 @@ hub_case hub-vfio-viommu vfio-pci stock "-machine q35 -device intel-iommu,intrem
 	"mode=modern|IOVA mode 'VA'|VNET-IOMMU iommu=dmar0"
 hub_case hub-uio-legacy uio_pci_generic none "-machine pc" "" "disable-modern=on,event_idx=off" \
 	"mode=legacy|IOVA mode 'PA'"
+# Packed rings (virtio 1.1+: modern only). 1000 descriptors on 1024-entry queues: a packed ring
+# takes the exact count (QEMU caps queues at 1024 and wants powers of two for its maximum).
+HUB_VNET_MUST="Burst mode: packed ring|Number of RXDs: 1000"
+hub_case hub-uio-packed-kicks uio_pci_generic none "-machine pc" "" \
+	"packed=on,disable-legacy=on,event_idx=on,ioeventfd=off,rx_queue_size=1024,tx_queue_size=1024" \
+	"mode=modern|IOVA mode 'PA'" trace "--rxd=1000 --txd=1000"
+HUB_VNET_MUST="Burst mode: packed ring"
+hub_case hub-vfio-noiommu-packed vfio-pci noiommu "-machine pc" "" \
+	"packed=on,disable-legacy=on,event_idx=off" "mode=modern|noiommu-0|IOVA mode 'PA'"
 peer_case
+peer_case peer-udp-macswap-packed "packed=on,disable-legacy=on"
 l2fwd_case
 pingpong_case
 devargs_bad_case

@@ -296,7 +296,12 @@ frames_expect_log=("RX queues: 1024 descriptors requested, using 256 (the device
 	"TX queues: 1024 descriptors requested, using 256 (the device's maximum)")
 frames_case frames-desc1024-qsize256 zc "" "" 1 50000 --desc 1024 --expect-desc 256
 frames_expect_log=("TX queues: 100 descriptors requested, using 128 (rounded up")
-frames_case frames-desc100-qsize256 zc "" "" 1 50000 --desc 100 --expect-desc 128
+frames_case frames-desc100-qsize256 zc "" ",packed=0" 1 50000 --desc 100 --expect-desc 128
+# DPDK's vhost offers VIRTIO_F_RING_PACKED (and IN_ORDER): packed rings take the exact count.
+frames_expect_log=("packed ring")
+frames_case frames-packed-desc100 zc "" "" 1 50000 --desc 100 --expect-desc 100
+frames_expect_log=("split ring")
+frames_case frames-split-packed0 zc "" ",packed=0" 2 50000
 frames_case frames-kick-coalesce zc "" ",kick_coalesce=64,kick_delay_us=100" 1 50000
 frames_case frames-copy-kick-coalesce copy "" ",kick_coalesce=64,kick_delay_us=100" 1 50000
 frames_expect_log=("adaptive TX kick moderation")

@@ -34,6 +34,7 @@ vnet_ctrl_init(struct vnet_ctrl *c, const char *name, uint32_t timeout_ms)
 		c->lock_init = true;
 	}
 	c->vr = NULL;
+	c->pr = NULL;
 	c->name = name;
 	if (timeout_ms == 0)
 		timeout_ms = VNET_CTRL_TIMEOUT_MS_DEFAULT;
@@ -48,6 +49,7 @@ vnet_ctrl_fini(struct vnet_ctrl *c)
 		c->lock_init = false;
 	}
 	c->vr = NULL;
+	c->pr = NULL;
 }
 
 void
@@ -56,6 +58,7 @@ vnet_ctrl_attach(struct vnet_ctrl *c, struct vnet_vring *vr, void *mem, uint64_t
 {
 	pthread_mutex_lock(&c->lock);
 	c->vr = vr;
+	c->pr = NULL;
 	c->mem = mem;
 	c->iova = iova;
 	c->kick = kick;
@@ -66,10 +69,21 @@ vnet_ctrl_attach(struct vnet_ctrl *c, struct vnet_vring *vr, void *mem, uint64_t
 }
 
 void
+vnet_ctrl_attach_packed(struct vnet_ctrl *c, struct vnet_packed *pr, void *mem, uint64_t iova,
+			void (*kick)(void *arg), void *kick_arg, uint64_t features)
+{
+	vnet_ctrl_attach(c, NULL, mem, iova, kick, kick_arg, features);
+	pthread_mutex_lock(&c->lock);
+	c->pr = pr;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void
 vnet_ctrl_detach(struct vnet_ctrl *c)
 {
 	pthread_mutex_lock(&c->lock);
 	c->vr = NULL;
+	c->pr = NULL;
 	memset(c->busy, 0, sizeof(c->busy));	/* the device was reset: it holds nothing */
 	pthread_mutex_unlock(&c->lock);
 }
@@ -87,7 +101,48 @@ vnet_ctrl_stats_reset(struct vnet_ctrl *c)
 bool
 vnet_ctrl_ready(const struct vnet_ctrl *c)
 {
-	return c->vr != NULL;
+	return c->vr != NULL || c->pr != NULL;
+}
+
+/* The ring operations of the control queue, split or packed. */
+static bool
+ring_broken(const struct vnet_ctrl *c)
+{
+	return c->pr != NULL ? vnet_packed_broken(c->pr) : vnet_vring_broken(c->vr);
+}
+
+static enum vnet_vring_error
+ring_error(const struct vnet_ctrl *c)
+{
+	return (enum vnet_vring_error)(c->pr != NULL ? c->pr->error : c->vr->error);
+}
+
+static unsigned int
+ring_get_used(struct vnet_ctrl *c, void **cookies, uint32_t *lens, unsigned int n)
+{
+	return c->pr != NULL ? vnet_packed_get_used(c->pr, cookies, lens, n) :
+			       vnet_vring_get_used(c->vr, cookies, lens, n);
+}
+
+static int
+ring_add_publish(struct vnet_ctrl *c, const struct vnet_sg *sg, unsigned int out, void *cookie)
+{
+	int ret;
+
+	if (c->pr != NULL) {
+		ret = vnet_packed_add(c->pr, sg, out, 1, cookie, false);
+		if (ret == 0) {
+			vnet_packed_publish(c->pr);
+			vnet_packed_note_external_kick(c->pr);
+		}
+		return ret;
+	}
+	ret = vnet_vring_add(c->vr, sg, out, 1, cookie, false);
+	if (ret == 0) {
+		vnet_vring_publish(c->vr);
+		vnet_vring_note_external_kick(c->vr);
+	}
+	return ret;
 }
 
 static bool
@@ -139,7 +194,7 @@ reap(struct vnet_ctrl *c, int want, uint32_t *len)
 	unsigned int n, i;
 	bool done = false;
 
-	while ((n = vnet_vring_get_used(c->vr, cookies, lens, VNET_CTRL_SLOTS)) > 0) {
+	while ((n = ring_get_used(c, cookies, lens, VNET_CTRL_SLOTS)) > 0) {
 		for (i = 0; i < n; i++) {
 			int k = (int)((uint8_t *)cookies[i] - c->busy);
 
@@ -176,9 +231,9 @@ command_locked(struct vnet_ctrl *c, uint8_t cls, uint8_t cmd, const void *data, 
 	uint8_t *slot, ack;
 	int k, ret;
 
-	if (c->vr == NULL)
+	if (!vnet_ctrl_ready(c))
 		return -ENOTSUP;
-	if (vnet_vring_broken(c->vr))
+	if (ring_broken(c))
 		return -EIO;
 	(void)reap(c, -1, &used_len);
 	for (k = 0; k < VNET_CTRL_SLOTS && c->busy[k]; k++)
@@ -205,7 +260,8 @@ command_locked(struct vnet_ctrl *c, uint8_t cls, uint8_t cmd, const void *data, 
 	}
 	sg[nout].addr = c->iova + off + CTRL_ACK_OFF;
 	sg[nout].len = 1;
-	ret = vnet_vring_add(c->vr, sg, nout, 1, &c->busy[k], false);
+	/* Published at once; never coalesced or suppressed: a spurious kick is harmless. */
+	ret = ring_add_publish(c, sg, nout, &c->busy[k]);
 	if (ret != 0) {
 		if (ret == -ENOSPC) {
 			c->st.busy++;
@@ -217,20 +273,17 @@ command_locked(struct vnet_ctrl *c, uint8_t cls, uint8_t cmd, const void *data, 
 	}
 	c->busy[k] = 1;
 	c->st.commands++;
-	vnet_vring_publish(c->vr);
-	/* Never coalesced or suppressed: a spurious kick is harmless, a missing one is not. */
-	vnet_vring_note_external_kick(c->vr);
 	c->kick(c->kick_arg);
 
 	deadline = now_us() + c->timeout_us;
 	for (;;) {
 		if (reap(c, k, &used_len))
 			break;
-		if (vnet_vring_broken(c->vr)) {
+		if (ring_broken(c)) {
 			c->st.bad++;
 			VNET_DRV_LOG(ERR, "%s: control queue broken by the device (%s) during class "
 				     "%u command %u", c->name,
-				     vnet_vring_strerror(c->vr->error), cls, cmd);
+				     vnet_vring_strerror(ring_error(c)), cls, cmd);
 			return -EIO;
 		}
 		if (now_us() > deadline) {

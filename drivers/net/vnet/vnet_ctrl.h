@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vnet_packed.h"
 #include "vnet_ring.h"
 
 /** Commands the device may hold at once. */
@@ -64,7 +65,8 @@ struct vnet_ctrl_stats {
 
 /** One port's control queue. Fields are private; read stats under no lock (relaxed). */
 struct vnet_ctrl {
-	struct vnet_vring *vr;		/**< NULL: no control queue */
+	struct vnet_vring *vr;		/**< split ring, NULL: none (or packed) */
+	struct vnet_packed *pr;		/**< packed ring, NULL: none (or split) */
 	void (*kick)(void *arg);	/**< notify the device about the control queue */
 	void *kick_arg;
 	uint8_t *mem;			/**< VNET_CTRL_MEM_SIZE bytes the device can read/write */
@@ -119,6 +121,11 @@ void vnet_ctrl_fini(struct vnet_ctrl *c);
  */
 void vnet_ctrl_attach(struct vnet_ctrl *c, struct vnet_vring *vr, void *mem, uint64_t iova,
 		      void (*kick)(void *arg), void *kick_arg, uint64_t features);
+
+/** vnet_ctrl_attach() for a packed control queue (VIRTIO_F_RING_PACKED negotiated). */
+void vnet_ctrl_attach_packed(struct vnet_ctrl *c, struct vnet_packed *pr, void *mem,
+			     uint64_t iova, void (*kick)(void *arg), void *kick_arg,
+			     uint64_t features);
 
 /**
  * Detach after the device was reset (it owns no slot any more). The caller reclaims the

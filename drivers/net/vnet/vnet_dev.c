@@ -30,11 +30,13 @@ static int
 check_queue_size(struct vnet_hw *hw, uint16_t idx, uint16_t slot)
 {
 	uint16_t max = hw->ops->get_queue_max(hw, idx);
+	/* Packed rings take any size (2.8.10.1); split rings a power of two (2.7). */
+	bool pow2 = !vnet_hw_has(hw, VNET_F_RING_PACKED);
 
-	if (max == 0 || max > VNET_VRING_MAX_SIZE || (max & (max - 1)) != 0) {
-		VNET_INIT_LOG(ERR, "%s: device offers queue %u with size %u: must be a power of "
-			      "two in [1, %u]; refusing the device", hw->name, idx, max,
-			      VNET_VRING_MAX_SIZE);
+	if (max == 0 || max > VNET_VRING_MAX_SIZE || (pow2 && (max & (max - 1)) != 0)) {
+		VNET_INIT_LOG(ERR, "%s: device offers queue %u with size %u: must be in "
+			      "[1, %u]%s; refusing the device", hw->name, idx, max,
+			      VNET_VRING_MAX_SIZE, pow2 ? " and a power of two (split ring)" : "");
 		return -EINVAL;
 	}
 	hw->vq_max[slot] = max;
@@ -177,7 +179,8 @@ check_ctrl_queue(struct vnet_hw *hw)
 		return 0;
 	hw->ctrl_idx = (uint16_t)(vnet_hw_has(hw, VNET_NET_F_MQ) ? 2u * hw->max_queue_pairs : 2u);
 	max = hw->ops->get_queue_max(hw, hw->ctrl_idx);
-	if (max < VNET_CTRL_QUEUE_MIN || max > VNET_VRING_MAX_SIZE || (max & (max - 1)) != 0) {
+	if (max < VNET_CTRL_QUEUE_MIN || max > VNET_VRING_MAX_SIZE ||
+	    (!vnet_hw_has(hw, VNET_F_RING_PACKED) && (max & (max - 1)) != 0)) {
 		VNET_INIT_LOG(ERR, "%s: device offers its control queue (%u) with size %u: must "
 			      "be a power of two in [%u, %u]; refusing the device", hw->name,
 			      hw->ctrl_idx, max, VNET_CTRL_QUEUE_MIN, VNET_VRING_MAX_SIZE);
@@ -198,6 +201,9 @@ drop_orphans(struct vnet_hw *hw, uint64_t f)
 		f &= ~need_cvq;
 	if (!(f & VNET_BIT(VNET_NET_F_CTRL_RX)))
 		f &= ~VNET_BIT(VNET_NET_F_CTRL_RX_EXTRA);
+	/* vnet's split core completes out of order only: IN_ORDER goes with the packed ring. */
+	if (!(f & VNET_BIT(VNET_F_RING_PACKED)))
+		f &= ~VNET_BIT(VNET_F_IN_ORDER);
 	/* Offload dependencies (5.1.3.1): TSO and ECN need the checksum offload below them. */
 	if (!(f & VNET_BIT(VNET_NET_F_GUEST_CSUM)))
 		f &= ~(VNET_BIT(VNET_NET_F_GUEST_TSO4) | VNET_BIT(VNET_NET_F_GUEST_TSO6) |

@@ -19,6 +19,7 @@
 const char * const vnet_pci_valid_args[] = {
 	VNET_ARG_EVENT_IDX,
 	VNET_ARG_INDIRECT,
+	VNET_ARG_PACKED,
 	VNET_ARG_COALESCE,
 	VNET_ARG_DELAY_US,
 	VNET_ARG_CTRL_TIMEOUT,
@@ -28,6 +29,7 @@ const char * const vnet_pci_valid_args[] = {
 const char * const vnet_user_valid_args[] = {
 	VNET_ARG_EVENT_IDX,
 	VNET_ARG_INDIRECT,
+	VNET_ARG_PACKED,
 	VNET_ARG_COALESCE,
 	VNET_ARG_DELAY_US,
 	VNET_ARG_PATH,
@@ -89,6 +91,10 @@ devarg_handler(const char *key, const char *value, void *opaque)
 			a->delay_us = (uint32_t)v;
 			a->delay_given = true;
 		}
+	} else if (strcmp(key, VNET_ARG_PACKED) == 0) {
+		ret = parse_uint(key, value, 0, 1, &v);
+		if (ret == 0)
+			a->packed = v != 0;
 	} else if (strcmp(key, VNET_ARG_INDIRECT) == 0) {
 		ret = parse_uint(key, value, 0, 1, &v);
 		if (ret == 0)
@@ -178,6 +184,7 @@ vnet_parse_devargs(const char *args, const char * const *valid, const char *help
 	memset(a, 0, sizeof(*a));
 	a->event_idx = true;
 	a->indirect = true;
+	a->packed = true;
 	a->delay_us = VNET_DELAY_US_DEFAULT;
 	a->ctrl_timeout_ms = VNET_CTRL_TIMEOUT_MS_DEFAULT;
 	a->vu.queues = 1;

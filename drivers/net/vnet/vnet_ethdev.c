@@ -203,30 +203,37 @@ vnet_dev_stop_op(struct rte_eth_dev *dev)
 	return 0;
 }
 
-/* The RX variant for this start (before it: for the port's configuration as it stands). */
+/*
+ * The RX variant for this start (@p negotiated: the features are this start's), or before
+ * the first start for the port's configuration as it stands (features the device offers).
+ */
 static const struct vnet_rx_variant *
-rx_variant_of(struct rte_eth_dev *dev, bool copy)
+rx_variant_of(struct rte_eth_dev *dev, bool copy, bool negotiated)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	const struct vnet_rxq *rxq = dev->data->nb_rx_queues > 0 ? dev->data->rx_queues[0] : NULL;
-	bool started = ad->started || ad->rx_variant != NULL;
-	bool mrg = started ? vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) :
+	bool mrg = negotiated ? vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) :
 		   vnet_can(ad, VNET_NET_F_MRG_RXBUF);
-	bool hash = started ? vnet_hw_has(&ad->hw, VNET_NET_F_HASH_REPORT) : ad->cst.hash_report;
+	bool hash = negotiated ? vnet_hw_has(&ad->hw, VNET_NET_F_HASH_REPORT) :
+		    ad->cst.hash_report;
+	bool packed = negotiated ? vnet_hw_has(&ad->hw, VNET_F_RING_PACKED) :
+		      vnet_can(ad, VNET_F_RING_PACKED) && ad->args.packed;
 	bool big = rxq != NULL && rxq->big_segs > 1;
 	bool off = rxq != NULL ? rxq->guest_csum || rxq->gso_ok != 0 || rxq->vlan_strip ||
 				 rxq->ptype : false;
 
-	return vnet_rx_select(copy, mrg, !mrg && big, hash, off);
+	return vnet_rx_select(packed, copy, mrg, !mrg && big, hash, off);
 }
 
 static const struct vnet_tx_variant *
-tx_variant_of(struct rte_eth_dev *dev, bool copy)
+tx_variant_of(struct rte_eth_dev *dev, bool copy, bool negotiated)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	const struct vnet_txq *txq = dev->data->nb_tx_queues > 0 ? dev->data->tx_queues[0] : NULL;
+	bool packed = negotiated ? vnet_hw_has(&ad->hw, VNET_F_RING_PACKED) :
+		      vnet_can(ad, VNET_F_RING_PACKED) && ad->args.packed;
 
-	return vnet_tx_select(copy, ad->args.coalesce != 0 || ad->args.coalesce_auto,
+	return vnet_tx_select(packed, copy, ad->args.coalesce != 0 || ad->args.coalesce_auto,
 			      txq != NULL && txq->offload);
 }
 
@@ -258,6 +265,8 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		wanted &= ~VNET_BIT(VNET_F_RING_EVENT_IDX);
 	if (!ad->args.indirect)
 		wanted &= ~VNET_BIT(VNET_F_RING_INDIRECT_DESC);
+	if (!ad->args.packed)
+		wanted &= ~(VNET_BIT(VNET_F_RING_PACKED) | VNET_BIT(VNET_F_IN_ORDER));
 	/* QEMU empties its VLAN table once CTRL_VLAN is negotiated: only with the filter on. */
 	if (!(dev->data->dev_conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_VLAN_FILTER))
 		wanted &= ~VNET_BIT(VNET_NET_F_CTRL_VLAN);
@@ -274,7 +283,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		ret = vnet_vq_ring_init(ad, vqs[i]);
 		if (ret != 0)
 			goto err_reset;
-		vnet_vring_disable_cb(&vqs[i]->vr);	/* polling: no used notifications */
+		vnet_vq_disable_cb(vqs[i]);	/* polling: no used notifications */
 	}
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		struct vnet_rxq *rxq = dev->data->rx_queues[q];
@@ -283,8 +292,8 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		rxq->buf_len = rxq->buf_len - rxq->hdr_size + ad->hw.hdr_size;
 		rxq->hdr_size = ad->hw.hdr_size;
 		/* Mergeable: only a packet's first buffer has a header (checked per packet). */
-		vnet_vring_set_min_len(&rxq->vq.vr, vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) ?
-				       0 : rxq->hdr_size);
+		vnet_vq_set_min_len(&rxq->vq, vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) ?
+				    0 : rxq->hdr_size);
 		rxq->broken_logged = false;
 	}
 	ret = vnet_offload_start(dev);
@@ -305,9 +314,9 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 					  1000000);
 		txq->indirect = false;
 		if (txq->ind_mz != NULL && vnet_hw_has(&ad->hw, VNET_F_RING_INDIRECT_DESC) &&
-		    vnet_vring_set_indirect(&txq->vq.vr, txq->ind_mz->addr,
-					    ad->hw.use_va ? (uint64_t)(uintptr_t)txq->ind_mz->addr :
-					    txq->ind_mz->iova, VNET_TX_IND_MAX) == 0)
+		    vnet_vq_set_indirect(&txq->vq, txq->ind_mz->addr,
+					 ad->hw.use_va ? (uint64_t)(uintptr_t)txq->ind_mz->addr :
+					 txq->ind_mz->iova, VNET_TX_IND_MAX) == 0)
 			txq->indirect = vnet_txq_ind_init(txq);
 	}
 	ret = vnet_ctrl_queue_prepare(dev, &vqs[n]);
@@ -333,7 +342,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	}
 
 	/* The transport decided copy mode at DRIVER_OK (vhost-user only). */
-	rxv = rx_variant_of(dev, vqs[0]->copy);
+	rxv = rx_variant_of(dev, vqs[0]->copy, true);
 	if (rxv == NULL) {
 		VNET_INIT_LOG(ERR, "port %u: frames above one mbuf need mergeable RX buffers in "
 			      "copy mode (the backend offers no VIRTIO_NET_F_MRG_RXBUF): give the "
@@ -344,7 +353,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		goto err_stop;
 	}
 	ad->rx_variant = rxv;
-	ad->tx_variant = tx_variant_of(dev, vqs[0]->copy);
+	ad->tx_variant = tx_variant_of(dev, vqs[0]->copy, true);
 	dev->rx_pkt_burst = ad->rx_variant->fn;
 	dev->tx_pkt_burst = ad->tx_variant->fn;
 	dev->tx_pkt_prepare = ad->tx_variant->prep;
@@ -467,7 +476,7 @@ vnet_rx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_bur
 
 	RTE_SET_USED(qid);
 	if (v == NULL)
-		v = rx_variant_of(dev, false);
+		v = rx_variant_of(dev, false, false);
 	snprintf(mode->info, sizeof(mode->info), "%s", v != NULL ? v->name : "not started");
 	return 0;
 }
@@ -480,7 +489,7 @@ vnet_tx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_bur
 
 	RTE_SET_USED(qid);
 	if (v == NULL)
-		v = tx_variant_of(dev, false);
+		v = tx_variant_of(dev, false, false);
 	snprintf(mode->info, sizeof(mode->info), "%s", v->name);
 	return 0;
 }

@@ -35,6 +35,7 @@
 #define VNET_ARG_MAC		"mac"
 #define VNET_ARG_CTRL_TIMEOUT	"ctrl_timeout_ms"
 #define VNET_ARG_INDIRECT	"indirect"
+#define VNET_ARG_PACKED		"packed"
 
 #define VNET_COALESCE_MAX	4096
 #define VNET_DELAY_US_MIN	1
@@ -53,7 +54,7 @@
 
 #define VNET_KICK_ARGS_HELP \
 	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096|auto " VNET_ARG_DELAY_US "=1..100000 " \
-	VNET_ARG_INDIRECT "=0|1"
+	VNET_ARG_INDIRECT "=0|1 " VNET_ARG_PACKED "=0|1"
 #define VNET_PCI_ARGS_HELP \
 	VNET_KICK_ARGS_HELP " " VNET_ARG_CTRL_TIMEOUT "=1..60000"
 #define VNET_USER_ARGS_HELP \
@@ -70,6 +71,7 @@ extern const char * const vnet_user_valid_args[];
 struct vnet_devargs {
 	bool event_idx;		/**< negotiate VIRTIO_F_EVENT_IDX when offered */
 	bool indirect;		/**< negotiate VIRTIO_F_INDIRECT_DESC when offered */
+	bool packed;		/**< negotiate VIRTIO_F_RING_PACKED when offered (0: split) */
 	uint16_t coalesce;	/**< TX kick coalescing threshold in buffers, 0 = off */
 	bool coalesce_auto;	/**< kick_coalesce=auto: adaptive moderation */
 	uint32_t delay_us;	/**< longest a published TX buffer waits for its kick */
@@ -211,6 +213,12 @@ int vnet_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *con
 int vnet_vq_ring_init(struct vnet_adapter *ad, struct vnet_vq *vq);
 /** Hand every buffer @p vq still holds back (device reset first). */
 void vnet_vq_reclaim(struct vnet_vq *vq);
+/** No used-buffer notifications on @p vq (polling), split or packed. */
+void vnet_vq_disable_cb(struct vnet_vq *vq);
+/** Smallest used length the device may report on @p vq. */
+void vnet_vq_set_min_len(struct vnet_vq *vq, uint32_t min_len);
+/** Register indirect tables for @p vq (see vnet_vring_set_indirect()). @return 0 or -EINVAL. */
+int vnet_vq_set_indirect(struct vnet_vq *vq, void *mem, uint64_t iova, unsigned int max);
 
 /**
  * dev_start, after vnet_offload_start() and the ring layout: indirect tables for @p rxq's

@@ -153,7 +153,7 @@ vnet_ctrl_queue_prepare(struct rte_eth_dev *dev, struct vnet_vq **vqp)
 	ret = vnet_vq_ring_init(ad, vq);
 	if (ret != 0)
 		return ret;
-	vnet_vring_disable_cb(&vq->vr);	/* commands are polled */
+	vnet_vq_disable_cb(vq);	/* commands are polled */
 	*vqp = vq;
 	return 0;
 }
@@ -167,9 +167,15 @@ vnet_ctrl_queue_start(struct rte_eth_dev *dev)
 
 	if (!vnet_hw_has(hw, VNET_NET_F_CTRL_VQ))
 		return 0;
-	vnet_ctrl_attach(&ad->ctrl, &ad->cvq.vr, ad->ctrl_mz->addr,
-			 hw->use_va ? (uint64_t)(uintptr_t)ad->ctrl_mz->addr : ad->ctrl_mz->iova,
-			 ctrl_kick, &ad->cvq, hw->driver_features);
+	if (ad->cvq.packed)
+		vnet_ctrl_attach_packed(&ad->ctrl, &ad->cvq.pr, ad->ctrl_mz->addr,
+					hw->use_va ? (uint64_t)(uintptr_t)ad->ctrl_mz->addr :
+					ad->ctrl_mz->iova, ctrl_kick, &ad->cvq,
+					hw->driver_features);
+	else
+		vnet_ctrl_attach(&ad->ctrl, &ad->cvq.vr, ad->ctrl_mz->addr,
+				 hw->use_va ? (uint64_t)(uintptr_t)ad->ctrl_mz->addr :
+				 ad->ctrl_mz->iova, ctrl_kick, &ad->cvq, hw->driver_features);
 	ad->cst.pairs = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
 	ad->cst.vlan_filter = vnet_hw_has(hw, VNET_NET_F_CTRL_VLAN);
 	ret = vnet_ctrl_replay(&ad->ctrl, &ad->cst);
@@ -189,7 +195,10 @@ vnet_ctrl_queue_stop(struct rte_eth_dev *dev)
 		return;
 	vnet_ctrl_detach(&ad->ctrl);
 	/* Cookies are slot markers, not buffers: nothing to free. */
-	vnet_vring_detach_unused(&ad->cvq.vr, NULL, NULL);
+	if (ad->cvq.packed)
+		vnet_packed_detach_unused(&ad->cvq.pr, NULL, NULL);
+	else
+		vnet_vring_detach_unused(&ad->cvq.vr, NULL, NULL);
 }
 
 void

@@ -275,6 +275,7 @@ RTE_PMD_REGISTER_KMOD_DEP(net_vnet, "* igb_uio | uio_pci_generic | vfio-pci");
 RTE_PMD_REGISTER_PARAM_STRING(net_vnet,
 			      VNET_ARG_EVENT_IDX "=<0|1> "
 			      VNET_ARG_INDIRECT "=<0|1> "
+			      VNET_ARG_PACKED "=<0|1> "
 			      VNET_ARG_COALESCE "=<0-4096|auto> "
 			      VNET_ARG_DELAY_US "=<1-100000> "
 			      VNET_ARG_CTRL_TIMEOUT "=<1-60000>");
@@ -288,5 +289,6 @@ RTE_PMD_REGISTER_PARAM_STRING(net_vnet_user,
 			      VNET_ARG_MAC "=<mac addr> "
 			      VNET_ARG_EVENT_IDX "=<0|1> "
 			      VNET_ARG_INDIRECT "=<0|1> "
+			      VNET_ARG_PACKED "=<0|1> "
 			      VNET_ARG_COALESCE "=<0-4096|auto> "
 			      VNET_ARG_DELAY_US "=<1-100000>");

@@ -42,10 +42,20 @@ vnet_vq_alloc(struct rte_eth_dev *dev, struct vnet_vq *vq, uint16_t idx, uint16_
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct vnet_hw *hw = &ad->hw;
 	struct vnet_vring_layout l;
+	struct vnet_packed_layout pl;
 	char name[RTE_MEMZONE_NAMESIZE];
 	unsigned long align = hw->modern ? RTE_CACHE_LINE_SIZE : VNET_VRING_LEGACY_ALIGN;
+	size_t priv;
 
+	/*
+	 * Room for either ring type: which one runs is negotiated at each start (a size that
+	 * is not a power of two can only be a packed ring).
+	 */
 	if (vnet_vring_layout(size, align, &l) != 0)
+		l.size = 0;
+	if (vnet_packed_layout(size, &pl) == 0 && pl.size > l.size)
+		l.size = pl.size;
+	if (l.size == 0)
 		return -EINVAL;
 	if (hw->ops->ring_mem != NULL) {
 		/* The transport owns ring memory (shared with a vhost-user backend). */
@@ -66,8 +76,8 @@ vnet_vq_alloc(struct rte_eth_dev *dev, struct vnet_vq *vq, uint16_t idx, uint16_
 		vq->ring_va = vq->mz->addr;
 		vq->ring_iova = vq->mz->iova;
 	}
-	vq->priv = rte_zmalloc_socket("vnet_vq_priv", vnet_vring_priv_size(size),
-				      RTE_CACHE_LINE_SIZE, (int)socket);
+	priv = RTE_MAX(vnet_vring_priv_size(size), vnet_packed_priv_size(size));
+	vq->priv = rte_zmalloc_socket("vnet_vq_priv", priv, RTE_CACHE_LINE_SIZE, (int)socket);
 	if (vq->priv == NULL) {
 		vnet_vq_free(vq);
 		return -ENOMEM;
@@ -85,17 +95,64 @@ int
 vnet_vq_ring_init(struct vnet_adapter *ad, struct vnet_vq *vq)
 {
 	unsigned long align = ad->hw.modern ? RTE_CACHE_LINE_SIZE : VNET_VRING_LEGACY_ALIGN;
+	bool event_idx = vnet_hw_has(&ad->hw, VNET_F_RING_EVENT_IDX);
+	struct vnet_vring_layout l;
+	struct vnet_packed_layout pl;
+	int ret;
 
-	return vnet_vring_init(&vq->vr, vq->size, align, vq->ring_va, vq->priv,
-			       vnet_hw_has(&ad->hw, VNET_F_RING_EVENT_IDX));
+	vq->packed = vnet_hw_has(&ad->hw, VNET_F_RING_PACKED);
+	if (vq->packed) {
+		ret = vnet_packed_layout(vq->size, &pl);
+		if (ret == 0)
+			ret = vnet_packed_init(&vq->pr, vq->size, vq->ring_va, vq->priv, event_idx,
+					       vnet_hw_has(&ad->hw, VNET_F_IN_ORDER));
+		vq->avail_off = pl.driver_off;
+		vq->used_off = pl.device_off;
+		return ret;
+	}
+	ret = vnet_vring_layout(vq->size, align, &l);
+	if (ret != 0)
+		return ret;
+	vq->avail_off = l.avail_off;
+	vq->used_off = l.used_off;
+	return vnet_vring_init(&vq->vr, vq->size, align, vq->ring_va, vq->priv, event_idx);
 }
 
 /* Hand every buffer the ring still holds back: mbufs are freed, bounce slots are not. */
 void
 vnet_vq_reclaim(struct vnet_vq *vq)
 {
-	if (vq->priv != NULL)
+	if (vq->priv == NULL)
+		return;
+	if (vq->packed)
+		vnet_packed_detach_unused(&vq->pr, vq->copy ? NULL : reclaim_mbuf, NULL);
+	else
 		vnet_vring_detach_unused(&vq->vr, vq->copy ? NULL : reclaim_mbuf, NULL);
+}
+
+void
+vnet_vq_disable_cb(struct vnet_vq *vq)
+{
+	if (vq->packed)
+		vnet_packed_disable_cb(&vq->pr);
+	else
+		vnet_vring_disable_cb(&vq->vr);
+}
+
+void
+vnet_vq_set_min_len(struct vnet_vq *vq, uint32_t min_len)
+{
+	if (vq->packed)
+		vnet_packed_set_min_len(&vq->pr, min_len);
+	else
+		vnet_vring_set_min_len(&vq->vr, min_len);
+}
+
+int
+vnet_vq_set_indirect(struct vnet_vq *vq, void *mem, uint64_t iova, unsigned int max)
+{
+	return vq->packed ? vnet_packed_set_indirect(&vq->pr, mem, iova, max) :
+			    vnet_vring_set_indirect(&vq->vr, mem, iova, max);
 }
 
 /*
@@ -125,17 +182,19 @@ note_queue_size(struct rte_eth_dev *dev, uint16_t vq_idx, uint16_t nb_desc, uint
  * Ring size for @nb_desc descriptors, as DPDK's net_virtio accepts any count (ethdev's
  * nb_max is left at its default): 0 gives the device's maximum; more than the device's
  * maximum is clamped to it; fewer is honoured on modern devices (queue_size register,
- * 4.1.4.3), rounded up to a power of two for split rings (2.7); a legacy device's queues have
- * a fixed size (4.1.5.1.3.1), also for a smaller request. Logged when the count changes.
+ * 4.1.4.3), exactly for packed rings (2.8), rounded up to a power of two for split rings
+ * (2.7); a legacy device's queues have a fixed size (4.1.5.1.3.1), also for a smaller
+ * request. Logged when the count changes.
  */
 static int
 pick_queue_size(struct rte_eth_dev *dev, uint16_t vq_idx, uint16_t nb_desc, uint16_t *size)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	uint16_t max = vnet_dev_queue_max(&ad->hw, vq_idx);
+	bool packed = vnet_can(ad, VNET_F_RING_PACKED) && ad->args.packed;
 	uint32_t want;
 
-	if (max == 0 || max > VNET_VRING_MAX_SIZE || (max & (max - 1)) != 0) {
+	if (max == 0 || max > VNET_VRING_MAX_SIZE || (!packed && (max & (max - 1)) != 0)) {
 		VNET_INIT_LOG(ERR, "port %u: device queue %u size %u is invalid",
 			      dev->data->port_id, vq_idx, max);
 		return -EIO;
@@ -151,7 +210,7 @@ pick_queue_size(struct rte_eth_dev *dev, uint16_t vq_idx, uint16_t nb_desc, uint
 					"a legacy device's queues have a fixed size");
 		return 0;
 	}
-	want = rte_align32pow2(nb_desc);
+	want = packed ? nb_desc : rte_align32pow2(nb_desc);
 	if (want > max) {
 		*size = max;
 		note_queue_size(dev, vq_idx, nb_desc, max, "the device's maximum");
@@ -215,7 +274,7 @@ vnet_rxq_big_prepare(struct rte_eth_dev *dev, struct vnet_rxq *rxq)
 		if (rxq->ind_mz == NULL)
 			return 0;	/* optional: a descriptor per mbuf instead */
 	}
-	ret = vnet_vring_set_indirect(&rxq->vq.vr, rxq->ind_mz->addr,
+	ret = vnet_vq_set_indirect(&rxq->vq, rxq->ind_mz->addr,
 				      ad->hw.use_va ? (uint64_t)(uintptr_t)rxq->ind_mz->addr :
 				      rxq->ind_mz->iova, rxq->big_segs);
 	rxq->big_indirect = ret == 0;

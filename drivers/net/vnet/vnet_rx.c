@@ -40,7 +40,7 @@ vnet_queue_report_broken(struct vnet_vq *vq, bool *logged, const char *dir, uint
 		return;
 	*logged = true;
 	VNET_DRV_LOG(ERR, "port %u %s queue %u: %s; queue stopped until the port restarts",
-		     port, dir, q, vnet_vring_strerror(vq->vr.error));
+		     port, dir, q, vnet_vring_strerror(vnet_vq_error(vq)));
 }
 
 /* ---- RX ---- */
@@ -60,8 +60,8 @@ rx_hash(struct rte_mbuf *m, const struct vnet_net_hdr_hash *h)
  * head); the first one takes the header before its data, the others are used from their
  * buffer start.
  */
-static int
-rx_add_big(struct vnet_rxq *rxq)
+static __rte_always_inline int
+rx_add_big(struct vnet_rxq *rxq, const bool packed)
 {
 	struct rte_mbuf *segs[VNET_RX_BIG_MAX];
 	struct vnet_sg sg[VNET_RX_BIG_MAX];
@@ -69,7 +69,7 @@ rx_add_big(struct vnet_rxq *rxq)
 	uint16_t room = rte_pktmbuf_data_room_size(rxq->mp);
 	int ret;
 
-	if (vnet_vring_free_count(&rxq->vq.vr) < (rxq->big_indirect ? 1u : k))
+	if (vq_free_count(&rxq->vq, packed) < (rxq->big_indirect ? 1u : k))
 		return -ENOSPC;
 	if (unlikely(rte_mempool_get_bulk(rxq->mp, (void **)segs, k) != 0)) {
 		rxq->stats.nombuf += k;
@@ -92,7 +92,7 @@ rx_add_big(struct vnet_rxq *rxq)
 		}
 	}
 	segs[0]->nb_segs = (uint16_t)k;
-	ret = vnet_vring_add(&rxq->vq.vr, sg, 0, k, segs[0], rxq->big_indirect);
+	ret = vq_add(&rxq->vq, packed, sg, 0, k, segs[0], rxq->big_indirect);
 	if (ret != 0)
 		rte_pktmbuf_free(segs[0]);
 	return ret;
@@ -129,10 +129,9 @@ rx_trim_big(struct vnet_rxq *rxq, struct rte_mbuf *m, uint32_t len)
 }
 
 static __rte_always_inline void
-rx_refill(struct vnet_rxq *rxq, const bool copy, const bool big)
+rx_refill(struct vnet_rxq *rxq, const bool packed, const bool copy, const bool big)
 {
-	struct vnet_vring *vr = &rxq->vq.vr;
-	unsigned int n = vnet_vring_free_count(vr), i;
+	unsigned int n = vq_free_count(&rxq->vq, packed), i;
 
 	if (n < rxq->free_thresh)
 		return;
@@ -145,14 +144,14 @@ rx_refill(struct vnet_rxq *rxq, const bool copy, const bool big)
 		uint32_t len = RTE_MIN(vq->bounce_slot, rxq->buf_len);
 
 		for (i = 0; i < n; i++) {
-			uint16_t id = vnet_vring_next_id(vr);
+			uint16_t id = vq_next_id(&rxq->vq, packed);
 
-			vnet_vring_add1(vr, vq->bounce_iova + (uint64_t)id * vq->bounce_slot, len,
+			vq_add1(&rxq->vq, packed, vq->bounce_iova + (uint64_t)id * vq->bounce_slot, len,
 					true, vq->bounce + (size_t)id * vq->bounce_slot);
 		}
 	} else if (big) {
 		for (i = 0; i < n; i++)
-			if (rx_add_big(rxq) != 0)
+			if (rx_add_big(rxq, packed) != 0)
 				break;
 	} else {
 		struct rte_mbuf *mbufs[VNET_RX_BURST_MAX];
@@ -167,31 +166,34 @@ rx_refill(struct vnet_rxq *rxq, const bool copy, const bool big)
 			memcpy((uint8_t *)m + offsetof(struct rte_mbuf, rearm_data),
 			       &rxq->mbuf_initializer, sizeof(uint64_t));
 			/* The device writes the net header right before the packet data. */
-			vnet_vring_add1(vr, vnet_mbuf_buf_addr(m, rxq->addr_off) +
+			vq_add1(&rxq->vq, packed, vnet_mbuf_buf_addr(m, rxq->addr_off) +
 					RTE_PKTMBUF_HEADROOM - rxq->hdr_size, rxq->buf_len,
 					true, m);
 		}
 	}
-	vnet_vring_publish(vr);
-	vnet_vq_kick_if_needed(&rxq->vq);
+	vq_publish(&rxq->vq, packed);
+	vnet_vq_kick_if_needed(&rxq->vq, packed);
 }
 
 int
 vnet_rxq_fill(struct vnet_rxq *rxq)
 {
-	struct vnet_vring *vr = &rxq->vq.vr;
+	const bool packed = rxq->vq.packed;
 	uint16_t thresh = rxq->free_thresh;
 
 	rxq->free_thresh = 1;
-	while (vnet_vring_free_count(vr) > 0) {
-		unsigned int before = vnet_vring_free_count(vr);
+	while (vq_free_count(&rxq->vq, packed) > 0) {
+		unsigned int before = vq_free_count(&rxq->vq, packed);
 
-		rx_refill(rxq, rxq->vq.copy, rxq->big_segs > 1);
-		if (vnet_vring_free_count(vr) == before)
+		if (packed)
+			rx_refill(rxq, true, rxq->vq.copy, rxq->big_segs > 1);
+		else
+			rx_refill(rxq, false, rxq->vq.copy, rxq->big_segs > 1);
+		if (vq_free_count(&rxq->vq, packed) == before)
 			break;
 	}
 	rxq->free_thresh = thresh;
-	return vnet_vring_free_count(vr) == vr->num ? -ENOMEM : 0;
+	return vq_free_count(&rxq->vq, packed) == vq_num(&rxq->vq, packed) ? -ENOMEM : 0;
 }
 
 /* Copy mode: move frames out of their bounce slots into fresh mbufs. */
@@ -240,10 +242,9 @@ rx_oversize(struct vnet_rxq *rxq, const struct rte_mbuf *m, const bool offload)
 }
 
 static __rte_always_inline uint16_t
-rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool copy,
-	 const bool hash, const bool big, const bool offload)
+rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool packed,
+	 const bool copy, const bool hash, const bool big, const bool offload)
 {
-	struct vnet_vring *vr = &rxq->vq.vr;
 	uint32_t lens[VNET_RX_BURST_MAX];
 	uint64_t bytes = 0;
 	unsigned int n, i, k = 0;
@@ -253,7 +254,7 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	if (copy) {
 		void *slots[VNET_RX_BURST_MAX];
 
-		n = vnet_vring_get_used(vr, slots, lens, nb_pkts);
+		n = vq_get_used(&rxq->vq, packed, slots, lens, nb_pkts);
 		if (n > 0)
 			n = rx_copy_out(rxq, pkts, slots, lens, n, &bytes);
 		for (i = 0; i < n; i++) {
@@ -278,7 +279,7 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	} else {
 		uint16_t hdr = rxq->hdr_size;
 
-		n = vnet_vring_get_used(vr, (void **)pkts, lens, nb_pkts);
+		n = vq_get_used(&rxq->vq, packed, (void **)pkts, lens, nb_pkts);
 		for (i = 0; i < n && i < VNET_RX_PREFETCH; i++)
 			rte_prefetch0(pkts[i]);
 		for (i = 0; i < n; i++) {
@@ -315,13 +316,13 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	rxq->stats.packets += k;
 	rxq->stats.bytes += bytes;
 
-	if (unlikely(vnet_vring_broken(vr))) {
+	if (unlikely(vq_broken(&rxq->vq, packed))) {
 		vnet_queue_report_broken(&rxq->vq, &rxq->broken_logged, "rx", rxq->port_id,
 					 rxq->queue_id);
 		return (uint16_t)k;
 	}
-	rx_refill(rxq, copy, big);
-	vnet_vring_poll_cb_keepalive(vr);
+	rx_refill(rxq, packed, copy, big);
+	vq_poll_keepalive(&rxq->vq, packed);
 	return (uint16_t)k;
 }
 
@@ -397,10 +398,9 @@ rx_mrg_emit(struct vnet_rxq *rxq, struct rte_mbuf *m, struct rte_mbuf **pkts,
 }
 
 static __rte_always_inline uint16_t
-rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool copy,
-	     const bool hash, const bool offload)
+rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
+	     const bool packed, const bool copy, const bool hash, const bool offload)
 {
-	struct vnet_vring *vr = &rxq->vq.vr;
 	struct rte_mbuf *bufs[VNET_RX_BURST_MAX];
 	uint32_t lens[VNET_RX_BURST_MAX];
 	uint16_t hdr = rxq->hdr_size;
@@ -412,11 +412,11 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, con
 	if (copy) {
 		void *slots[VNET_RX_BURST_MAX];
 
-		n = vnet_vring_get_used(vr, slots, lens, nb_pkts);
+		n = vq_get_used(&rxq->vq, packed, slots, lens, nb_pkts);
 		if (n > 0)
 			n = rx_copy_raw(rxq, bufs, slots, lens, n);
 	} else {
-		n = vnet_vring_get_used(vr, (void **)bufs, lens, nb_pkts);
+		n = vq_get_used(&rxq->vq, packed, (void **)bufs, lens, nb_pkts);
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = bufs[i];
@@ -443,10 +443,10 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, con
 				rte_pktmbuf_free(m);
 				continue;
 			}
-			if (unlikely(nbuf > vr->num)) {
+			if (unlikely(nbuf > vq_num(&rxq->vq, packed))) {
 				rxq->stats.bad_num_buffers++;
 				rte_pktmbuf_free_bulk(&bufs[i], n - i);
-				vnet_vring_set_broken(vr, VNET_VRING_ERR_NUM_BUFFERS);
+				vq_set_broken(&rxq->vq, packed, VNET_VRING_ERR_NUM_BUFFERS);
 				break;
 			}
 			m->data_len = (uint16_t)(lens[i] - hdr);
@@ -480,14 +480,14 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, con
 	rxq->stats.packets += out;
 	rxq->stats.bytes += bytes;
 
-	if (unlikely(vnet_vring_broken(vr))) {
+	if (unlikely(vq_broken(&rxq->vq, packed))) {
 		vnet_rxq_drop_partial(rxq);
 		vnet_queue_report_broken(&rxq->vq, &rxq->broken_logged, "rx", rxq->port_id,
 					 rxq->queue_id);
 		return (uint16_t)out;
 	}
-	rx_refill(rxq, copy, false);
-	vnet_vring_poll_cb_keepalive(vr);
+	rx_refill(rxq, packed, copy, false);
+	vq_poll_keepalive(&rxq->vq, packed);
 	return (uint16_t)out;
 }
 
@@ -496,77 +496,142 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, con
  * reads. The hash report is zero-copy only (copy mode is vhost-user, which never negotiates
  * it); big buffers are zero-copy only (vhost-user backends offer mergeable buffers).
  */
-#define RX_ONE(name, copy, hash, big, off)					\
+#define RX_ONE(name, packed, copy, hash, big, off)				\
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	return rx_burst(q, pkts, nb_pkts, copy, hash, big, off);		\
+	return rx_burst(q, pkts, nb_pkts, packed, copy, hash, big, off);	\
 }
-#define RX_MRG(name, copy, hash, off)						\
+#define RX_MRG(name, packed, copy, hash, off)					\
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	return rx_burst_mrg(q, pkts, nb_pkts, copy, hash, off);			\
+	return rx_burst_mrg(q, pkts, nb_pkts, packed, copy, hash, off);		\
 }
 
-RX_ONE(vnet_rx_zc, false, false, false, false)
-RX_ONE(vnet_rx_zc_off, false, false, false, true)
-RX_ONE(vnet_rx_zc_hash, false, true, false, false)
-RX_ONE(vnet_rx_zc_hash_off, false, true, false, true)
-RX_ONE(vnet_rx_big, false, false, true, false)
-RX_ONE(vnet_rx_big_off, false, false, true, true)
-RX_ONE(vnet_rx_big_hash, false, true, true, false)
-RX_ONE(vnet_rx_big_hash_off, false, true, true, true)
-RX_ONE(vnet_rx_copy, true, false, false, false)
-RX_ONE(vnet_rx_copy_off, true, false, false, true)
-RX_MRG(vnet_rx_mrg, false, false, false)
-RX_MRG(vnet_rx_mrg_off, false, false, true)
-RX_MRG(vnet_rx_mrg_hash, false, true, false)
-RX_MRG(vnet_rx_mrg_hash_off, false, true, true)
-RX_MRG(vnet_rx_mrg_copy, true, false, false)
-RX_MRG(vnet_rx_mrg_copy_off, true, false, true)
+RX_ONE(vnet_rx_split_zc, false, false, false, false, false)
+RX_ONE(vnet_rx_split_zc_off, false, false, false, false, true)
+RX_ONE(vnet_rx_split_zc_hash, false, false, true, false, false)
+RX_ONE(vnet_rx_split_zc_hash_off, false, false, true, false, true)
+RX_ONE(vnet_rx_split_big, false, false, false, true, false)
+RX_ONE(vnet_rx_split_big_off, false, false, false, true, true)
+RX_ONE(vnet_rx_split_big_hash, false, false, true, true, false)
+RX_ONE(vnet_rx_split_big_hash_off, false, false, true, true, true)
+RX_MRG(vnet_rx_split_mrg, false, false, false, false)
+RX_MRG(vnet_rx_split_mrg_off, false, false, false, true)
+RX_MRG(vnet_rx_split_mrg_hash, false, false, true, false)
+RX_MRG(vnet_rx_split_mrg_hash_off, false, false, true, true)
+RX_ONE(vnet_rx_split_copy, false, true, false, false, false)
+RX_ONE(vnet_rx_split_copy_off, false, true, false, false, true)
+RX_MRG(vnet_rx_split_mrg_copy, false, true, false, false)
+RX_MRG(vnet_rx_split_mrg_copy_off, false, true, false, true)
+RX_ONE(vnet_rx_packed_zc, true, false, false, false, false)
+RX_ONE(vnet_rx_packed_zc_off, true, false, false, false, true)
+RX_ONE(vnet_rx_packed_zc_hash, true, false, true, false, false)
+RX_ONE(vnet_rx_packed_zc_hash_off, true, false, true, false, true)
+RX_ONE(vnet_rx_packed_big, true, false, false, true, false)
+RX_ONE(vnet_rx_packed_big_off, true, false, false, true, true)
+RX_ONE(vnet_rx_packed_big_hash, true, false, true, true, false)
+RX_ONE(vnet_rx_packed_big_hash_off, true, false, true, true, true)
+RX_MRG(vnet_rx_packed_mrg, true, false, false, false)
+RX_MRG(vnet_rx_packed_mrg_off, true, false, false, true)
+RX_MRG(vnet_rx_packed_mrg_hash, true, false, true, false)
+RX_MRG(vnet_rx_packed_mrg_hash_off, true, false, true, true)
+RX_ONE(vnet_rx_packed_copy, true, true, false, false, false)
+RX_ONE(vnet_rx_packed_copy_off, true, true, false, false, true)
+RX_MRG(vnet_rx_packed_mrg_copy, true, true, false, false)
+RX_MRG(vnet_rx_packed_mrg_copy_off, true, true, false, true)
 
-/* Indexed by layout * 4 + hash * 2 + offload; layouts: one buffer, big, mergeable RX, copy,
- * copy mergeable. NULL: not implemented.
+/* Indexed by ring * 20 + layout * 4 + hash * 2 + offload; layouts: one buffer, big,
+ * mergeable, copy, copy mergeable. NULL: not implemented.
  */
 static const struct vnet_rx_variant rx_variants[] = {
-	{ "split ring, zero-copy", vnet_rx_zc, false },
-	{ "split ring, zero-copy, offloads", vnet_rx_zc_off, true },
-	{ "split ring, zero-copy, RSS hash report", vnet_rx_zc_hash, false },
-	{ "split ring, zero-copy, RSS hash report, offloads", vnet_rx_zc_hash_off, true },
-	{ "split ring, zero-copy, big buffers", vnet_rx_big, false },
-	{ "split ring, zero-copy, big buffers, offloads", vnet_rx_big_off, true },
-	{ "split ring, zero-copy, big buffers, RSS hash report", vnet_rx_big_hash, false },
+	{ "split ring, zero-copy",
+	  vnet_rx_split_zc, false },
+	{ "split ring, zero-copy, offloads",
+	  vnet_rx_split_zc_off, true },
+	{ "split ring, zero-copy, RSS hash report",
+	  vnet_rx_split_zc_hash, false },
+	{ "split ring, zero-copy, RSS hash report, offloads",
+	  vnet_rx_split_zc_hash_off, true },
+	{ "split ring, zero-copy, big buffers",
+	  vnet_rx_split_big, false },
+	{ "split ring, zero-copy, big buffers, offloads",
+	  vnet_rx_split_big_off, true },
+	{ "split ring, zero-copy, big buffers, RSS hash report",
+	  vnet_rx_split_big_hash, false },
 	{ "split ring, zero-copy, big buffers, RSS hash report, offloads",
-	  vnet_rx_big_hash_off, true },
-	{ "split ring, zero-copy, mergeable RX", vnet_rx_mrg, false },
-	{ "split ring, zero-copy, mergeable RX, offloads", vnet_rx_mrg_off, true },
-	{ "split ring, zero-copy, mergeable RX, RSS hash report", vnet_rx_mrg_hash, false },
+	  vnet_rx_split_big_hash_off, true },
+	{ "split ring, zero-copy, mergeable RX",
+	  vnet_rx_split_mrg, false },
+	{ "split ring, zero-copy, mergeable RX, offloads",
+	  vnet_rx_split_mrg_off, true },
+	{ "split ring, zero-copy, mergeable RX, RSS hash report",
+	  vnet_rx_split_mrg_hash, false },
 	{ "split ring, zero-copy, mergeable RX, RSS hash report, offloads",
-	  vnet_rx_mrg_hash_off, true },
-	{ "split ring, copy mode (bounce buffers)", vnet_rx_copy, false },
-	{ "split ring, copy mode (bounce buffers), offloads", vnet_rx_copy_off, true },
+	  vnet_rx_split_mrg_hash_off, true },
+	{ "split ring, copy mode (bounce buffers)",
+	  vnet_rx_split_copy, false },
+	{ "split ring, copy mode (bounce buffers), offloads",
+	  vnet_rx_split_copy_off, true },
 	{ NULL, NULL, false },
 	{ NULL, NULL, false },
-	{ "split ring, copy mode (bounce buffers), mergeable RX", vnet_rx_mrg_copy, false },
+	{ "split ring, copy mode (bounce buffers), mergeable RX",
+	  vnet_rx_split_mrg_copy, false },
 	{ "split ring, copy mode (bounce buffers), mergeable RX, offloads",
-	  vnet_rx_mrg_copy_off, true },
+	  vnet_rx_split_mrg_copy_off, true },
+	{ NULL, NULL, false },
+	{ NULL, NULL, false },
+	{ "packed ring, zero-copy",
+	  vnet_rx_packed_zc, false },
+	{ "packed ring, zero-copy, offloads",
+	  vnet_rx_packed_zc_off, true },
+	{ "packed ring, zero-copy, RSS hash report",
+	  vnet_rx_packed_zc_hash, false },
+	{ "packed ring, zero-copy, RSS hash report, offloads",
+	  vnet_rx_packed_zc_hash_off, true },
+	{ "packed ring, zero-copy, big buffers",
+	  vnet_rx_packed_big, false },
+	{ "packed ring, zero-copy, big buffers, offloads",
+	  vnet_rx_packed_big_off, true },
+	{ "packed ring, zero-copy, big buffers, RSS hash report",
+	  vnet_rx_packed_big_hash, false },
+	{ "packed ring, zero-copy, big buffers, RSS hash report, offloads",
+	  vnet_rx_packed_big_hash_off, true },
+	{ "packed ring, zero-copy, mergeable RX",
+	  vnet_rx_packed_mrg, false },
+	{ "packed ring, zero-copy, mergeable RX, offloads",
+	  vnet_rx_packed_mrg_off, true },
+	{ "packed ring, zero-copy, mergeable RX, RSS hash report",
+	  vnet_rx_packed_mrg_hash, false },
+	{ "packed ring, zero-copy, mergeable RX, RSS hash report, offloads",
+	  vnet_rx_packed_mrg_hash_off, true },
+	{ "packed ring, copy mode (bounce buffers)",
+	  vnet_rx_packed_copy, false },
+	{ "packed ring, copy mode (bounce buffers), offloads",
+	  vnet_rx_packed_copy_off, true },
+	{ NULL, NULL, false },
+	{ NULL, NULL, false },
+	{ "packed ring, copy mode (bounce buffers), mergeable RX",
+	  vnet_rx_packed_mrg_copy, false },
+	{ "packed ring, copy mode (bounce buffers), mergeable RX, offloads",
+	  vnet_rx_packed_mrg_copy_off, true },
 	{ NULL, NULL, false },
 	{ NULL, NULL, false },
 };
 
 const struct vnet_rx_variant *
-vnet_rx_select(bool copy, bool mrg, bool big, bool hash, bool offload)
+vnet_rx_select(bool packed, bool copy, bool mrg, bool big, bool hash, bool offload)
 {
 	unsigned int layout;
 	const struct vnet_rx_variant *v;
 
+	if (copy && big)
+		return NULL;
 	if (copy)
-		layout = big ? 5 : mrg ? 4 : 3;
+		layout = mrg ? 4 : 3;
 	else
 		layout = mrg ? 2 : big ? 1 : 0;
-	if (layout == 5)
-		return NULL;
-	v = &rx_variants[layout * 4 + (hash ? 2 : 0) + (offload ? 1 : 0)];
+	v = &rx_variants[(packed ? 20 : 0) + layout * 4 + (hash ? 2 : 0) + (offload ? 1 : 0)];
 	return v->fn != NULL ? v : NULL;
 }

@@ -19,19 +19,22 @@
 #include <rte_memzone.h>
 
 #include "vnet_kickmod.h"
+#include "vnet_packed.h"
 #include "vnet_ring.h"
 #include "vnet_transport.h"
 
 /** One virtqueue: the ring core plus what the transport needs to register it. */
 struct vnet_vq {
-	struct vnet_vring vr;
+	struct vnet_vring vr;		/**< split ring (2.7) */
+	struct vnet_packed pr;		/**< packed ring (2.8), when packed */
+	bool packed;			/**< VIRTIO_F_RING_PACKED negotiated at this start */
 	struct vnet_hw *hw;
 	volatile uint16_t *notify_addr;	/**< modern doorbell, NULL: use hw->ops->notify */
 	uint16_t idx;			/**< virtqueue index: 2q = RX q, 2q + 1 = TX q */
 	uint16_t size;			/**< ring entries */
 	uint64_t ring_iova;		/**< device address of the descriptor table */
-	size_t avail_off;
-	size_t used_off;
+	size_t avail_off;		/**< driver area: avail ring / driver event suppression */
+	size_t used_off;		/**< device area: used ring / device event suppression */
 	const struct rte_memzone *mz;	/**< IOVA-contiguous ring memory, or NULL */
 	void *ring_va;			/**< ring memory */
 	void *priv;			/**< vnet_vring private state */
@@ -172,6 +175,154 @@ vnet_vq_notify(struct vnet_vq *vq)
 		vq->hw->ops->notify(vq->hw, vq);
 }
 
+/*
+ * Ring operations of the bursts, split or packed: @p packed is a constant of the burst
+ * variant, so each instance compiles to one ring type without a branch.
+ */
+
+/** Free descriptors of @p vq. */
+static __rte_always_inline unsigned int
+vq_free_count(const struct vnet_vq *vq, const bool packed)
+{
+	return packed ? vnet_packed_free_count(&vq->pr) : vnet_vring_free_count(&vq->vr);
+}
+
+/** Id the next add of @p vq uses (per-id memory: headers, bounce slots). */
+static __rte_always_inline uint16_t
+vq_next_id(const struct vnet_vq *vq, const bool packed)
+{
+	return packed ? vnet_packed_next_id(&vq->pr) : vnet_vring_next_id(&vq->vr);
+}
+
+/** Add one single-descriptor buffer. */
+static __rte_always_inline int
+vq_add1(struct vnet_vq *vq, const bool packed, uint64_t addr, uint32_t len, bool writable,
+	void *cookie)
+{
+	return packed ? vnet_packed_add1(&vq->pr, addr, len, writable, cookie) :
+			vnet_vring_add1(&vq->vr, addr, len, writable, cookie);
+}
+
+/** Add a buffer of @p out readable and @p in writable segments. */
+static __rte_always_inline int
+vq_add(struct vnet_vq *vq, const bool packed, const struct vnet_sg *sg, unsigned int out,
+       unsigned int in, void *cookie, bool indirect)
+{
+	return packed ? vnet_packed_add(&vq->pr, sg, out, in, cookie, indirect) :
+			vnet_vring_add(&vq->vr, sg, out, in, cookie, indirect);
+}
+
+/** Add a readable header + data chain. */
+static __rte_always_inline int
+vq_add2(struct vnet_vq *vq, const bool packed, uint64_t hdr_addr, uint32_t hdr_len,
+	uint64_t addr, uint32_t len, void *cookie)
+{
+	if (packed) {
+		const struct vnet_sg sg[2] = { { hdr_addr, hdr_len }, { addr, len } };
+
+		return vnet_packed_add(&vq->pr, sg, 2, 0, cookie, false);
+	}
+	return vnet_vring_add2(&vq->vr, hdr_addr, hdr_len, addr, len, cookie);
+}
+
+/** Add a readable two-entry indirect pair (entry 0 constant, entry 1 = addr/len). */
+static __rte_always_inline int
+vq_add_ind2(struct vnet_vq *vq, const bool packed, void *pairs, uint64_t pairs_iova,
+	    uint64_t addr, uint32_t len, void *cookie)
+{
+	return packed ? vnet_packed_add_ind2(&vq->pr, pairs, pairs_iova, addr, len, cookie) :
+			vnet_vring_add_ind2(&vq->vr, pairs, pairs_iova, addr, len, cookie);
+}
+
+/** Make every added buffer visible to the device. */
+static __rte_always_inline void
+vq_publish(struct vnet_vq *vq, const bool packed)
+{
+	if (packed)
+		vnet_packed_publish(&vq->pr);
+	else
+		vnet_vring_publish(&vq->vr);
+}
+
+/** Kick decision after a publish (event suppression of the ring type). */
+static __rte_always_inline bool
+vq_kick_prepare(struct vnet_vq *vq, const bool packed)
+{
+	return packed ? vnet_packed_kick_prepare(&vq->pr) : vnet_vring_kick_prepare(&vq->vr);
+}
+
+/** Descriptors (packed) / buffers (split) published since the last kick decision. */
+static __rte_always_inline uint32_t
+vq_unkicked(const struct vnet_vq *vq, const bool packed)
+{
+	return packed ? vq->pr.unkicked : vq->vr.unkicked;
+}
+
+/** Someone else kicked (safety net): restart the unkicked count. */
+static __rte_always_inline void
+vq_note_external_kick(struct vnet_vq *vq, const bool packed)
+{
+	if (packed)
+		vnet_packed_note_external_kick(&vq->pr);
+	else
+		vnet_vring_note_external_kick(&vq->vr);
+}
+
+/** Collect up to @p n used buffers. */
+static __rte_always_inline unsigned int
+vq_get_used(struct vnet_vq *vq, const bool packed, void **cookies, uint32_t *lens,
+	    unsigned int n)
+{
+	return packed ? vnet_packed_get_used(&vq->pr, cookies, lens, n) :
+			vnet_vring_get_used(&vq->vr, cookies, lens, n);
+}
+
+/** True once the device corrupted the queue. */
+static __rte_always_inline bool
+vq_broken(const struct vnet_vq *vq, const bool packed)
+{
+	return packed ? vnet_packed_broken(&vq->pr) : vnet_vring_broken(&vq->vr);
+}
+
+/** Break the queue (a caller-detected device error such as a bad num_buffers). */
+static inline void
+vq_set_broken(struct vnet_vq *vq, const bool packed, enum vnet_vring_error err)
+{
+	if (packed)
+		vnet_packed_set_broken(&vq->pr, err);
+	else
+		vnet_vring_set_broken(&vq->vr, err);
+}
+
+/** Polling keepalive of the split ring's used_event (a packed ring has a real off switch). */
+static __rte_always_inline void
+vq_poll_keepalive(struct vnet_vq *vq, const bool packed)
+{
+	if (!packed)
+		vnet_vring_poll_cb_keepalive(&vq->vr);
+}
+
+/** Ring size of @p vq as laid out. */
+static __rte_always_inline unsigned int
+vq_num(const struct vnet_vq *vq, const bool packed)
+{
+	return packed ? vq->pr.num : vq->vr.num;
+}
+
+/** Counters of @p vq's ring core, whichever type it runs. */
+static inline struct vnet_vring_stats *
+vnet_vq_stats(struct vnet_vq *vq)
+{
+	return vq->packed ? &vq->pr.stats : &vq->vr.stats;
+}
+
+/** Why @p vq broke (0: healthy). */
+static inline enum vnet_vring_error
+vnet_vq_error(const struct vnet_vq *vq)
+{
+	return (enum vnet_vring_error)(vq->packed ? vq->pr.error : vq->vr.error);
+}
+
 /** An RX burst variant: what rx_burst_mode_get reports and the function it selects. */
 struct vnet_rx_variant {
 	const char *name;
@@ -190,6 +341,7 @@ struct vnet_tx_variant {
  * Pick the RX burst variant for this start. Called once at dev_start, in the primary
  * process.
  *
+ * @param packed the queues are packed rings (VIRTIO_F_RING_PACKED).
  * @param copy packets go through bounce buffers (vhost-user copy mode).
  * @param mrg RX buffers are mergeable (VIRTIO_NET_F_MRG_RXBUF).
  * @param big without @p mrg: each buffer is a chain of mbufs (frames above one mbuf).
@@ -198,17 +350,19 @@ struct vnet_tx_variant {
  * @return the variant, or NULL for a combination vnet does not implement (copy mode with
  *   @p big or @p hash).
  */
-const struct vnet_rx_variant *vnet_rx_select(bool copy, bool mrg, bool big, bool hash,
-					     bool offload);
+const struct vnet_rx_variant *vnet_rx_select(bool packed, bool copy, bool mrg, bool big,
+					     bool hash, bool offload);
 
 /**
  * Pick the TX burst variant for this start (dev_start, primary process).
  *
+ * @param packed the queues are packed rings.
  * @param copy bounce buffers (vhost-user copy mode).
  * @param coalesce TX kick coalescing is enabled.
  * @param offload TX offloads enabled: a header per packet from its mbuf's offload flags.
  */
-const struct vnet_tx_variant *vnet_tx_select(bool copy, bool coalesce, bool offload);
+const struct vnet_tx_variant *vnet_tx_select(bool packed, bool copy, bool coalesce,
+					     bool offload);
 
 /**
  * dev_start: reset @p txq's kick policy: the fixed coalescing of the devargs, or with
@@ -223,9 +377,9 @@ void vnet_queue_report_broken(struct vnet_vq *vq, bool *logged, const char *dir,
 
 /** Decide about a kick of @p vq after a publish, and kick when the device wants it. */
 static __rte_always_inline void
-vnet_vq_kick_if_needed(struct vnet_vq *vq)
+vnet_vq_kick_if_needed(struct vnet_vq *vq, const bool packed)
 {
-	if (vnet_vring_kick_prepare(&vq->vr))
+	if (vq_kick_prepare(vq, packed))
 		vnet_vq_notify(vq);
 }
 

@@ -76,13 +76,12 @@ tx_free_mbufs(struct vnet_txq *txq, void **mbufs, unsigned int n)
 }
 
 static __rte_always_inline void
-tx_reclaim(struct vnet_txq *txq, const bool copy)
+tx_reclaim(struct vnet_txq *txq, const bool packed, const bool copy)
 {
-	struct vnet_vring *vr = &txq->vq.vr;
 	void *done[VNET_TX_RECLAIM_MAX];
 	unsigned int n;
 
-	n = vnet_vring_get_used(vr, done, NULL, VNET_TX_RECLAIM_MAX);
+	n = vq_get_used(&txq->vq, packed, done, NULL, VNET_TX_RECLAIM_MAX);
 	if (!copy && n > 0)
 		tx_free_mbufs(txq, done, n);
 }
@@ -107,8 +106,8 @@ tx_prefetch_hdr(const struct rte_mbuf *m, uint16_t hdr)
 }
 
 /* Multi-segment or shared mbuf: the header at @p hdr_addr, then every non-empty segment. */
-static int
-tx_add_chain(struct vnet_txq *txq, struct rte_mbuf *m, uint64_t hdr_addr)
+static __rte_always_inline int
+tx_add_chain(struct vnet_txq *txq, struct rte_mbuf *m, uint64_t hdr_addr, const bool packed)
 {
 	struct vnet_sg sg[VNET_TX_MAX_SEGS + 1];
 	struct rte_mbuf *s;
@@ -126,17 +125,17 @@ tx_add_chain(struct vnet_txq *txq, struct rte_mbuf *m, uint64_t hdr_addr)
 		k++;
 	}
 	/* Bit 0 of the cookie (mbufs are cache-line aligned): free it as a chain. */
-	return vnet_vring_add(&txq->vq.vr, sg, k, 0,
+	return vq_add(&txq->vq, packed, sg, k, 0,
 			      txq->fast_free ? (void *)((uintptr_t)m | 1) : m,
 			      txq->indirect && k <= VNET_TX_IND_MAX);
 }
 
 /* Copy mode: header + frame into the bounce slot of the next descriptor. */
 static __rte_always_inline int
-tx_add_copy(struct vnet_txq *txq, struct rte_mbuf *m, const bool offload)
+tx_add_copy(struct vnet_txq *txq, struct rte_mbuf *m, const bool packed, const bool offload)
 {
 	struct vnet_vq *vq = &txq->vq;
-	uint16_t id = vnet_vring_next_id(&vq->vr), hdr = txq->hdr_size;
+	uint16_t id = vq_next_id(vq, packed), hdr = txq->hdr_size;
 	uint8_t *slot = vq->bounce + (size_t)id * vq->bounce_slot;
 	uint8_t *dst = slot + hdr;
 	const struct rte_mbuf *s;
@@ -155,27 +154,27 @@ tx_add_copy(struct vnet_txq *txq, struct rte_mbuf *m, const bool offload)
 		rte_memcpy(dst, rte_pktmbuf_mtod(s, const void *), s->data_len);
 		dst += s->data_len;
 	}
-	return vnet_vring_add1(&vq->vr, vq->bounce_iova + (uint64_t)id * vq->bounce_slot,
+	return vq_add1(vq, packed, vq->bounce_iova + (uint64_t)id * vq->bounce_slot,
 			       m->pkt_len + hdr, false, slot);
 }
 
 /* Decide about a kick now and account for the time the oldest buffer waited. */
 static __rte_always_inline void
-tx_kick_now(struct vnet_txq *txq, uint64_t now)
+tx_kick_now(struct vnet_txq *txq, uint64_t now, const bool packed)
 {
 	uint64_t start = __atomic_exchange_n(&txq->defer_start, 0, __ATOMIC_RELAXED);
 
 	/* Signed: a queue moved to another lcore brings another TSC. */
 	if (start != 0 && (int64_t)(now - start) > (int64_t)txq->stats.max_deferral_tsc)
 		txq->stats.max_deferral_tsc = now - start;
-	vnet_vq_kick_if_needed(&txq->vq);
+	vnet_vq_kick_if_needed(&txq->vq, packed);
 }
 
 /* Offloads: the header slot of the next descriptor id (and its device address). */
 static __rte_always_inline void *
-tx_hdr_slot(struct vnet_txq *txq, uint64_t *iova)
+tx_hdr_slot(struct vnet_txq *txq, uint64_t *iova, const bool packed)
 {
-	uint16_t id = vnet_vring_next_id(&txq->vq.vr);
+	uint16_t id = vq_next_id(&txq->vq, packed);
 
 	*iova = txq->hdrs_iova + (uint64_t)id * VNET_TX_HDR_STRIDE;
 	return txq->hdrs + (size_t)id * VNET_TX_HDR_STRIDE;
@@ -184,9 +183,9 @@ tx_hdr_slot(struct vnet_txq *txq, uint64_t *iova)
 /* Add one zero-copy packet: the layout for its shape, its header if offloads are on. */
 static __rte_always_inline int
 tx_add_one(struct vnet_txq *txq, struct rte_mbuf *m, bool single, bool inplace,
-	   const bool offload)
+	   const bool packed, const bool offload)
 {
-	struct vnet_vring *vr = &txq->vq.vr;
+	struct vnet_vq *vq = &txq->vq;
 	uint16_t hdr = txq->hdr_size;
 	uint64_t hdr_iova = txq->hdr_iova;
 	int ret;
@@ -194,11 +193,11 @@ tx_add_one(struct vnet_txq *txq, struct rte_mbuf *m, bool single, bool inplace,
 	if (likely(single && txq->indirect)) {
 		/* With offloads entry 0 of each pair is that id's header slot. */
 		if (offload) {
-			ret = vnet_tx_offload_hdr(txq, m, tx_hdr_slot(txq, &hdr_iova), hdr);
+			ret = vnet_tx_offload_hdr(txq, m, tx_hdr_slot(txq, &hdr_iova, packed), hdr);
 			if (unlikely(ret != 0))
 				return ret;
 		}
-		return vnet_vring_add_ind2(vr, txq->pairs, txq->pairs_iova,
+		return vq_add_ind2(vq, packed, txq->pairs, txq->pairs_iova,
 					   vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off,
 					   m->data_len, m);
 	}
@@ -212,19 +211,20 @@ tx_add_one(struct vnet_txq *txq, struct rte_mbuf *m, bool single, bool inplace,
 		} else {
 			zero_net_hdr(h, hdr);
 		}
-		return vnet_vring_add1(vr, vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off - hdr,
-				       m->data_len + (uint32_t)hdr, false, m);
+		return vq_add1(vq, packed,
+			       vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off - hdr,
+			       m->data_len + (uint32_t)hdr, false, m);
 	}
 	if (offload) {
-		ret = vnet_tx_offload_hdr(txq, m, tx_hdr_slot(txq, &hdr_iova), hdr);
+		ret = vnet_tx_offload_hdr(txq, m, tx_hdr_slot(txq, &hdr_iova, packed), hdr);
 		if (unlikely(ret != 0))
 			return ret;
 	}
 	if (likely(single))	/* not direct, shared, or no headroom */
-		return vnet_vring_add2(vr, hdr_iova, hdr,
+		return vq_add2(vq, packed, hdr_iova, hdr,
 				       vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off,
 				       m->data_len, m);
-	return tx_add_chain(txq, m, hdr_iova);
+	return tx_add_chain(txq, m, hdr_iova, packed);
 }
 
 /* Adaptive moderation changed level: load its numbers (the safety net reads coalesce_tsc). */
@@ -248,16 +248,16 @@ vnet_txq_kick_policy_init(struct vnet_txq *txq, uint64_t max_delay_tsc)
 }
 
 static __rte_always_inline uint16_t
-tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool coalesce,
-	 const bool copy, const bool offload)
+tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const bool packed,
+	 const bool coalesce, const bool copy, const bool offload)
 {
-	struct vnet_vring *vr = &txq->vq.vr;
+	struct vnet_vq *vq = &txq->vq;
 	struct rte_mbuf *copied[VNET_TX_RECLAIM_MAX];
 	uint16_t hdr = txq->hdr_size;
 	uint64_t bytes = 0;
 	uint16_t i, sent = 0, ncopied = 0;
 
-	if (unlikely(vnet_vring_broken(vr))) {
+	if (unlikely(vq_broken(vq, packed))) {
 		vnet_queue_report_broken(&txq->vq, &txq->broken_logged, "tx", txq->port_id,
 					 txq->queue_id);
 		return 0;
@@ -270,11 +270,11 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		/* The safety net kicked what earlier bursts published: count afresh. */
 		if (unlikely(sk != txq->safety_seen)) {
 			txq->safety_seen = sk;
-			vnet_vring_note_external_kick(vr);
+			vq_note_external_kick(vq, packed);
 		}
 	}
-	if (vnet_vring_free_count(vr) < txq->free_thresh)
-		tx_reclaim(txq, copy);
+	if (vq_free_count(vq, packed) < txq->free_thresh)
+		tx_reclaim(txq, packed, copy);
 
 	if (!copy && !txq->indirect)
 		for (i = 0; i < nb_pkts && i < VNET_TX_PREFETCH; i++)
@@ -307,14 +307,14 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		       1 : m->nb_segs + 1u;
 
 		if (unlikely(!copy && !single &&
-			     (m->nb_segs > VNET_TX_MAX_SEGS || need > vr->num))) {
+			     (m->nb_segs > VNET_TX_MAX_SEGS || need > vq_num(vq, packed)))) {
 			txq->stats.errors++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (unlikely(vnet_vring_free_count(vr) < need)) {
-			tx_reclaim(txq, copy);
-			if (vnet_vring_free_count(vr) < need) {
+		if (unlikely(vq_free_count(vq, packed) < need)) {
+			tx_reclaim(txq, packed, copy);
+			if (vq_free_count(vq, packed) < need) {
 				txq->stats.ring_full++;
 				pkts[i] = m;	/* VLAN insertion may have replaced it */
 				break;
@@ -323,9 +323,9 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		if (!copy && !txq->indirect && i + VNET_TX_PREFETCH < nb_pkts)
 			tx_prefetch_hdr(pkts[i + VNET_TX_PREFETCH], hdr);
 		if (copy)
-			ret = tx_add_copy(txq, m, offload);
+			ret = tx_add_copy(txq, m, packed, offload);
 		else
-			ret = tx_add_one(txq, m, single, inplace, offload);
+			ret = tx_add_one(txq, m, single, inplace, packed, offload);
 		if (unlikely(ret != 0)) {
 			/* Taken and dropped: the caller must not retry it. */
 			txq->stats.errors++;
@@ -339,15 +339,15 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 					    (struct rte_mbuf *)((uintptr_t)m | 1) : m;
 	}
 
-	vnet_vring_publish(vr);
+	vq_publish(vq, packed);
 	txq->stats.packets += sent;
 	txq->stats.bytes += bytes;
 	if (copy && ncopied > 0)
 		tx_free_mbufs(txq, (void **)copied, ncopied);
 
 	if (!coalesce) {
-		vnet_vq_kick_if_needed(&txq->vq);
-	} else if (vr->unkicked != 0 || (sent != 0 && txq->adaptive)) {
+		vnet_vq_kick_if_needed(&txq->vq, packed);
+	} else if (vq_unkicked(vq, packed) != 0 || (sent != 0 && txq->adaptive)) {
 		uint64_t now = rte_get_tsc_cycles();
 		uint64_t start;
 
@@ -359,11 +359,11 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		VNET_MB();
 		start = __atomic_load_n(&txq->defer_start, __ATOMIC_RELAXED);
 
-		if (vr->unkicked == 0) {
+		if (vq_unkicked(vq, packed) == 0) {
 			/* nothing unkicked (the burst was kicked by a full ring) */
-		} else if (vr->unkicked >= txq->coalesce_pkts || i < nb_pkts ||
+		} else if (vq_unkicked(vq, packed) >= txq->coalesce_pkts || i < nb_pkts ||
 			   (start != 0 && now - start >= txq->coalesce_tsc)) {
-			tx_kick_now(txq, now);
+			tx_kick_now(txq, now, packed);
 		} else {
 			txq->stats.kicks_deferred++;
 			if (start == 0)
@@ -375,21 +375,29 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	return i;
 }
 
-#define TX_ONE(name, coalesce, copy, off)					\
+#define TX_ONE(name, packed, coalesce, copy, off)				\
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	return tx_burst(q, pkts, nb_pkts, coalesce, copy, off);			\
+	return tx_burst(q, pkts, nb_pkts, packed, coalesce, copy, off);		\
 }
 
-TX_ONE(vnet_tx_split, false, false, false)
-TX_ONE(vnet_tx_split_coalesce, true, false, false)
-TX_ONE(vnet_tx_split_copy, false, true, false)
-TX_ONE(vnet_tx_split_coalesce_copy, true, true, false)
-TX_ONE(vnet_tx_split_off, false, false, true)
-TX_ONE(vnet_tx_split_coalesce_off, true, false, true)
-TX_ONE(vnet_tx_split_copy_off, false, true, true)
-TX_ONE(vnet_tx_split_coalesce_copy_off, true, true, true)
+TX_ONE(vnet_tx_split, false, false, false, false)
+TX_ONE(vnet_tx_split_coalesce, false, true, false, false)
+TX_ONE(vnet_tx_split_copy, false, false, true, false)
+TX_ONE(vnet_tx_split_copy_coalesce, false, true, true, false)
+TX_ONE(vnet_tx_split_off, false, false, false, true)
+TX_ONE(vnet_tx_split_coalesce_off, false, true, false, true)
+TX_ONE(vnet_tx_split_copy_off, false, false, true, true)
+TX_ONE(vnet_tx_split_copy_coalesce_off, false, true, true, true)
+TX_ONE(vnet_tx_packed, true, false, false, false)
+TX_ONE(vnet_tx_packed_coalesce, true, true, false, false)
+TX_ONE(vnet_tx_packed_copy, true, false, true, false)
+TX_ONE(vnet_tx_packed_copy_coalesce, true, true, true, false)
+TX_ONE(vnet_tx_packed_off, true, false, false, true)
+TX_ONE(vnet_tx_packed_coalesce_off, true, true, false, true)
+TX_ONE(vnet_tx_packed_copy_off, true, false, true, true)
+TX_ONE(vnet_tx_packed_copy_coalesce_off, true, true, true, true)
 
 bool
 vnet_txq_ind_init(struct vnet_txq *txq)
@@ -399,10 +407,16 @@ vnet_txq_ind_init(struct vnet_txq *txq)
 
 	if (txq->pairs == NULL)
 		return false;
-	for (i = 0; i < vr->num; i++) {
+	for (i = 0; i < txq->vq.size; i++) {
 		uint64_t h = txq->offload ? txq->hdrs_iova + (uint64_t)i * VNET_TX_HDR_STRIDE :
 			     txq->hdr_iova;
 
+		if (txq->vq.packed) {
+			/* Packed-format tables are read in sequence, no NEXT (2.8.19). */
+			vnet_pdesc_write((struct vnet_pvirtq_desc *)&txq->pairs[2 * (size_t)i], h,
+					 txq->hdr_size, 0, 0, false);
+			continue;
+		}
 		vnet_desc_write(&vr->indirect[(size_t)i * vr->indirect_max], h, txq->hdr_size,
 				VNET_VRING_DESC_F_NEXT, 1);
 		vnet_desc_write(&txq->pairs[2 * (size_t)i], h, txq->hdr_size,
@@ -446,24 +460,45 @@ vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELEASE);
 }
 
-/* Indexed by offload * 4 + copy * 2 + coalesce. */
+/* Indexed by ring * 8 + offload * 4 + copy * 2 + coalesce. */
 static const struct vnet_tx_variant tx_variants[] = {
-	{ "split ring, zero-copy, kick per burst", vnet_tx_split, NULL },
-	{ "split ring, zero-copy, coalesced kicks", vnet_tx_split_coalesce, NULL },
-	{ "split ring, copy mode (bounce buffers), kick per burst", vnet_tx_split_copy, NULL },
-	{ "split ring, copy mode (bounce buffers), coalesced kicks", vnet_tx_split_coalesce_copy,
-	  NULL },
-	{ "split ring, zero-copy, offloads, kick per burst", vnet_tx_split_off, vnet_tx_prepare },
-	{ "split ring, zero-copy, offloads, coalesced kicks", vnet_tx_split_coalesce_off,
-	  vnet_tx_prepare },
+	{ "split ring, zero-copy, kick per burst",
+	  vnet_tx_split, NULL },
+	{ "split ring, zero-copy, coalesced kicks",
+	  vnet_tx_split_coalesce, NULL },
+	{ "split ring, copy mode (bounce buffers), kick per burst",
+	  vnet_tx_split_copy, NULL },
+	{ "split ring, copy mode (bounce buffers), coalesced kicks",
+	  vnet_tx_split_copy_coalesce, NULL },
+	{ "split ring, zero-copy, offloads, kick per burst",
+	  vnet_tx_split_off, vnet_tx_prepare },
+	{ "split ring, zero-copy, offloads, coalesced kicks",
+	  vnet_tx_split_coalesce_off, vnet_tx_prepare },
 	{ "split ring, copy mode (bounce buffers), offloads, kick per burst",
 	  vnet_tx_split_copy_off, vnet_tx_prepare },
 	{ "split ring, copy mode (bounce buffers), offloads, coalesced kicks",
-	  vnet_tx_split_coalesce_copy_off, vnet_tx_prepare },
+	  vnet_tx_split_copy_coalesce_off, vnet_tx_prepare },
+	{ "packed ring, zero-copy, kick per burst",
+	  vnet_tx_packed, NULL },
+	{ "packed ring, zero-copy, coalesced kicks",
+	  vnet_tx_packed_coalesce, NULL },
+	{ "packed ring, copy mode (bounce buffers), kick per burst",
+	  vnet_tx_packed_copy, NULL },
+	{ "packed ring, copy mode (bounce buffers), coalesced kicks",
+	  vnet_tx_packed_copy_coalesce, NULL },
+	{ "packed ring, zero-copy, offloads, kick per burst",
+	  vnet_tx_packed_off, vnet_tx_prepare },
+	{ "packed ring, zero-copy, offloads, coalesced kicks",
+	  vnet_tx_packed_coalesce_off, vnet_tx_prepare },
+	{ "packed ring, copy mode (bounce buffers), offloads, kick per burst",
+	  vnet_tx_packed_copy_off, vnet_tx_prepare },
+	{ "packed ring, copy mode (bounce buffers), offloads, coalesced kicks",
+	  vnet_tx_packed_copy_coalesce_off, vnet_tx_prepare },
 };
 
 const struct vnet_tx_variant *
-vnet_tx_select(bool copy, bool coalesce, bool offload)
+vnet_tx_select(bool packed, bool copy, bool coalesce, bool offload)
 {
-	return &tx_variants[(offload ? 4 : 0) + (copy ? 2 : 0) + (coalesce ? 1 : 0)];
+	return &tx_variants[(packed ? 8 : 0) + (offload ? 4 : 0) + (copy ? 2 : 0) +
+			    (coalesce ? 1 : 0)];
 }

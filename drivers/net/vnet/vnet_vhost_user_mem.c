@@ -304,7 +304,8 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 		 * Resume where the device's used index is: nothing it completed is redone,
 		 * and everything it had popped but not completed is popped again.
 		 */
-		base = VNET_LOAD_ACQ(&vq->vr.used->idx);
+		base = vq->packed ? vnet_packed_resume_base(&vq->pr) :
+		       VNET_LOAD_ACQ(&vq->vr.used->idx);
 		memset(&msg, 0, sizeof(msg));
 		msg.request = VU_SET_VRING_CALL;
 		msg.size = sizeof(uint64_t);

@@ -166,9 +166,9 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 			v[RXX_OVERSIZE] = rxq->stats.oversize;
 			v[RXX_LRO] = rxq->stats.lro;
 			v[RXX_CSUM_SW] = rxq->stats.csum_sw;
-			v[RXX_KICKS] = rxq->vq.vr.stats.kicks;
-			v[RXX_SUPPRESSED] = rxq->vq.vr.stats.kicks_suppressed;
-			v[RXX_BROKEN] = rxq->vq.vr.stats.broken;
+			v[RXX_KICKS] = rxq->vq.vr.stats.kicks + rxq->vq.pr.stats.kicks;
+			v[RXX_SUPPRESSED] = rxq->vq.vr.stats.kicks_suppressed + rxq->vq.pr.stats.kicks_suppressed;
+			v[RXX_BROKEN] = rxq->vq.vr.stats.broken + rxq->vq.pr.stats.broken;
 		}
 		for (i = 0; i < RXX_N; i++, k++) {
 			xs[k].id = k;
@@ -186,8 +186,8 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 			v[TXX_RING_FULL] = txq->stats.ring_full;
 			v[TXX_SAFETY] = __atomic_load_n(&txq->safety_kicks, __ATOMIC_RELAXED) -
 					txq->safety_kicks_base;
-			v[TXX_KICKS] = txq->vq.vr.stats.kicks + v[TXX_SAFETY];
-			v[TXX_SUPPRESSED] = txq->vq.vr.stats.kicks_suppressed;
+			v[TXX_KICKS] = txq->vq.vr.stats.kicks + txq->vq.pr.stats.kicks + v[TXX_SAFETY];
+			v[TXX_SUPPRESSED] = txq->vq.vr.stats.kicks_suppressed + txq->vq.pr.stats.kicks_suppressed;
 			v[TXX_DEFERRED] = txq->stats.kicks_deferred;
 			v[TXX_MAX_DEFER_US] = RTE_MAX(txq->stats.max_deferral_tsc,
 						      __atomic_load_n(&txq->safety_max_deferral_tsc,
@@ -200,7 +200,7 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 								__ATOMIC_RELAXED) : 0) * 1000000 / hz;
 			v[TXX_KICK_LEVEL] = txq->adaptive ? txq->km.level : 0;
 			v[TXX_KICK_LEVEL_CHANGES] = txq->adaptive ? txq->km.changes : 0;
-			v[TXX_BROKEN] = txq->vq.vr.stats.broken;
+			v[TXX_BROKEN] = txq->vq.vr.stats.broken + txq->vq.pr.stats.broken;
 		}
 		for (i = 0; i < TXX_N; i++, k++) {
 			xs[k].id = k;
@@ -249,6 +249,8 @@ vnet_xstats_reset(struct rte_eth_dev *dev)
 		if (rxq != NULL) {
 			rxq->vq.vr.stats.kicks = 0;
 			rxq->vq.vr.stats.kicks_suppressed = 0;
+			rxq->vq.pr.stats.kicks = 0;
+			rxq->vq.pr.stats.kicks_suppressed = 0;
 		}
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++) {
@@ -257,6 +259,8 @@ vnet_xstats_reset(struct rte_eth_dev *dev)
 		if (txq != NULL) {
 			txq->vq.vr.stats.kicks = 0;
 			txq->vq.vr.stats.kicks_suppressed = 0;
+			txq->vq.pr.stats.kicks = 0;
+			txq->vq.pr.stats.kicks_suppressed = 0;
 			/* Monotonic (the lcore compares it): reset by moving the base. */
 			txq->safety_kicks_base = __atomic_load_n(&txq->safety_kicks,
 								 __ATOMIC_RELAXED);

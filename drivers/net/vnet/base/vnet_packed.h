@@ -563,6 +563,87 @@ vnet_packed_get_used(struct vnet_packed *pr, void **cookies, uint32_t *lens, uns
 	return i;
 }
 
+/**
+ * Add a device-readable two-entry indirect buffer in one ring slot, from a caller-owned
+ * table of num pairs of packed-format descriptors (@p pairs, device address @p pairs_iova):
+ * entry 0 of the id's pair, which the caller keeps constant (e.g. a shared virtio-net
+ * header), then (@p addr, @p len) written here. Indirect tables of a packed ring are read
+ * in sequence, without NEXT (2.8.19). The counterpart of vnet_vring_add_ind2(); same rules
+ * as vnet_packed_add() (the device must have VIRTIO_F_INDIRECT_DESC).
+ */
+static inline int
+vnet_packed_add_ind2(struct vnet_packed *pr, struct vnet_pvirtq_desc *pairs,
+		     uint64_t pairs_iova, uint64_t addr, uint32_t len, void *cookie)
+{
+	uint16_t id, flags, pos;
+	bool first;
+
+	if (vnet_unlikely(pr->error != VNET_VRING_OK))
+		return -EIO;
+	if (vnet_unlikely(pr->num_free == 0))
+		return -ENOSPC;
+	if (vnet_unlikely(cookie == NULL || len == 0))
+		return -EINVAL;
+
+	id = vnet_packed_take_id(pr);
+	pos = pr->avail_pos;
+	vnet_pdesc_write(&pairs[2 * (size_t)id + 1], addr, len, 0, 0, false);
+	flags = (uint16_t)(pr->avail_bits | VNET_VRING_DESC_F_INDIRECT);
+	first = pr->add_seq == pr->pub_seq;
+	if (first) {
+		pr->head_pos = pos;
+		pr->head_flags = flags;
+	}
+	vnet_pdesc_write(&pr->desc[pos], pairs_iova + (uint64_t)id * 2 * sizeof(*pairs),
+			 2 * sizeof(*pairs), id, flags, first);
+	vnet_packed_state_set(pr, id, cookie, 0, 1);
+	pr->num_free--;
+	vnet_packed_avail_step(pr);
+	return 0;
+}
+
+/**
+ * Where a new device should resume after the previous one vanished without saying where it
+ * stopped (a vhost-user backend restart): the first position at or after the driver's used
+ * position that does not hold a used descriptor of its lap, as the value for
+ * SET_VRING_BASE (offset, wrap counter in bit 15). Everything before it was completed (the
+ * driver still collects it); the buffers from there on are processed again — exact for a
+ * device that completes in order (buffers it took but did not complete are redone), while
+ * one that completed out of order may have overwritten a buffer it never completed.
+ * Call from any thread while the lcore polls: it only reads the ring.
+ */
+static inline uint16_t
+vnet_packed_resume_base(const struct vnet_packed *pr)
+{
+	uint32_t used = vnet_packed_used_lin(pr), pub = pr->pub_lin;
+	uint32_t n = vnet_packed_lin_sub(pr, pub, used), i, lin = used;
+
+	/* A used descriptor stands for its whole buffer: the device skipped the rest (2.8.6). */
+	for (i = 0; i < n;) {
+		uint16_t pos = (uint16_t)(lin >= pr->num ? lin - pr->num : lin);
+		uint16_t want = lin < pr->num ?
+				(uint16_t)(VNET_PACKED_DESC_F_AVAIL | VNET_PACKED_DESC_F_USED) : 0;
+		uint16_t bits = VNET_LOAD_ACQ(&pr->desc[pos].flags) &
+				(VNET_PACKED_DESC_F_AVAIL | VNET_PACKED_DESC_F_USED);
+		uint16_t id = VNET_LOAD_RLX(&pr->desc[pos].id), step = 1;
+
+		if (bits != want)
+			break;
+		if (id < pr->num && pr->state[id].ndescs > 0) {
+			/* In order: one used descriptor may end a batch at buffer id (= position). */
+			step = pr->state[id].ndescs;
+			if (pr->in_order)
+				step = (uint16_t)(step + (id >= pos ? id - pos : id + pr->num - pos));
+		}
+		i += step;
+		lin += step;
+		if (lin >= 2u * pr->num)
+			lin -= 2u * pr->num;
+	}
+	return (uint16_t)((lin >= pr->num ? lin - pr->num : lin) |
+			  (lin < pr->num ? 1u << VNET_RING_EVENT_WRAP_SHIFT : 0));
+}
+
 #ifdef __cplusplus
 }
 #endif
