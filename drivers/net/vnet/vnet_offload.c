@@ -77,12 +77,14 @@ vnet_offload_configure(struct rte_eth_dev *dev)
 
 	/*
 	 * ethdev refused offloads outside the capabilities already (naming them as a mask);
-	 * what is left is the LRO size: coalesced frames are up to 64 KiB.
+	 * what is left is the LRO size. virtio cannot bound the device's coalescing, and
+	 * ethdev sets max_lro_pkt_size to the MTU's frame when the application leaves it 0:
+	 * enforcing it would drop every coalesced frame (net_virtio ignores it too).
 	 */
-	if ((rxm->offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO) && rxm->max_lro_pkt_size != 0 &&
+	if ((rxm->offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO) &&
 	    rxm->max_lro_pkt_size < VNET_MAX_LRO_PKT_SIZE)
-		VNET_INIT_LOG(NOTICE, "port %u: max_lro_pkt_size %u: the device coalesces up to "
-			      "%u bytes; longer frames are dropped and counted (rx_qN_oversize)",
+		VNET_INIT_LOG(INFO, "port %u: max_lro_pkt_size %u: virtio cannot bound the "
+			      "device's coalescing; coalesced frames of up to %u bytes arrive",
 			      dev->data->port_id, rxm->max_lro_pkt_size, VNET_MAX_LRO_PKT_SIZE);
 	ad->rxq_offloads = 0;
 	ad->txq_offloads = 0;
@@ -154,7 +156,6 @@ vnet_offload_start(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct vnet_hw *hw = &ad->hw;
-	const struct rte_eth_rxmode *rxm = &dev->data->dev_conf.rxmode;
 	uint64_t rxo = rx_offloads(dev), txo = tx_offloads(dev);
 	uint64_t guest = ad->cst.guest_offloads_set ? ad->cst.guest_offloads :
 			 hw->driver_features;
@@ -181,9 +182,7 @@ vnet_offload_start(struct rte_eth_dev *dev)
 		rxq->vlan_strip = (rxo & RTE_ETH_RX_OFFLOAD_VLAN_STRIP) != 0;
 		rxq->ptype = ad->ptype_mask != 0;
 		rxq->max_frame = frame;
-		rxq->max_lro = lro ? (rxm->max_lro_pkt_size != 0 ?
-				      RTE_MIN(rxm->max_lro_pkt_size, VNET_MAX_LRO_PKT_SIZE) :
-				      VNET_MAX_LRO_PKT_SIZE) : frame;
+		rxq->max_lro = lro ? VNET_MAX_LRO_PKT_SIZE : frame;
 		/*
 		 * Without mergeable buffers a buffer must take the largest frame the device
 		 * may send: the MTU's, or 64 KiB with GUEST_TSO (5.1.6.3.1), which is

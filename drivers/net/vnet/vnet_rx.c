@@ -404,6 +404,8 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 	struct rte_mbuf *bufs[VNET_RX_BURST_MAX];
 	uint32_t lens[VNET_RX_BURST_MAX];
 	uint16_t hdr = rxq->hdr_size;
+	/* What rx_refill() posts: in copy mode a bounce slot may be shorter than an mbuf. */
+	uint32_t posted = copy ? RTE_MIN(rxq->vq.bounce_slot, rxq->buf_len) : rxq->buf_len;
 	uint64_t bytes = 0;
 	unsigned int n, i, out = 0;
 
@@ -437,7 +439,7 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 			 * that is not full is the whole packet, and its header line (a cache
 			 * miss of its own) need not be read for num_buffers.
 			 */
-			nbuf = lens[i] < rxq->buf_len ? 1 : h->num_buffers;
+			nbuf = lens[i] < posted ? 1 : h->num_buffers;
 			if (unlikely(nbuf == 0)) {
 				rxq->stats.bad_num_buffers++;
 				rte_pktmbuf_free(m);

@@ -285,15 +285,16 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		unsigned int need;
 		int ret;
 
-		/* VLAN insertion in software (virtio has none); the tag is part of l2_len then. */
+		/*
+		 * VLAN insertion in software (virtio has none); rte_vlan_insert() adds the tag
+		 * to l2_len itself (outer_l2_len for tunnels).
+		 */
 		if (offload && (m->ol_flags & RTE_MBUF_F_TX_VLAN)) {
 			if (unlikely(rte_vlan_insert(&m) != 0)) {
 				txq->stats.errors++;
 				rte_pktmbuf_free(m);
 				continue;
 			}
-			if (m->l2_len != 0)
-				m->l2_len += RTE_VLAN_HLEN;
 		}
 		single = !copy && m->nb_segs == 1;
 		/*

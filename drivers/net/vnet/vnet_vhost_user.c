@@ -103,8 +103,14 @@ vu_get_features(struct vnet_hw *hw)
 	 * DPDK's vhost library offers CTRL_VQ (and MQ, CTRL_RX...) but never services a
 	 * control queue: the frontend emulates it instead (queue pairs through
 	 * SET_VRING_ENABLE, no filters), so none of the control-queue features is offered.
+	 * A vhost-user backend's VIRTIO_NET_F_MTU means it accepts VHOST_USER_NET_SET_MTU
+	 * from the frontend (the frontend chooses the MTU, as QEMU's host_mtu does); the
+	 * emulated config space has no MTU of the device's to report, so it is not offered
+	 * either: offering it with the config's placeholder 1500 capped max_mtu at 1500
+	 * (no jumbo frames against DPDK's vhost library, which offers F_MTU).
 	 */
-	return (vu->backend_features & ~(VNET_BIT(VU_F_PROTOCOL_FEATURES) | VNET_CTRL_FEATURES)) |
+	return (vu->backend_features & ~(VNET_BIT(VU_F_PROTOCOL_FEATURES) | VNET_CTRL_FEATURES |
+					 VNET_BIT(VNET_NET_F_MTU))) |
 	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS);
 }
 
