@@ -191,8 +191,8 @@ kick_count(unsigned int num, uint16_t thr, unsigned int rounds)
 		if (vnet_packed_kick_prepare(&r.pr)) {
 			kicks++;
 			if ((i + 1) % (thr + 1u) != 0) {
-				ut_fail_at(__FILE__, __LINE__, "kick after buffer %u (thr %u)", i + 1,
-					   thr);
+				ut_fail_at(__FILE__, __LINE__, "kick after buffer %u (thr %u)",
+					   i + 1, thr);
 				goto out;
 			}
 			if (vfdp_run_once(r.dev, VFD_MAX_BATCH) != (int)thr + 1) {
@@ -249,7 +249,8 @@ test_kick_flags(void)
 		vnet_packed_add1(&r.pr, (uintptr_t)data[0], 8, false, &cookie);
 		vnet_packed_publish(&r.pr);
 		if (vnet_packed_kick_prepare(&r.pr) != want) {
-			ut_fail_at(__FILE__, __LINE__, "buffer %u flags %u: kick %d", i, flags, !want);
+			ut_fail_at(__FILE__, __LINE__, "buffer %u flags %u: kick %d", i, flags,
+				   !want);
 			goto out;
 		}
 		vfdp_run_once(r.dev, NUM);
@@ -417,8 +418,8 @@ notify_case(bool event_idx)
 	}
 	rc = vnet_packed_broken(&r.pr) || r.dev->wrap_flips < 10;
 	if (rc)
-		ut_fail_at(__FILE__, __LINE__, "broken %d wraps %" PRIu64, vnet_packed_broken(&r.pr),
-			   r.dev->wrap_flips);
+		ut_fail_at(__FILE__, __LINE__, "broken %d wraps %" PRIu64,
+			   vnet_packed_broken(&r.pr), r.dev->wrap_flips);
 out:
 	utp_teardown(&r);
 	return rc;
@@ -751,8 +752,8 @@ test_in_order_batch(void)
 
 		if (vnet_packed_get_used(&r.pr, &c, &len, 1) != 1 || c != &toks[i] ||
 		    len != want) {
-			ut_fail_at(__FILE__, __LINE__, "batch entry %u: len %u want %u (%s)", i, len,
-				   want, vnet_vring_strerror(r.pr.error));
+			ut_fail_at(__FILE__, __LINE__, "batch entry %u: len %u want %u (%s)", i,
+				   len, want, vnet_vring_strerror(r.pr.error));
 			rc = 1;
 		}
 	}
