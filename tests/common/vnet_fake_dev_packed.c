@@ -199,7 +199,8 @@ vfdp_pop(struct vnet_fake_pdev *d, struct vfd_elem *e, uint16_t *ndescs)
 					seen_write = true;
 					e->in_bytes += t[i].len;
 				} else if (seen_write) {
-					dev_error(d, "readable after writable (indirect id %u)", dd.id);
+					dev_error(d, "readable after writable (indirect %u)",
+						  dd.id);
 					goto bad;
 				} else {
 					e->out_bytes += t[i].len;
@@ -269,7 +270,8 @@ vfdp_process_elem(struct vnet_fake_pdev *d, const struct vfd_elem *e, bool full)
 	if (bad != 0) {
 		ST_ADD(d, mismatches, 1);
 		if (d->errmsg[0] == '\0')
-			snprintf(d->errmsg, sizeof(d->errmsg), "seq %llu: %llu readable bytes wrong",
+			snprintf(d->errmsg, sizeof(d->errmsg),
+				 "seq %llu: %llu readable bytes wrong",
 				 (unsigned long long)seq, (unsigned long long)bad);
 	}
 	wlen = full ? (uint32_t)e->in_bytes : vfd_rx_len(seq, e->in_bytes);

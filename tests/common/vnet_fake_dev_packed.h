@@ -132,8 +132,10 @@ uint64_t vfdp_drain_kicks(struct vnet_fake_pdev *d);
 /** Driver side of a kick. */
 void vfdp_kick(struct vnet_fake_pdev *d);
 
-/** Start / stop the device thread. */
+/** Start the device thread (pthread). */
 int vfdp_start(struct vnet_fake_pdev *d);
+
+/** Stop and join the device thread. */
 void vfdp_stop(struct vnet_fake_pdev *d);
 
 /** Snapshot of the counters, safe while the device thread runs. */

@@ -286,6 +286,7 @@ fast_forward(unsigned int rounds, uint8_t mode)
 	check();
 }
 
+/** libFuzzer entry: one input = one queue life (init, opcodes, final reclaim). */
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
 
 int
@@ -300,7 +301,8 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 	dev_reset();
 	FUZZ_CHECK(vnet_packed_init(&pr, num, ring_mem, priv_mem, f & 1, (f >> 1) & 1) == 0);
 	if (f & 4)
-		FUZZ_CHECK(vnet_packed_set_indirect(&pr, ind_mem, (uintptr_t)ind_mem, IND_MAX) == 0);
+		FUZZ_CHECK(vnet_packed_set_indirect(&pr, ind_mem, (uintptr_t)ind_mem,
+						    IND_MAX) == 0);
 	vnet_packed_set_min_len(&pr, (f >> 3) & 3);
 
 	while (fz_more(&in) && ops++ < 4096) {

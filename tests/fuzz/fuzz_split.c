@@ -110,7 +110,8 @@ dev_pop(void)
 static void
 dev_fill(uint16_t slot_off, uint32_t id, uint32_t len)
 {
-	struct vnet_vring_used_elem *u = &vr.used->ring[(uint16_t)(dev.used_idx + slot_off) & vr.mask];
+	struct vnet_vring_used_elem *u =
+		&vr.used->ring[(uint16_t)(dev.used_idx + slot_off) & vr.mask];
 
 	dev.last.id = (uint16_t)id;
 	dev.last.wlen = len;
@@ -308,6 +309,7 @@ setup(unsigned int num, uint8_t f, uint16_t start)
 	}
 }
 
+/** libFuzzer entry: one input = one queue life (init, opcodes, final reclaim). */
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
 
 int

@@ -5,8 +5,8 @@
 # undefined) in their own build directory and run each one for a bounded time.
 #   tests/fuzz/run.sh [SECONDS]          default 45 s per harness
 #   VNET_FUZZ_RUNS=10000000 tests/fuzz/run.sh 0     run until 10^7 executions each instead
-# Env: VNET_FUZZ_BUILD (build dir, default build-fuzz), VNET_FUZZ_JOBS is not used on purpose
-# (one process per harness, niced: the machines are shared).
+# Env: VNET_FUZZ_BUILD (build dir, default build-fuzz), VNET_FUZZ_RUNS (-runs). The harnesses
+# run one after the other, niced: the machines are shared.
 # Prints "PASS fuzz-<harness>: N execs in T s" or "FAIL ..." per harness; exit 1 on a crash
 # (the crashing input is kept under <build>/fuzz-artifacts/ and named in the output).
 # Exit 77 (and a SKIP line) when clang with libFuzzer is not available.
@@ -52,18 +52,23 @@ for h in split packed; do
 	start=$(date +%s.%N)
 	# New inputs go to the work corpus in the build dir; the committed seeds stay read-only.
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=abort_on_error=1 \
-		nice "$bdir/tests/fuzz/vnet-fuzz-$h" "${args[@]}" "$work" "$top/tests/fuzz/corpus/$h" \
-		>"$log" 2>&1
+		nice "$bdir/tests/fuzz/vnet-fuzz-$h" "${args[@]}" "$work" \
+		"$top/tests/fuzz/corpus/$h" >"$log" 2>&1
 	frc=$?
 	t=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
 	if [ $frc -eq 0 ] && [ -n "$execs" ]; then
-		echo "PASS fuzz-$h: ${execs} execs in ${t} s (${rate}/s), corpus $(ls "$work" | wc -l) + $(ls "$top/tests/fuzz/corpus/$h" | wc -l) seeds"
+		nwork=$(find "$work" -type f | wc -l)
+		nseed=$(find "$top/tests/fuzz/corpus/$h" -type f | wc -l)
+		echo "PASS fuzz-$h: ${execs} execs in ${t} s (${rate}/s)," \
+			"corpus $nwork + $nseed seeds"
 	else
 		crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-		grep -E 'invariant failed|ERROR: (Address|Undefined|libFuzzer)|runtime error' "$log" | head -n 5
-		echo "FAIL fuzz-$h: exit $frc after ${execs:-?} execs in ${t} s; input: ${crash:-none} (log: $log)"
+		grep -E 'invariant failed|ERROR: (Address|Undefined|libFuzzer)|runtime error' \
+			"$log" | head -n 5
+		echo "FAIL fuzz-$h: exit $frc after ${execs:-?} execs in ${t} s;" \
+			"input: ${crash:-none} (log: $log)"
 		rc=1
 	fi
 done

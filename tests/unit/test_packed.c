@@ -163,6 +163,61 @@ out:
 	return rc;
 }
 
+/*
+ * next_id() names the id the next add uses (free list, or the ring position with IN_ORDER);
+ * notify_data() is (offset | wrap << 15) of the next descriptor not yet published.
+ */
+static int
+test_next_id_notify_data(void)
+{
+	struct ut_packed r;
+	struct vnet_sg sg[2] = { { (uintptr_t)data[0], 8 }, { (uintptr_t)data[1], 8 } };
+	uint8_t cookie;
+	unsigned int i, mode;
+	void *c[8];
+
+	for (mode = 0; mode < 2; mode++) {
+		bool in_order = mode == 1;
+
+		UT_ASSERT(utp_setup(&r, 5, false, in_order, 0, 0) == 0, "setup");
+		UT_ASSERT(vnet_packed_notify_data(&r.pr) == 0x8000, "initial notify data %#x",
+			  vnet_packed_notify_data(&r.pr));
+		for (i = 0; i < 12; i++) {
+			uint16_t want = vnet_packed_next_id(&r.pr);
+			bool chain = i % 3 == 2;
+			uint16_t nd;
+
+			if (chain)
+				UT_ASSERT(vnet_packed_add(&r.pr, sg, 1, 1, &cookie, false) == 0, "add");
+			else
+				UT_ASSERT(vnet_packed_add1(&r.pr, (uintptr_t)data[0], 8, false,
+							   &cookie) == 0, "add1");
+			vnet_packed_publish(&r.pr);
+			{
+				uint16_t nd16 = vnet_packed_notify_data(&r.pr);
+				uint32_t lin = r.pr.avail_pos + (r.pr.avail_wrap ? 0u : 5u);
+
+				UT_ASSERT((nd16 & 0x7fff) == r.pr.avail_pos &&
+					  (nd16 >> 15) == r.pr.avail_wrap && lin == r.pr.pub_lin,
+					  "notify data %#x at %u/%d", nd16, r.pr.avail_pos,
+					  r.pr.avail_wrap);
+			}
+			UT_ASSERT(vfdp_pop(r.dev, &r.dev->elem, &nd) == 1 && r.dev->elem.head == want,
+				  "%s: id %u, next_id said %u", in_order ? "in-order" : "free list",
+				  r.dev->elem.head, want);
+			if (in_order)
+				UT_ASSERT(want == (r.pr.avail_pos + 5 - nd) % 5, "in-order id %u", want);
+			r.dev->batch[0].id = r.dev->elem.head;
+			r.dev->batch[0].ndescs = nd;
+			r.dev->batch[0].len = 0;
+			vfdp_complete(r.dev, r.dev->batch, 1);
+			UT_ASSERT(vnet_packed_get_used(&r.pr, c, NULL, 8) == 1, "get_used");
+		}
+		utp_teardown(&r);
+	}
+	return 0;
+}
+
 /* ---- kick decisions ---- */
 
 /*
@@ -191,8 +246,8 @@ kick_count(unsigned int num, uint16_t thr, unsigned int rounds)
 		if (vnet_packed_kick_prepare(&r.pr)) {
 			kicks++;
 			if ((i + 1) % (thr + 1u) != 0) {
-				ut_fail_at(__FILE__, __LINE__, "kick after buffer %u (thr %u)", i + 1,
-					   thr);
+				ut_fail_at(__FILE__, __LINE__, "kick after buffer %u (thr %u)",
+					   i + 1, thr);
 				goto out;
 			}
 			if (vfdp_run_once(r.dev, VFD_MAX_BATCH) != (int)thr + 1) {
@@ -249,7 +304,8 @@ test_kick_flags(void)
 		vnet_packed_add1(&r.pr, (uintptr_t)data[0], 8, false, &cookie);
 		vnet_packed_publish(&r.pr);
 		if (vnet_packed_kick_prepare(&r.pr) != want) {
-			ut_fail_at(__FILE__, __LINE__, "buffer %u flags %u: kick %d", i, flags, !want);
+			ut_fail_at(__FILE__, __LINE__, "buffer %u flags %u: kick %d", i, flags,
+				   !want);
 			goto out;
 		}
 		vfdp_run_once(r.dev, NUM);
@@ -417,8 +473,8 @@ notify_case(bool event_idx)
 	}
 	rc = vnet_packed_broken(&r.pr) || r.dev->wrap_flips < 10;
 	if (rc)
-		ut_fail_at(__FILE__, __LINE__, "broken %d wraps %" PRIu64, vnet_packed_broken(&r.pr),
-			   r.dev->wrap_flips);
+		ut_fail_at(__FILE__, __LINE__, "broken %d wraps %" PRIu64,
+			   vnet_packed_broken(&r.pr), r.dev->wrap_flips);
 out:
 	utp_teardown(&r);
 	return rc;
@@ -751,8 +807,8 @@ test_in_order_batch(void)
 
 		if (vnet_packed_get_used(&r.pr, &c, &len, 1) != 1 || c != &toks[i] ||
 		    len != want) {
-			ut_fail_at(__FILE__, __LINE__, "batch entry %u: len %u want %u (%s)", i, len,
-				   want, vnet_vring_strerror(r.pr.error));
+			ut_fail_at(__FILE__, __LINE__, "batch entry %u: len %u want %u (%s)", i,
+				   len, want, vnet_vring_strerror(r.pr.error));
 			rc = 1;
 		}
 	}
@@ -825,6 +881,7 @@ main(void)
 
 	fails += ut_run("packed_layout", test_layout);
 	fails += ut_run("packed_api_misuse", test_api_misuse);
+	fails += ut_run("packed_next_id_notify_data", test_next_id_notify_data);
 	fails += ut_run("packed_kick_event_idx_ahead", test_kick_event_idx_ahead);
 	fails += ut_run("packed_kick_event_idx_edges", test_kick_event_idx_edges);
 	fails += ut_run("packed_kick_flags", test_kick_flags);

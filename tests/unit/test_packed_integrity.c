@@ -199,7 +199,8 @@ run_cfg(const struct cfg *c)
 			}
 			in = q->nseg - q->out;
 			if (q->nseg == 1 && !ind && (ut_rand(&rng) & 1))
-				ret = vnet_packed_add1(&r.pr, q->sg[0].addr, q->sg[0].len, in != 0, q);
+				ret = vnet_packed_add1(&r.pr, q->sg[0].addr, q->sg[0].len,
+						       in != 0, q);
 			else
 				ret = vnet_packed_add(&r.pr, q->sg, q->out, in, q, ind);
 			if (ret == -ENOSPC)
@@ -284,22 +285,23 @@ out:
 #define P VFD_WAIT_POLL
 
 static const struct cfg cfgs[] = {
-	/* name                 num    evt    inord  batch  wait kind    seg len ind shuf count */
-	{ "tx_n1",              1,     true,  false, false, K, K_TX,    1,  64,  0,  false, 150000 },
-	{ "tx_n3",              3,     false, false, false, P, K_TX,    1,  64,  0,  true,  400000 },
-	{ "tx_n255",            255,   true,  false, false, P, K_TX,    1,  256, 0,  true,  1500000 },
-	{ "rx_n256",            256,   false, false, false, K, K_RX,    1,  256, 0,  true,  1500000 },
-	{ "rx_n1000",           1000,  true,  false, false, P, K_RX,    1,  256, 0,  true,  1500000 },
-	{ "tx_n32768",          32768, true,  false, false, K, K_TX,    1,  64,  0,  true,  1000000 },
-	{ "chain_n255",         255,   true,  false, false, K, K_MIXED, 8,  64,  0,  true,  600000 },
-	{ "chain_n3",           3,     false, false, false, P, K_MIXED, 3,  64,  0,  true,  200000 },
-	{ "indirect_n1000",     1000,  false, false, false, P, K_MIXED, 16, 48,  16, true,  500000 },
-	{ "indirect_n1",        1,     true,  false, false, K, K_MIXED, 8,  48,  8,  false, 100000 },
-	{ "inorder_n255",       255,   true,  true,  false, P, K_MIXED, 4,  64,  4,  false, 700000 },
-	{ "inorder_batch_n256", 256,   false, true,  true,  K, K_MIXED, 4,  64,  4,  false, 700000 },
-	{ "inorder_batch_n3",   3,     true,  true,  true,  P, K_RX,    1,  64,  0,  false, 300000 },
-	{ "inorder_tx_n1000",   1000,  true,  true,  true,  P, K_TX,    1,  64,  0,  false, 1000000 },
-	{ "inorder_n32768",     32768, false, true,  false, P, K_MIXED, 3,  32,  0,  false, 300000 },
+	/* name, num, event_idx, in_order, batch_used, wait, kind, max_seg, seg_len, ind_max,
+	 * shuffle, count */
+	{ "tx_n1",               1, true, false, false, K, K_TX, 1, 64, 0, false, 150000 },
+	{ "tx_n3",               3, false, false, false, P, K_TX, 1, 64, 0, true, 400000 },
+	{ "tx_n255",             255, true, false, false, P, K_TX, 1, 256, 0, true, 1500000 },
+	{ "rx_n256",             256, false, false, false, K, K_RX, 1, 256, 0, true, 1500000 },
+	{ "rx_n1000",            1000, true, false, false, P, K_RX, 1, 256, 0, true, 1500000 },
+	{ "tx_n32768",           32768, true, false, false, K, K_TX, 1, 64, 0, true, 1000000 },
+	{ "chain_n255",          255, true, false, false, K, K_MIXED, 8, 64, 0, true, 600000 },
+	{ "chain_n3",            3, false, false, false, P, K_MIXED, 3, 64, 0, true, 200000 },
+	{ "indirect_n1000",      1000, false, false, false, P, K_MIXED, 16, 48, 16, true, 500000 },
+	{ "indirect_n1",         1, true, false, false, K, K_MIXED, 8, 48, 8, false, 100000 },
+	{ "inorder_n255",        255, true, true, false, P, K_MIXED, 4, 64, 4, false, 700000 },
+	{ "inorder_batch_n256",  256, false, true, true, K, K_MIXED, 4, 64, 4, false, 700000 },
+	{ "inorder_batch_n3",    3, true, true, true, P, K_RX, 1, 64, 0, false, 300000 },
+	{ "inorder_tx_n1000",    1000, true, true, true, P, K_TX, 1, 64, 0, false, 1000000 },
+	{ "inorder_n32768",      32768, false, true, false, P, K_MIXED, 3, 32, 0, false, 300000 },
 };
 
 static const struct cfg *cur;
@@ -327,7 +329,7 @@ main(void)
 
 	scale = ut_scale(&sanitized);
 	printf("# packed integrity: scale %.3g%s%s\n", scale, sanitized ? ", sanitizer build" : "",
-	       scale < 1.0 ? " (VNET_UT_SCALE < 1: fewer than the 10^7 buffers of a full run)" : "");
+	       scale < 1.0 ? " (VNET_UT_SCALE < 1: fewer than 10^7 buffers)" : "");
 	for (i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
 		char name[64];
 

@@ -146,7 +146,8 @@ vnet_packed_add(struct vnet_packed *pr, const struct vnet_sg *sg, unsigned int o
 		vnet_pdesc_write(&pr->desc[pr->avail_pos],
 				 pr->indirect_iova + (uint64_t)id * pr->indirect_max *
 				 sizeof(struct vnet_pvirtq_desc),
-				 total * (uint32_t)sizeof(struct vnet_pvirtq_desc), id, flags, first);
+				 total * (uint32_t)sizeof(struct vnet_pvirtq_desc), id, flags,
+				 first);
 		vnet_packed_avail_step(pr);
 	} else {
 		/*

@@ -265,7 +265,8 @@ vnet_packed_avail_step(struct vnet_packed *pr)
 	if (vnet_unlikely(++pr->avail_pos == pr->num)) {
 		pr->avail_pos = 0;
 		pr->avail_wrap = !pr->avail_wrap;
-		pr->avail_bits = pr->avail_wrap ? VNET_PACKED_DESC_F_AVAIL : VNET_PACKED_DESC_F_USED;
+		pr->avail_bits = pr->avail_wrap ? VNET_PACKED_DESC_F_AVAIL :
+			VNET_PACKED_DESC_F_USED;
 	}
 }
 
@@ -452,7 +453,8 @@ vnet_packed_read_used(struct vnet_packed *pr, uint16_t *idp, uint32_t *lenp)
 
 	bits = flags & (VNET_PACKED_DESC_F_AVAIL | VNET_PACKED_DESC_F_USED);
 	if (bits != want) {
-		if (pending && (bits & VNET_PACKED_DESC_F_AVAIL) != (want & VNET_PACKED_DESC_F_AVAIL)) {
+		if (pending &&
+		    (bits & VNET_PACKED_DESC_F_AVAIL) != (want & VNET_PACKED_DESC_F_AVAIL)) {
 			vnet_packed_set_broken(pr, VNET_VRING_ERR_WRAP);
 			return -1;
 		}
