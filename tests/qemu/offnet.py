@@ -558,6 +558,13 @@ def judge(sess, r, t, drv):
             lro.append((big, avg))
             if big == 0 and avg <= 1514:
                 errs.append("port %d: no LRO frames (rx size 1519-max xstats 0, average RX frame %.0f bytes)" % (p, avg))
+        # the driver's own RX/TX counters that explain a failure (vnet: rx_qN_oversize,
+        # rx_qN_bad_hdr, rx_qN_lro_packets, rx_qN_csum_sw, tx_qN_ring_full)
+        for p in (0, 1):
+            dx = {k: v for k, v in t["xstats"].get(p, {}).items() if v and re.search(
+                r"(oversize|bad_hdr|bad_num|lro|csum_sw|ring_full|broken|^rx_errors$|nombuf)", k)}
+            if dx:
+                notes.append("port %d xstats %s" % (p, ",".join("%s=%d" % kv for kv in sorted(dx.items()))))
         bad = [fwd[p].get("Bad-l4csum", 0) for p in sorted(fwd)]
         notes.append("GSO into guest %d/%d, TSO out %d/%d frames > 1514; LRO port0 1519-max %d avg %.0f B, port1 %d avg %.0f B; Bad-l4csum %s"
                      % (gso_in + tso_out + lro[0] + lro[1] + (bad,)))

@@ -418,7 +418,7 @@ tap_case() {
 # Run by default: QG_OFF_DEFAULT (the cases vnet passes); "tap-offload" or a case name selects
 # the others.
 QG_OFF_CASES=(offload-io offload-csum-tso offload-jumbo-mrg offload-jumbo-nomrg offload-overmtu)
-QG_OFF_DEFAULT=(offload-io offload-jumbo-mrg offload-jumbo-nomrg)
+QG_OFF_DEFAULT=(offload-io offload-jumbo-mrg offload-jumbo-nomrg offload-overmtu)
 declare -A QG_OFF_SESSION=([offload-io]=io [offload-csum-tso]=csum [offload-jumbo-mrg]=jumbo-mrg
 	[offload-jumbo-nomrg]=jumbo-nomrg [offload-overmtu]="jumbo-mrg jumbo-nomrg")
 off_selected() {
@@ -448,6 +448,7 @@ tap_offload_case() {
 	{
 		echo "$QG_OFF_BDFS"
 		echo "SESSIONS='${sessions# }'"
+		echo "CSUM_EXTRA='${VNET_OFFLOAD_CSUM_ARGS:-}'"
 		cat "$QG_HERE/guest/offload-test.sh"
 	} >>"$d/test.sh"
 	qg_initrd "$d"

@@ -9,7 +9,7 @@
 # answers "ack <session>" on ttyS1. testpmd's output goes to the console between
 # "VNET-LOG-BEGIN <session>" and "VNET-LOG-END <session>" for "offnet.py check".
 # Set by the host before this file: P1A P1B P2A P2B P3A P3B (BDFs), SESSIONS (session names,
-# run in order), VNET_PLUGIN_FLAG (the -d option of vnet for the benchmark's vnet sessions).
+# run in order), CSUM_EXTRA (more testpmd arguments for the csum sessions), VNET_PLUGIN_FLAG (the -d option of vnet for the benchmark's vnet sessions).
 # Session names: io | csum | jumbo-mrg | jumbo-nomrg | bench-<rep>-<virtio|vnet>-<io|csum>.
 
 exec 3>&1
@@ -103,7 +103,7 @@ jumbo_setup() {
 IO_ARGS="--forward-mode=io --total-num-mbufs=16384"
 # net_virtio's LRO wants TCP_LRO with both L4 checksums (GUEST_CSUM) and scatter (0x201c);
 # TX multi-segment (0x8000) for the chains it forwards
-CSUM_ARGS="--forward-mode=csum --total-num-mbufs=16384 --rx-offloads=0x201c --tx-offloads=0x8000"
+CSUM_ARGS="--forward-mode=csum --total-num-mbufs=16384 --rx-offloads=0x201c --tx-offloads=0x8000 $CSUM_EXTRA"
 
 vnet_bind uio_pci_generic $P1A $P1B $P2A $P2B $P3A $P3B || exit 1
 for s in $SESSIONS; do
