@@ -418,7 +418,7 @@ tap_case() {
 # Run by default: QG_OFF_DEFAULT (the cases vnet passes); "tap-offload" or a case name selects
 # the others.
 QG_OFF_CASES=(offload-io offload-csum-tso offload-jumbo-mrg offload-jumbo-nomrg offload-overmtu)
-QG_OFF_DEFAULT=(offload-io offload-jumbo-mrg offload-jumbo-nomrg offload-overmtu)
+QG_OFF_DEFAULT=(offload-io offload-csum-tso offload-jumbo-mrg offload-jumbo-nomrg offload-overmtu)
 declare -A QG_OFF_SESSION=([offload-io]=io [offload-csum-tso]=csum [offload-jumbo-mrg]=jumbo-mrg
 	[offload-jumbo-nomrg]=jumbo-nomrg [offload-overmtu]="jumbo-mrg jumbo-nomrg")
 off_selected() {
