@@ -188,3 +188,95 @@ qg_json_get() {
 		print(v)
 	EOF
 }
+
+# ---- tap offload boot (run.sh tap_offload_case, tcp-bench.sh) ----
+# Six virtio-net-pci NICs on tap backends with vnet_hdr=on, in three pairs; pair N's taps
+# <prefix>aN / <prefix>bN go into the namespaces QG_OFF_NSA / QG_OFF_NSB (10.77.N.1 / .2,
+# MACs 02:77:00:00:0N:0a / 0b, static neighbours, no IPv6, tcp_no_metrics_save=1). Pair 1:
+# defaults; pair 2: host_mtu=9000,mrg_rxbuf=on; pair 3: host_mtu=9000,mrg_rxbuf=off.
+# tests/qemu/offnet.py serve (root namespace, ip netns exec per action) moves the traffic when
+# guest/offload-test.sh asks. Host tools: tcpdump, ethtool, iproute2 (nstat), iperf3.
+QG_OFF_NSA= QG_OFF_NSB= QG_OFF_PPID= QG_OFF_DIR=
+qg_offload_tools() {
+	local p missing=()
+	for p in tcpdump ethtool iproute2 iperf3 iputils-ping python3; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	qg_log "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+		{ DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; }
+}
+qg_offload_cleanup() {
+	local p
+	if [ -n "$QG_OFF_DIR" ] && [ -s "$QG_OFF_DIR/qemu.pid" ]; then
+		p=$(cat "$QG_OFF_DIR/qemu.pid")
+		kill -0 "$p" 2>/dev/null && [ "$(cat /proc/"$p"/comm 2>/dev/null)" = "${QG_QEMU##*/}" ] &&
+			kill "$p" 2>/dev/null
+	fi
+	[ -n "$QG_OFF_PPID" ] && kill "$QG_OFF_PPID" 2>/dev/null
+	[ -n "$QG_OFF_NSA" ] && ip netns del "$QG_OFF_NSA" 2>/dev/null
+	[ -n "$QG_OFF_NSB" ] && ip netns del "$QG_OFF_NSB" 2>/dev/null
+	QG_OFF_NSA= QG_OFF_NSB= QG_OFF_PPID= QG_OFF_DIR=
+}
+# qg_offload_boot DIR TIMEOUT: boot DIR/initrd (test.sh = header + P1A..P3B + SESSIONS +
+# guest/offload-test.sh), run offnet.py serve, wait. The caller traps qg_offload_cleanup.
+# Logs: DIR/console.log, DIR/peer.log (offnet.py serve), DIR/host.json, DIR/*.pcap.
+QG_OFF_BDFS="P1A=0000:00:10.0 P1B=0000:00:11.0 P2A=0000:00:12.0 P2B=0000:00:13.0 P3A=0000:00:14.0 P3B=0000:00:15.0"
+qg_offload_boot() {
+	local d=$1 t=$2 pre=vo$$ i n s qpid nics=() tapo="script=no,downscript=no,vnet_hdr=on,vhost=off"
+	local -A nicx=([1]="" [2]=",host_mtu=9000,mrg_rxbuf=on" [3]=",host_mtu=9000,mrg_rxbuf=off")
+	QG_OFF_NSA=vnoa$$ QG_OFF_NSB=vnob$$ QG_OFF_DIR=$d
+	rm -f "$d/qemu.pid" "$d/host.json" "$d"/*.pcap
+	for s in "$QG_OFF_NSA" "$QG_OFF_NSB"; do
+		ip netns del "$s" 2>/dev/null
+		ip netns add "$s" || return 1
+		ip netns exec "$s" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 net.ipv4.tcp_no_metrics_save=1
+		ip -n "$s" link set lo up
+	done
+	for n in 1 2 3; do
+		for s in a b; do
+			i=$(printf '0x%x' $((0x10 + (n - 1) * 2)))
+			[ $s = b ] && i=$(printf '0x%x' $((0x10 + (n - 1) * 2 + 1)))
+			nics+=(-netdev "tap,id=o$s$n,ifname=$pre$s$n,$tapo"
+				-device "virtio-net-pci,netdev=o$s$n,romfile=,addr=$i,mac=52:54:00:77:0$n:0$s${nicx[$n]}")
+		done
+	done
+	qg_run "$d" "$t" "vnet.vfio=none" -smp 2 -machine pc "${nics[@]}" \
+		-serial "unix:$d/ctl.sock,server=on,wait=off" -pidfile "$d/qemu.pid" &
+	qpid=$!
+	for i in $(seq 150); do
+		n=0
+		for s in a1 b1 a2 b2 a3 b3; do ip link show "$pre$s" >/dev/null 2>&1 && n=$((n + 1)); done
+		[ $n -eq 6 ] && break
+		sleep 0.1
+	done
+	for n in 1 2 3; do
+		local ta=${pre}a$n tb=${pre}b$n ma=02:77:00:00:0$n:0a mb=02:77:00:00:0$n:0b
+		ip link set "$ta" netns "$QG_OFF_NSA" && ip link set "$tb" netns "$QG_OFF_NSB" ||
+			echo "qemu: cannot move taps $ta/$tb into the namespaces" >>"$d/peer.log"
+		ip -n "$QG_OFF_NSA" link set "$ta" address $ma
+		ip -n "$QG_OFF_NSB" link set "$tb" address $mb
+		[ $n -gt 1 ] && ip -n "$QG_OFF_NSA" link set "$ta" mtu 9000 && ip -n "$QG_OFF_NSB" link set "$tb" mtu 9000
+		ip -n "$QG_OFF_NSA" addr add 10.77.$n.1/24 dev "$ta"
+		ip -n "$QG_OFF_NSB" addr add 10.77.$n.2/24 dev "$tb"
+		ip -n "$QG_OFF_NSA" link set "$ta" up
+		ip -n "$QG_OFF_NSB" link set "$tb" up
+		ip -n "$QG_OFF_NSA" neigh replace 10.77.$n.2 lladdr $mb dev "$ta" nud permanent
+		ip -n "$QG_OFF_NSB" neigh replace 10.77.$n.1 lladdr $ma dev "$tb" nud permanent
+	done
+	timeout -k 5 $((t + 10)) /usr/bin/python3 "$QG_HERE/offnet.py" serve --console "$d/console.log" \
+		--ctl "$d/ctl.sock" --record "$d/host.json" --workdir "$d" --nsa "$QG_OFF_NSA" \
+		--nsb "$QG_OFF_NSB" --prefix "$pre" --timeout "$t" \
+		--bench-seconds "${VNET_BENCH_SECONDS:-10}" >>"$d/peer.log" 2>&1 &
+	QG_OFF_PPID=$!
+	wait "$qpid"
+	local qrc=$?
+	for i in $(seq 50); do kill -0 "$QG_OFF_PPID" 2>/dev/null || break; sleep 0.1; done
+	kill "$QG_OFF_PPID" 2>/dev/null
+	wait "$QG_OFF_PPID"
+	QG_OFF_PPID=
+	return $qrc
+}

@@ -415,6 +415,79 @@ tap_case() {
 	done
 }
 
+# ---- tap offload boot (issue 9): Linux TCP through a testpmd forwarder, one boot ----
+# Six tap NICs (vnet_hdr=on) in three pairs (common.sh qg_offload_boot): pair 1 default
+# (offload-io: io engine, no offloads; offload-csum-tso: csum engine with LRO, checksum and TSO
+# offloads), pair 2 host_mtu=9000,mrg_rxbuf=on (offload-jumbo-mrg), pair 3
+# host_mtu=9000,mrg_rxbuf=off (offload-jumbo-nomrg). Each pair's taps live in two host
+# namespaces; offnet.py serve moves files both ways (sha256), pings, tcpdumps, ethtool -k and
+# nstat when guest/offload-test.sh has testpmd forwarding; offnet.py check judges afterwards.
+# Run by default: QG_OFF_DEFAULT (the cases vnet passes); "tap-offload" or a case name selects
+# the others.
+QG_OFF_CASES=(offload-io offload-csum-tso offload-jumbo-mrg offload-jumbo-nomrg offload-overmtu)
+QG_OFF_DEFAULT=(offload-io offload-csum-tso offload-jumbo-mrg offload-jumbo-nomrg offload-overmtu)
+declare -A QG_OFF_SESSION=([offload-io]=io [offload-csum-tso]=csum [offload-jumbo-mrg]=jumbo-mrg
+	[offload-jumbo-nomrg]=jumbo-nomrg [offload-overmtu]="jumbo-mrg jumbo-nomrg")
+off_selected() {
+	local w
+	if [ ${#want[@]} -eq 0 ]; then
+		for w in "${QG_OFF_DEFAULT[@]}"; do [ "$w" = "$1" ] && return 0; done
+		return 1
+	fi
+	for w in "${want[@]}"; do [ "$w" = "$1" ] || [ "$w" = tap-offload ] && return 0; done
+	return 1
+}
+tap_offload_case() {
+	local c sessions= why= t0=$SECONDS
+	for c in "${QG_OFF_CASES[@]}"; do off_selected "$c" && sessions="$sessions ${QG_OFF_SESSION[$c]}"; done
+	# each session once, in the order of the cases
+	sessions=$(tr ' ' '\n' <<<"$sessions" | awk 'NF && !seen[$0]++' | tr '\n' ' ')
+	[ -n "$sessions" ] || return 0
+	[ -c /dev/net/tun ] || why="no /dev/net/tun"
+	ip netns list >/dev/null 2>&1 || why="ip netns does not work"
+	qg_offload_tools || why="cannot install tcpdump/ethtool/iperf3"
+	if [ -n "$why" ]; then
+		for c in "${QG_OFF_CASES[@]}"; do off_selected "$c" && skip "$c" "$why"; done
+		return 0
+	fi
+	newcase tap-offload
+	local d=$cd_
+	{
+		echo "$QG_OFF_BDFS"
+		echo "SESSIONS='${sessions# }'"
+		echo "CSUM_EXTRA='${VNET_OFFLOAD_CSUM_ARGS:-}'"
+		cat "$QG_HERE/guest/offload-test.sh"
+	} >>"$d/test.sh"
+	qg_initrd "$d"
+	trap 'qg_offload_cleanup' EXIT
+	trap 'qg_offload_cleanup; exit 130' INT TERM
+	qg_offload_boot "$d" $((60 + 150 * $(wc -w <<<"$sessions")))
+	qg_offload_cleanup
+	trap - EXIT INT TERM
+	/usr/bin/python3 "$QG_HERE/offnet.py" check --console "$d/console.log" --record "$d/host.json" \
+		--driver "$QG_DRVNAME" --sessions "$sessions" >"$d/verdict.log" 2>&1
+	local done_ok=1 ok detail line secs boot=$((SECONDS - t0)) sum=0
+	grep -q "^VNET-DONE" "$d/console.log" && done_ok=0
+	for c in "${QG_OFF_CASES[@]}"; do
+		off_selected "$c" || continue
+		ok=1
+		line=$(grep -a "^VNET-CASE $c " "$d/verdict.log" | tail -n 1)
+		read -r _ _ verdict secs detail <<<"$line"
+		[ "$verdict" = PASS ] && ok=0
+		if [ "$verdict" = SKIP ]; then
+			skip "$c" "$detail"
+			continue
+		fi
+		[ -n "$line" ] || { detail="no verdict (offnet.py check: $(tail -n 3 "$d/verdict.log" | tr '\n' ' '))"; secs=0; }
+		[ $done_ok -eq 0 ] || { ok=1; detail="guest did not finish; $detail"; }
+		# the case's own time = its testpmd session in the guest (host traffic included)
+		case_t0=$((SECONDS - secs))
+		sum=$((sum + secs))
+		finish "$c" "$d" $ok "($detail)"
+	done
+	echo "tap-offload boot: ${boot}s in all (${sum}s in the cases' testpmd sessions; offload-overmtu is judged from the jumbo sessions)"
+}
+
 # Cases: each dimension at least once (binding, device mode, event_idx, IOMMU, peer, l2fwd, kicks).
 hub_case hub-uio-transitional-kicks uio_pci_generic none "-machine pc" "" \
 	"event_idx=on,ioeventfd=off" "mode=transitional|IOVA mode 'PA'" trace
@@ -440,6 +513,7 @@ l2fwd_case
 pingpong_case
 devargs_bad_case
 tap_case
+tap_offload_case
 
 echo "guest tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(driver $QG_DRVNAME; ${timings[*]})"

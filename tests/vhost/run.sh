@@ -399,6 +399,8 @@ if [ -x "$oprog" ]; then
 	offload_case offload-rx zc ",tso=1" rx
 	# ethdev's default max_lro_pkt_size (0 -> MTU + 18 at configure) must not drop LRO frames
 	offload_case offload-rx-lro-default-size zc ",tso=1" rx --lro-default 1
+	# packet type parsing off (testpmd's default): the checksum/LRO decisions still hold
+	offload_case offload-rx-no-ptypes zc ",tso=1" rx --no-ptypes 1
 	# copy mode (EAL memory not shareable): the same checks through bounce buffers
 	# TX above one bounce slot (2036-byte frames) is not implemented in copy mode (doc:
 	# Limitations); the RX side works through mergeable buffers.

@@ -517,10 +517,18 @@ setup_vhost_and_attach(const char *vnet_args)
 	return find_port("net_vnet_user", &vnet_port);
 }
 
+/* --no-ptypes: the application turns packet type parsing off before start. */
+static int no_ptypes;
+
 static int
 start_both(void)
 {
-	int ret = rte_eth_dev_start(vh_port);
+	int ret;
+
+	/* --no-ptypes 1: as testpmd does by default (offload decisions must not need them). */
+	if (no_ptypes && rte_eth_dev_set_ptypes(vnet_port, RTE_PTYPE_UNKNOWN, NULL, 0) != 0)
+		printf("vnet-offload-test: set_ptypes failed\n");
+	ret = rte_eth_dev_start(vh_port);
 
 	if (ret == 0)
 		ret = rte_eth_dev_start(vnet_port);
@@ -875,7 +883,7 @@ rx_case(const char *name, const struct pkt *p, const struct pkt *want, uint64_t 
 	/* net_vhost's tx_prepare is NULL: it prepares the pseudo-header itself. */
 	r = xfer(vh_port, vnet_port, m, rx);
 	if (r != NULL) {
-		uint32_t pt = ptype_of(want);
+		uint32_t pt = no_ptypes ? RTE_PTYPE_UNKNOWN : ptype_of(want);
 
 		if (r->pkt_len != want->len)
 			fail("%u bytes arrived, %u expected", r->pkt_len, want->len);
@@ -1208,7 +1216,7 @@ static void
 usage(void)
 {
 	printf("usage: vnet-offload-test <EAL args> -- tx|rx|negotiate --vnet DEVARGS "
-	       "[--legacy 0|1] [--tso 0|1] [--lro-default 0|1]\n");
+	       "[--legacy 0|1] [--tso 0|1] [--lro-default 0|1] [--no-ptypes 0|1]\n");
 }
 
 int
@@ -1242,6 +1250,8 @@ main(int argc, char **argv)
 			tso = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--lro-default") == 0)
 			lro_default = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--no-ptypes") == 0)
+			no_ptypes = atoi(argv[i + 1]);
 		else
 			break;
 	}

@@ -365,7 +365,7 @@ vnet_rx_offload_slow(struct vnet_rxq *rxq, struct rte_mbuf *m, const struct vnet
 {
 	struct rte_net_hdr_lens hl;
 	struct vnet_rx_info info;
-	uint32_t l4, vlan = (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ? RTE_VLAN_HLEN : 0;
+	uint32_t l4, ptype, vlan = (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ? RTE_VLAN_HLEN : 0;
 	uint32_t frame = m->pkt_len + vlan;
 
 	if (vnet_net_hdr_rx_decode(h, frame, rxq->guest_csum, rxq->gso_ok, &info) !=
@@ -374,10 +374,10 @@ vnet_rx_offload_slow(struct vnet_rxq *rxq, struct rte_mbuf *m, const struct vnet
 		return -1;
 	}
 	memset(&hl, 0, sizeof(hl));
-	m->packet_type = rte_net_get_ptype(m, &hl, RTE_PTYPE_ALL_MASK);
-	if (!rxq->ptype)
-		m->packet_type = RTE_PTYPE_UNKNOWN;
-	l4 = m->packet_type & RTE_PTYPE_L4_MASK;
+	/* Parsed for the checksum decision even when the application wants no ptypes. */
+	ptype = rte_net_get_ptype(m, &hl, RTE_PTYPE_ALL_MASK);
+	m->packet_type = rxq->ptype ? ptype : RTE_PTYPE_UNKNOWN;
+	l4 = ptype & RTE_PTYPE_L4_MASK;
 	if (info.gso != VNET_NET_HDR_GSO_NONE) {
 		if (unlikely(m->pkt_len > rxq->max_lro)) {
 			rxq->stats.oversize++;
