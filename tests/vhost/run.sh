@@ -166,11 +166,13 @@ fi
 mkdir -p "$logs"
 prog="$build/tests/vhost/vnet-vhost-test"
 oprog="$build/tests/vhost/vnet-offload-test"
+hostile="$build/tests/vhost/vnet-hostile-test"
 so="$build/librte_net_vnet.so"
 testpmd=$(command -v dpdk-testpmd || true)
 py=/usr/bin/python3
 missing=""
 [ -x "$prog" ] || missing+=" $prog (meson setup --reconfigure $build && ninja -C $build)"
+[ -x "$hostile" ] || missing+=" $hostile (meson setup --reconfigure $build && ninja -C $build)"
 [ -f "$so" ] || missing+=" $so"
 [ -n "$testpmd" ] || missing+=" dpdk-testpmd (package dpdk)"
 [ -x "$py" ] || missing+=" $py"
@@ -626,6 +628,88 @@ if start_case untrusted-server-hangup; then
 		finish 1 "vnet-vhost-test $(describe_rc $rc)"
 	fi
 fi
+
+# ---- 5. hostile rings: ring_backend.py plays the device on vnet's rings -------------------
+# ring_case NAME MODE MEMORY(nohuge|zc|copy) [TEST-ARGS...]: ring_backend.py MODE listens and
+# completes the real handshake, maps the memory table and plays the device on RX queue 0 (TX
+# queue 0 for tx-* modes); vnet-hostile-test (vnet client, 1 queue pair, 512-byte RX mbufs)
+# polls until the backend's script is over, then checks the frames it received, the xstats
+# TEST-ARGS expect, and the pool (back to its start after stop and after close).
+ring_case() {
+	local name=$1 mode=$2 mem=$3 sock donef rb rc ok=0 detail="" mem_args vq=0
+	shift 3
+	start_case "$name" || return 0
+	sock="$work/$name.sock"
+	donef="$work/$name.done"
+	rm -f "$donef"
+	case $mem in
+	nohuge) mem_args=(--no-huge -m 256) ;;
+	zc) mem_args=(--single-file-segments -m 256) ;;
+	copy) mem_args=(-m 256) ;;
+	esac
+	[[ $mode == tx-* ]] && vq=1
+	bg_start "$case_log" "$py" "$here/ring_backend.py" "$mode" "$sock" --timeout 30 \
+		--done-file "$donef"
+	rb=$bg_pid
+	if ! wait_grep "$case_log" "listening on $sock" 10 "$rb"; then
+		bg_stop "$rb"
+		finish 1 "ring backend did not start"
+		return 0
+	fi
+	next_prefix
+	echo "+ vnet-hostile-test --file-prefix $fp ${mem_args[*]} -- --mode $mode $*" >>"$case_log"
+	timeout -k 5 40 "$hostile" -l 0 --no-pci --file-prefix "$fp" -d "$plugin" \
+		"${mem_args[@]}" --vdev "net_vnet_user0,path=$sock" -- --mode "$mode" \
+		--done-file "$donef" --duration 10 "$@" >>"$case_log" 2>&1
+	rc=$?
+	# the backend exits once vnet closed the connection
+	wait_grep "$case_log" "peer closed the connection" 5 "$rb"
+	bg_stop "$rb"
+	if [ $rc -ne 0 ] || ! grep -q "^RESULT hostile-$mode PASS" "$case_log"; then
+		ok=1
+		detail="vnet-hostile-test $(describe_rc $rc): $(grep -m1 -oE \
+			"^RESULT hostile-$mode FAIL: .*" "$case_log" | head -c 160)"
+	elif ! grep -q "ring-backend: .* stop vq $vq: script complete" "$case_log"; then
+		ok=1
+		detail="vnet stopped the ring before the backend's script was over"
+	elif grep -q "ring-backend: .* script \(stopped\|failed\)\|Traceback" "$case_log"; then
+		ok=1
+		detail="the ring backend failed: $(grep -m1 'script \(stopped\|failed\)' "$case_log")"
+	elif [ "$mem" = copy ] && ! grep -q "packets are copied through vnet's shared buffers" \
+		"$case_log"; then
+		ok=1
+		detail="copy mode expected, no copy-mode log line"
+	else
+		detail="$(grep -m1 -oE 'received [0-9]+ intact frame\(s\)' "$case_log")"
+		detail+="$(grep -m1 -oE 'queue 0: device [^;]*' "$case_log" | sed 's/^/, broken: /')"
+		detail+=", pool back after stop+close"
+	fi
+	finish $ok "$detail"
+}
+
+xs() { local a=() x; for x in "$@"; do a+=(--expect-xstat "$x"); done; echo "${a[@]}"; }
+# shellcheck disable=SC2046 # xs prints words on purpose
+{
+ring_case ring-hostile-good good nohuge --expect-rx 300 \
+	$(xs rx_q0_bad_num_buffers=0 rx_q0_broken=0 rx_q0_packets=300)
+ring_case ring-hostile-good-hugepages good zc --expect-rx 300 $(xs rx_q0_broken=0)
+ring_case ring-hostile-good-copy good copy --expect-rx 300 $(xs rx_q0_broken=0)
+ring_case ring-hostile-mrg-zero mrg-zero nohuge --expect-rx 16 \
+	$(xs rx_q0_bad_num_buffers=1 rx_q0_broken=0)
+ring_case ring-hostile-mrg-zero-copy mrg-zero copy --expect-rx 16 \
+	$(xs rx_q0_bad_num_buffers=1 rx_q0_broken=0)
+ring_case ring-hostile-mrg-huge mrg-huge nohuge --expect-rx 8 \
+	$(xs rx_q0_bad_num_buffers=1 rx_q0_broken=1)
+ring_case ring-hostile-mrg-short mrg-short nohuge --expect-rx 8 \
+	$(xs rx_q0_bad_num_buffers=0 rx_q0_broken=0)
+ring_case ring-hostile-bad-id bad-id nohuge --expect-rx 8 $(xs rx_q0_broken=1)
+ring_case ring-hostile-not-inflight not-inflight nohuge --expect-rx 9 $(xs rx_q0_broken=1)
+ring_case ring-hostile-bad-len bad-len nohuge --expect-rx 8 $(xs rx_q0_broken=1)
+ring_case ring-hostile-used-idx-jump used-idx-jump nohuge --expect-rx 8 $(xs rx_q0_broken=1)
+ring_case ring-hostile-tx-bad-id tx-bad-id nohuge --expect-rx 0 --tx 512 $(xs tx_q0_broken=1)
+ring_case ring-hostile-tx-used-idx-jump tx-used-idx-jump nohuge --expect-rx 0 --tx 512 \
+	$(xs tx_q0_broken=1)
+}
 
 echo "host tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(${timings[*]})"

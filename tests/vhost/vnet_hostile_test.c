@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vnet authors
+ */
+
+/*
+ * vnet against a hostile, ring-running vhost-user backend (tests/vhost/ring_backend.py):
+ *
+ *   vnet-hostile-test <EAL args with --vdev net_vnet_user0,path=SOCK> -- --mode NAME
+ *       [--rx-buf BYTES] [--expect-rx N] [--expect-xstat NAME=VALUE]... [--tx N]
+ *       [--done-file PATH] [--duration S] [--settle S] [--pool MBUFS] [--allow-loss 0|1]
+ *
+ * One queue pair; RX mbufs of --rx-buf data bytes (512 by default) so that frames of up to
+ * 1514 bytes span up to 3 mergeable buffers. The port starts, RX is polled (and with --tx N,
+ * N frames are offered in bursts of 32 every 5 ms, what the queue refuses freed, then empty
+ * bursts keep vnet reclaiming what the device completed) until the backend has
+ * created --done-file (its script is over) and --settle seconds more have passed, or for
+ * --duration seconds at most. Every frame received is checked (rte_mbuf_check, the
+ * backend's byte pattern, sequence numbers consecutive from 0). Then the xstats are printed
+ * and checked, the port stopped and closed, and the pool's in-use count must be back where
+ * it was before start after each (no leaked, no doubly-freed mbuf).
+ *
+ * Prints "RESULT hostile-<mode> PASS" or "RESULT hostile-<mode> FAIL: <why>"; exits 0 only
+ * on PASS.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#define POOL_SIZE	4095
+#define POOL_CACHE	32
+#define BURST		32
+#define MAX_EXPECT	16
+#define FRAME_MAX	1514
+
+static char why[256];
+
+static void
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why[0] != '\0')
+		return;		/* the first reason is the one reported */
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	printf("vnet-hostile: FAIL: %s\n", why);
+}
+
+static double
+now_s(void)
+{
+	return (double)rte_get_tsc_cycles() / (double)rte_get_tsc_hz();
+}
+
+/* The frame ring_backend.py writes for @seq; @len bytes into @b. */
+static void
+frame_fill(uint8_t *b, uint32_t seq, uint16_t len)
+{
+	static const uint8_t head[14] = { 0x02, 0x76, 0x6e, 0, 0, 1, 0x02, 0x76, 0x6e, 0, 0, 2,
+					  0x88, 0xb5 };
+	uint16_t i;
+
+	memcpy(b, head, sizeof(head));
+	memcpy(b + 14, "VNH1", 4);
+	b[18] = seq & 0xff;
+	b[19] = (seq >> 8) & 0xff;
+	b[20] = (seq >> 16) & 0xff;
+	b[21] = seq >> 24;
+	b[22] = len & 0xff;
+	b[23] = len >> 8;
+	for (i = 24; i < len; i++)
+		b[i] = (uint8_t)(seq * 7u + i * 13u + (i >> 8));
+}
+
+static uint64_t
+xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
+		return UINT64_MAX;
+	return v;
+}
+
+static void
+print_xstats(uint16_t port)
+{
+	struct rte_eth_xstat_name *names;
+	struct rte_eth_xstat *xs;
+	int n, i;
+
+	n = rte_eth_xstats_get_names(port, NULL, 0);
+	if (n <= 0)
+		return;
+	names = calloc((size_t)n, sizeof(*names));
+	xs = calloc((size_t)n, sizeof(*xs));
+	if (names != NULL && xs != NULL && rte_eth_xstats_get_names(port, names, n) == n &&
+	    rte_eth_xstats_get(port, xs, n) == n) {
+		printf("vnet-hostile: xstats:");
+		for (i = 0; i < n; i++)
+			if (strncmp(names[i].name, "rx_q0_", 6) == 0 ||
+			    strncmp(names[i].name, "tx_q0_", 6) == 0)
+				printf(" %s=%" PRIu64, names[i].name, xs[i].value);
+		printf("\n");
+	}
+	free(names);
+	free(xs);
+}
+
+struct expect {
+	char name[64];
+	uint64_t value;
+};
+
+struct opts {
+	const char *mode;
+	uint16_t rx_buf;
+	long expect_rx;			/* -1: not checked */
+	struct expect xs[MAX_EXPECT];
+	unsigned int nxs;
+	unsigned int tx;		/* frames to send */
+	const char *done_file;
+	double duration;
+	double settle;
+	unsigned int pool;		/* mbufs in the pool */
+	bool allow_loss;		/* sequence may skip (frames dropped), never repeat */
+};
+
+struct rx_state {
+	uint32_t next_seq;
+	uint64_t ok;
+	uint64_t bad;
+};
+
+static bool allow_loss;
+
+static void
+check_frame(struct rx_state *st, struct rte_mbuf *m)
+{
+	uint8_t got[FRAME_MAX], want[FRAME_MAX];
+	const char *reason = NULL;
+	const uint8_t *p;
+	uint32_t seq;
+	uint16_t len;
+
+	if (rte_mbuf_check(m, 1, &reason) != 0) {
+		st->bad++;
+		fail("received mbuf fails rte_mbuf_check: %s", reason);
+		return;
+	}
+	if (m->pkt_len < 24 || m->pkt_len > FRAME_MAX) {
+		st->bad++;
+		fail("received a frame of %u bytes (%u segments)", m->pkt_len, m->nb_segs);
+		return;
+	}
+	p = rte_pktmbuf_read(m, 0, m->pkt_len, got);
+	if (p == NULL) {
+		st->bad++;
+		fail("rte_pktmbuf_read of %u bytes failed", m->pkt_len);
+		return;
+	}
+	seq = (uint32_t)p[18] | (uint32_t)p[19] << 8 | (uint32_t)p[20] << 16 |
+	      (uint32_t)p[21] << 24;
+	len = (uint16_t)(p[22] | p[23] << 8);
+	printf("vnet-hostile: frame seq %u len %u in %u segment(s)\n", seq, m->pkt_len,
+	       m->nb_segs);
+	if (memcmp(p + 14, "VNH1", 4) != 0 || len != m->pkt_len) {
+		st->bad++;
+		fail("frame of %u bytes is not one of the backend's (len field %u)", m->pkt_len,
+		     len);
+		return;
+	}
+	if (seq != st->next_seq && !(allow_loss && seq > st->next_seq)) {
+		st->bad++;
+		fail("frame seq %u, expected %u", seq, st->next_seq);
+		st->next_seq = seq + 1;
+		return;
+	}
+	frame_fill(want, seq, len);
+	if (memcmp(p, want, len) != 0) {
+		unsigned int i;
+
+		for (i = 0; i < len && p[i] == want[i]; i++)
+			;
+		st->bad++;
+		fail("frame seq %u: byte %u is 0x%02x, expected 0x%02x", seq, i, p[i], want[i]);
+	} else {
+		st->ok++;
+	}
+	st->next_seq = seq + 1;
+}
+
+/* One TX frame (60..1514 bytes by @n) from @mp, or NULL. */
+static struct rte_mbuf *
+tx_frame(struct rte_mempool *mp, uint32_t n)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	uint16_t len = (uint16_t)(60 + (n * 97u) % 400);
+	uint8_t *b;
+
+	if (m == NULL)
+		return NULL;
+	b = (uint8_t *)rte_pktmbuf_append(m, len);
+	if (b == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	frame_fill(b, n, len);
+	return m;
+}
+
+static int
+run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_link link;
+	struct rx_state st = { 0, 0, 0 };
+	struct rte_mbuf *pkts[BURST];
+	unsigned int base, i, in_use, tx_done = 0;
+	uint64_t tx_sent = 0, tx_refused = 0;
+	double t0, end, done_at = 0, next_tx = 0;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (ret == 0)
+		ret = rte_eth_rx_queue_setup(port, 0, 256, rte_eth_dev_socket_id(port), NULL, mp);
+	if (ret == 0)
+		ret = rte_eth_tx_queue_setup(port, 0, 256, rte_eth_dev_socket_id(port), NULL);
+	if (ret != 0) {
+		fail("port setup: %s", strerror(-ret));
+		return -1;
+	}
+	base = rte_mempool_in_use_count(mp);
+	ret = rte_eth_dev_start(port);
+	if (ret != 0) {
+		fail("port start: %s", strerror(-ret));
+		return -1;
+	}
+	t0 = now_s();
+	end = t0 + o->duration;
+	do {
+		rte_eth_link_get_nowait(port, &link);
+	} while (link.link_status != RTE_ETH_LINK_UP && now_s() < t0 + 5);
+	printf("vnet-hostile: link %s after %.2f s\n",
+	       link.link_status == RTE_ETH_LINK_UP ? "up" : "DOWN", now_s() - t0);
+	if (link.link_status != RTE_ETH_LINK_UP)
+		fail("link not up within 5 s");
+
+	while (now_s() < end) {
+		uint16_t n = rte_eth_rx_burst(port, 0, pkts, BURST);
+
+		for (i = 0; i < n; i++) {
+			check_frame(&st, pkts[i]);
+			rte_pktmbuf_free(pkts[i]);
+		}
+		if (tx_done < o->tx && now_s() >= next_tx) {
+			struct rte_mbuf *tx[BURST];
+			uint16_t k = 0, sent;
+
+			while (k < BURST && tx_done + k < o->tx) {
+				tx[k] = tx_frame(mp, tx_done + k);
+				if (tx[k] == NULL)
+					break;
+				k++;
+			}
+			sent = rte_eth_tx_burst(port, 0, tx, k);
+			tx_sent += sent;
+			tx_refused += k - sent;
+			if (sent < k)
+				rte_pktmbuf_free_bulk(&tx[sent], k - sent);
+			tx_done += k;
+			next_tx = now_s() + 0.005;
+		} else if (o->tx > 0) {
+			/* Nothing to send: an empty burst still reclaims what the device used. */
+			rte_eth_tx_burst(port, 0, pkts, 0);
+		}
+		if (o->done_file != NULL && done_at == 0 && access(o->done_file, F_OK) == 0) {
+			done_at = now_s();
+			printf("vnet-hostile: backend script done after %.2f s\n", done_at - t0);
+		}
+		if (done_at != 0 && now_s() >= done_at + o->settle && tx_done >= o->tx)
+			break;
+	}
+	if (o->done_file != NULL && done_at == 0)
+		fail("the backend's script did not finish within %.1f s", o->duration);
+	printf("vnet-hostile: received %" PRIu64 " intact frame(s), %" PRIu64 " bad; sent %"
+	       PRIu64 " (%" PRIu64 " refused) in %.2f s\n", st.ok, st.bad, tx_sent, tx_refused,
+	       now_s() - t0);
+	print_xstats(port);
+	if (st.bad != 0)
+		fail("%" PRIu64 " bad frame(s)", st.bad);
+	if (o->expect_rx >= 0 && st.ok != (uint64_t)o->expect_rx)
+		fail("received %" PRIu64 " frames, expected %ld", st.ok, o->expect_rx);
+	for (i = 0; i < o->nxs; i++) {
+		uint64_t v = xstat(port, o->xs[i].name);
+
+		if (v != o->xs[i].value)
+			fail("xstat %s = %" PRIu64 ", expected %" PRIu64, o->xs[i].name, v,
+			     o->xs[i].value);
+	}
+
+	ret = rte_eth_dev_stop(port);
+	if (ret != 0)
+		fail("stop: %s", strerror(-ret));
+	in_use = rte_mempool_in_use_count(mp);
+	printf("vnet-hostile: mempool: %u in use after stop (%u before start)\n", in_use, base);
+	if (in_use != base)
+		fail("%u mbufs in use after stop, %u before start: %s", in_use, base,
+		     in_use > base ? "leak" : "double free");
+	ret = rte_eth_dev_close(port);
+	if (ret != 0)
+		fail("close: %s", strerror(-ret));
+	in_use = rte_mempool_in_use_count(mp);
+	printf("vnet-hostile: mempool: %u in use after close (%u before start)\n", in_use, base);
+	if (in_use != base)
+		fail("%u mbufs in use after close, %u before start: %s", in_use, base,
+		     in_use > base ? "leak" : "double free");
+	return 0;
+}
+
+static void
+usage(void)
+{
+	printf("usage: vnet-hostile-test <EAL args> -- --mode NAME [--rx-buf BYTES] "
+	       "[--expect-rx N] [--expect-xstat NAME=VALUE]... [--tx N] [--done-file PATH] "
+	       "[--duration S] [--settle S] [--pool MBUFS] [--allow-loss 0|1]\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .mode = NULL, .rx_buf = 512, .expect_rx = -1, .duration = 8,
+			  .settle = 0.3, .pool = POOL_SIZE };
+	struct rte_mempool *mp;
+	uint16_t port, p;
+	bool found = false;
+	int ret, i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_DFL);	/* a hang-up that raised it would kill the test */
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		printf("vnet-hostile: EAL init failed: %s\n", rte_strerror(rte_errno));
+		printf("RESULT hostile-eal FAIL: EAL init\n");
+		return 3;
+	}
+	argc -= ret;
+	argv += ret;
+	for (i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (v == NULL) {
+			usage();
+			return 2;
+		}
+		if (strcmp(argv[i], "--mode") == 0) {
+			o.mode = v;
+		} else if (strcmp(argv[i], "--rx-buf") == 0) {
+			o.rx_buf = (uint16_t)strtoul(v, NULL, 0);
+		} else if (strcmp(argv[i], "--expect-rx") == 0) {
+			o.expect_rx = strtol(v, NULL, 0);
+		} else if (strcmp(argv[i], "--expect-xstat") == 0) {
+			const char *eq = strchr(v, '=');
+
+			if (eq == NULL || o.nxs == MAX_EXPECT ||
+			    (size_t)(eq - v) >= sizeof(o.xs[0].name)) {
+				usage();
+				return 2;
+			}
+			memcpy(o.xs[o.nxs].name, v, (size_t)(eq - v));
+			o.xs[o.nxs].name[eq - v] = '\0';
+			o.xs[o.nxs].value = strtoull(eq + 1, NULL, 0);
+			o.nxs++;
+		} else if (strcmp(argv[i], "--tx") == 0) {
+			o.tx = (unsigned int)strtoul(v, NULL, 0);
+		} else if (strcmp(argv[i], "--done-file") == 0) {
+			o.done_file = v;
+		} else if (strcmp(argv[i], "--duration") == 0) {
+			o.duration = atof(v);
+		} else if (strcmp(argv[i], "--pool") == 0) {
+			o.pool = (unsigned int)strtoul(v, NULL, 0);
+		} else if (strcmp(argv[i], "--allow-loss") == 0) {
+			o.allow_loss = atoi(v) != 0;
+		} else if (strcmp(argv[i], "--settle") == 0) {
+			o.settle = atof(v);
+		} else {
+			usage();
+			return 2;
+		}
+		i++;
+	}
+	if (o.mode == NULL) {
+		usage();
+		return 2;
+	}
+	RTE_ETH_FOREACH_DEV(p) {
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(p, &info) == 0 && info.driver_name != NULL &&
+		    strcmp(info.driver_name, "net_vnet_user") == 0) {
+			port = p;
+			found = true;
+			break;
+		}
+	}
+	allow_loss = o.allow_loss;
+	mp = rte_pktmbuf_pool_create("hostile_pool", o.pool, o.pool < 4 * POOL_CACHE ? 0 :
+				     POOL_CACHE, 0,
+				     RTE_PKTMBUF_HEADROOM + o.rx_buf, (int)rte_socket_id());
+	if (!found)
+		fail("no net_vnet_user port (probe failed?)");
+	else if (mp == NULL)
+		fail("mempool: %s", rte_strerror(rte_errno));
+	else
+		run(&o, port, mp);
+	if (why[0] == '\0')
+		printf("RESULT hostile-%s PASS\n", o.mode);
+	else
+		printf("RESULT hostile-%s FAIL: %s\n", o.mode, why);
+	rte_eal_cleanup();
+	return why[0] == '\0' ? 0 : 1;
+}
