@@ -331,15 +331,51 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
  * zero-copy mode (what the device wrote, header included, at data_off - hdr), so one merge
  * path serves both. A slot longer than an mbuf can take is dropped (counted).
  */
+/*
+ * Mergeable buffers dropped without an mbuf (copy mode, pool empty): keep the packet
+ * boundaries, or a packet's later buffers (no header) would be read as packets. A packet
+ * being assembled is freed, and the buffers it still has are skipped (mrg_left with no
+ * mrg_head) here and in later bursts.
+ */
+static void
+rx_mrg_skip(struct vnet_rxq *rxq, void *const *slots, const uint32_t *lens, unsigned int n,
+	    uint32_t posted, unsigned int num)
+{
+	unsigned int i;
+
+	if (rxq->mrg_head != NULL) {
+		rte_pktmbuf_free(rxq->mrg_head);
+		rxq->mrg_head = NULL;
+		rxq->mrg_tail = NULL;
+	}
+	for (i = 0; i < n; i++) {
+		const struct vnet_net_hdr_mrg *h = slots[i];
+		uint16_t nbuf;
+
+		if (rxq->mrg_left > 0) {
+			rxq->mrg_left--;
+			continue;
+		}
+		/* A head (the same rules as rx_burst_mrg(): a head it did not fill is whole). */
+		nbuf = lens[i] < rxq->hdr_size || lens[i] < posted ? 1 : h->num_buffers;
+		if (nbuf > num) {
+			rxq->stats.bad_num_buffers++;
+			nbuf = 1;	/* the caller's ring stays sound; the next head decides */
+		}
+		rxq->mrg_left = nbuf > 0 ? (uint16_t)(nbuf - 1) : 0;
+	}
+}
+
 static __rte_always_inline unsigned int
 rx_copy_raw(struct vnet_rxq *rxq, struct rte_mbuf **out, void **slots, uint32_t *lens,
-	    unsigned int n)
+	    unsigned int n, uint32_t posted, unsigned int num)
 {
 	unsigned int i, k = 0;
 
 	if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, out, n) != 0)) {
 		rxq->stats.nombuf += n;
 		rxq->stats.dropped += n;
+		rx_mrg_skip(rxq, slots, lens, n, posted, num);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -363,12 +399,12 @@ rx_copy_raw(struct vnet_rxq *rxq, struct rte_mbuf **out, void **slots, uint32_t 
 void
 vnet_rxq_drop_partial(struct vnet_rxq *rxq)
 {
+	rxq->mrg_left = 0;	/* also a skip of a dropped packet's buffers */
 	if (rxq->mrg_head == NULL)
 		return;
 	rte_pktmbuf_free(rxq->mrg_head);
 	rxq->mrg_head = NULL;
 	rxq->mrg_tail = NULL;
-	rxq->mrg_left = 0;
 }
 
 /*
@@ -416,7 +452,8 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 
 		n = vq_get_used(&rxq->vq, packed, slots, lens, nb_pkts);
 		if (n > 0)
-			n = rx_copy_raw(rxq, bufs, slots, lens, n);
+			n = rx_copy_raw(rxq, bufs, slots, lens, n, posted,
+					vq_num(&rxq->vq, packed));
 	} else {
 		n = vq_get_used(&rxq->vq, packed, (void **)bufs, lens, nb_pkts);
 	}
@@ -464,6 +501,13 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 			rxq->mrg_head = m;
 			rxq->mrg_tail = m;
 			rxq->mrg_left = (uint16_t)(nbuf - 1);
+			continue;
+		}
+		if (unlikely(rxq->mrg_head == NULL)) {
+			/* The rest of a packet whose earlier buffers were dropped. */
+			rxq->mrg_left--;
+			rxq->stats.dropped++;
+			rte_pktmbuf_free(m);
 			continue;
 		}
 		/* A continuation buffer: data from where the header would be. */
