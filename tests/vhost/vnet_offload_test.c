@@ -179,15 +179,21 @@ build(struct pkt *p, bool v6, uint8_t proto, uint32_t paylen, uint32_t seed, uin
 	p->len = p->l2 + p->l3 + p->l4 + paylen;
 	if (v6) {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+		uint8_t *src, *dst;
 
 		ip->vtc_flow = rte_cpu_to_be_32(0x60000000u);
 		ip->payload_len = rte_cpu_to_be_16((uint16_t)(p->l4 + paylen));
 		ip->proto = proto;
 		ip->hop_limits = 64;
-		ip->src_addr[0] = 0xfd;
-		ip->src_addr[15] = 1;
-		ip->dst_addr[0] = 0xfd;
-		ip->dst_addr[15] = 2;
+		/* Bytes, not array subscripts: DPDK 24.11 made the addresses a struct. */
+		src = (uint8_t *)&ip->src_addr;
+		dst = (uint8_t *)&ip->dst_addr;
+		memset(src, 0, 16);
+		memset(dst, 0, 16);
+		src[0] = 0xfd;
+		src[15] = 1;
+		dst[0] = 0xfd;
+		dst[15] = 2;
 	} else {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
 
