@@ -23,16 +23,18 @@ if ! command -v clang >/dev/null 2>&1; then
 	exit 77
 fi
 if [ ! -f "$bdir/build.ninja" ]; then
+	slog=$(mktemp /tmp/vnet-fuzz-setup.XXXXXX)
 	if ! CC=clang meson setup "$bdir" "$top" -Ddriver=disabled -Dfuzz=enabled \
-		--buildtype=debugoptimized >"$bdir.setup.log" 2>&1; then
-		tail -n 20 "$bdir.setup.log"
-		if grep -q 'needs clang with libFuzzer' "$bdir.setup.log"; then
+		--buildtype=debugoptimized >"$slog" 2>&1; then
+		tail -n 20 "$slog"
+		if grep -q 'needs clang with libFuzzer' "$slog"; then
 			echo "SKIP fuzz: clang has no libFuzzer (-fsanitize=fuzzer)"
 			exit 77
 		fi
-		echo "FAIL fuzz: meson setup failed (log: $bdir.setup.log)"
+		echo "FAIL fuzz: meson setup failed (log: $slog)"
 		exit 1
 	fi
+	mv "$slog" "$bdir/fuzz-setup.log"
 fi
 if ! nice ninja -C "$bdir" tests/fuzz/vnet-fuzz-split tests/fuzz/vnet-fuzz-packed \
 	>"$bdir/fuzz-build.log" 2>&1; then
