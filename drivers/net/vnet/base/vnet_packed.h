@@ -316,14 +316,14 @@ vnet_packed_state_set(struct vnet_packed *pr, uint16_t id, void *cookie, uint32_
 }
 
 /**
- * Add a single-descriptor buffer (the common case). Same rules as vnet_packed_add(),
- * without the segment array.
+ * @internal Add one ring descriptor as a whole buffer: @p flags (WRITE, INDIRECT) get the
+ * lap's AVAIL/USED bits; @p in_len is its writable length.
  */
 static inline int
-vnet_packed_add1(struct vnet_packed *pr, uint64_t addr, uint32_t len, bool writable,
-		 void *cookie)
+vnet_packed_put1(struct vnet_packed *pr, uint64_t addr, uint32_t len, uint16_t flags,
+		 uint32_t in_len, void *cookie)
 {
-	uint16_t id, flags, pos;
+	uint16_t id, pos;
 	bool first;
 
 	if (vnet_unlikely(pr->error != VNET_VRING_OK))
@@ -335,17 +335,29 @@ vnet_packed_add1(struct vnet_packed *pr, uint64_t addr, uint32_t len, bool writa
 
 	id = vnet_packed_take_id(pr);
 	pos = pr->avail_pos;
-	flags = (uint16_t)(pr->avail_bits | (writable ? VNET_VRING_DESC_F_WRITE : 0));
+	flags = (uint16_t)(pr->avail_bits | flags);
 	first = pr->add_seq == pr->pub_seq;
 	if (first) {
 		pr->head_pos = pos;
 		pr->head_flags = flags;
 	}
 	vnet_pdesc_write(&pr->desc[pos], addr, len, id, flags, first);
-	vnet_packed_state_set(pr, id, cookie, writable ? len : 0, 1);
+	vnet_packed_state_set(pr, id, cookie, in_len, 1);
 	pr->num_free--;
 	vnet_packed_avail_step(pr);
 	return 0;
+}
+
+/**
+ * Add a single-descriptor buffer (the common case). Same rules as vnet_packed_add(),
+ * without the segment array.
+ */
+static inline int
+vnet_packed_add1(struct vnet_packed *pr, uint64_t addr, uint32_t len, bool writable,
+		 void *cookie)
+{
+	return vnet_packed_put1(pr, addr, len, writable ? VNET_VRING_DESC_F_WRITE : 0,
+				writable ? len : 0, cookie);
 }
 
 /**
@@ -577,31 +589,14 @@ static inline int
 vnet_packed_add_ind2(struct vnet_packed *pr, struct vnet_pvirtq_desc *pairs,
 		     uint64_t pairs_iova, uint64_t addr, uint32_t len, void *cookie)
 {
-	uint16_t id, flags, pos;
-	bool first;
+	uint16_t id;
 
-	if (vnet_unlikely(pr->error != VNET_VRING_OK))
-		return -EIO;
-	if (vnet_unlikely(pr->num_free == 0))
-		return -ENOSPC;
-	if (vnet_unlikely(cookie == NULL || len == 0))
-		return -EINVAL;
-
-	id = vnet_packed_take_id(pr);
-	pos = pr->avail_pos;
+	if (vnet_unlikely(pr->num_free == 0 || pr->error != VNET_VRING_OK))
+		return pr->error != VNET_VRING_OK ? -EIO : -ENOSPC;
+	id = vnet_packed_next_id(pr);
 	vnet_pdesc_write(&pairs[2 * (size_t)id + 1], addr, len, 0, 0, false);
-	flags = (uint16_t)(pr->avail_bits | VNET_VRING_DESC_F_INDIRECT);
-	first = pr->add_seq == pr->pub_seq;
-	if (first) {
-		pr->head_pos = pos;
-		pr->head_flags = flags;
-	}
-	vnet_pdesc_write(&pr->desc[pos], pairs_iova + (uint64_t)id * 2 * sizeof(*pairs),
-			 2 * sizeof(*pairs), id, flags, first);
-	vnet_packed_state_set(pr, id, cookie, 0, 1);
-	pr->num_free--;
-	vnet_packed_avail_step(pr);
-	return 0;
+	return vnet_packed_put1(pr, pairs_iova + (uint64_t)id * 2 * sizeof(*pairs),
+				2 * sizeof(*pairs), VNET_VRING_DESC_F_INDIRECT, 0, cookie);
 }
 
 /**
