@@ -258,7 +258,8 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 	t0 = now_s();
 	end = t0 + o->duration;
 	do {
-		rte_eth_link_get_nowait(port, &link);
+		if (rte_eth_link_get_nowait(port, &link) != 0)
+			link.link_status = RTE_ETH_LINK_DOWN;
 	} while (link.link_status != RTE_ETH_LINK_UP && now_s() < t0 + 5);
 	printf("vnet-hostile: link %s after %.2f s\n",
 	       link.link_status == RTE_ETH_LINK_UP ? "up" : "DOWN", now_s() - t0);
