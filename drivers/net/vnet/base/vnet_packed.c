@@ -104,7 +104,7 @@ vnet_packed_add(struct vnet_packed *pr, const struct vnet_sg *sg, unsigned int o
 		unsigned int in, void *cookie, bool indirect)
 {
 	unsigned int total = out + in, i, ndescs;
-	uint64_t in_len = 0;
+	uint32_t in_len;
 	uint16_t id, flags;
 	bool first;
 
@@ -114,13 +114,7 @@ vnet_packed_add(struct vnet_packed *pr, const struct vnet_sg *sg, unsigned int o
 		return -EINVAL;
 	if (indirect ? (pr->indirect == NULL || total > pr->indirect_max) : total > pr->num)
 		return -EINVAL;
-	for (i = 0; i < total; i++) {
-		if (sg[i].len == 0)
-			return -EINVAL;
-		if (i >= out)
-			in_len += sg[i].len;
-	}
-	if (in_len > UINT32_MAX)
+	if (vnet_sg_in_len(sg, out, in, &in_len) != 0)
 		return -EINVAL;
 	ndescs = indirect ? 1 : total;
 	if (ndescs > pr->num_free)

@@ -128,7 +128,7 @@ vnet_vring_add(struct vnet_vring *vr, const struct vnet_sg *sg, unsigned int out
 	unsigned int total = out + in, i, ndescs;
 	uint16_t ids[64];
 	uint16_t head, id, last;
-	uint64_t in_len = 0;
+	uint32_t in_len;
 	struct vnet_vring_state *st;
 
 	if (vnet_unlikely(vr->error != VNET_VRING_OK))
@@ -137,13 +137,7 @@ vnet_vring_add(struct vnet_vring *vr, const struct vnet_sg *sg, unsigned int out
 		return -EINVAL;
 	if (indirect ? (vr->indirect == NULL || total > vr->indirect_max) : total > vr->num)
 		return -EINVAL;
-	for (i = 0; i < total; i++) {
-		if (sg[i].len == 0)
-			return -EINVAL;
-		if (i >= out)
-			in_len += sg[i].len;
-	}
-	if (in_len > UINT32_MAX)
+	if (vnet_sg_in_len(sg, out, in, &in_len) != 0)
 		return -EINVAL;
 	ndescs = indirect ? 1 : total;
 	if (ndescs > vr->num_free)

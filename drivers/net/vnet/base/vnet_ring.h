@@ -61,6 +61,29 @@ struct vnet_sg {
 	uint32_t len;	/**< bytes, > 0 */
 };
 
+/**
+ * Check a buffer's segments for vnet_vring_add() / vnet_packed_add(): no zero length, and
+ * the @p in writable segments after the @p out readable ones sum to at most UINT32_MAX,
+ * stored in @p in_len. @return 0 or -EINVAL.
+ */
+static inline int
+vnet_sg_in_len(const struct vnet_sg *sg, unsigned int out, unsigned int in, uint32_t *in_len)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < out + in; i++) {
+		if (sg[i].len == 0)
+			return -EINVAL;
+		if (i >= out)
+			sum += sg[i].len;
+	}
+	if (sum > UINT32_MAX)
+		return -EINVAL;
+	*in_len = (uint32_t)sum;
+	return 0;
+}
+
 /** Offsets of the three parts of a split ring inside one memory area. */
 struct vnet_vring_layout {
 	size_t avail_off;	/**< driver area (avail ring), from the start */
