@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <rte_ethdev.h>
+#include <rte_spinlock.h>
 #include <ethdev_driver.h>
 
 #include "vnet_compat.h"
@@ -36,6 +37,7 @@
 #define VNET_ARG_CTRL_TIMEOUT	"ctrl_timeout_ms"
 #define VNET_ARG_INDIRECT	"indirect"
 #define VNET_ARG_PACKED		"packed"
+#define VNET_ARG_RECOVERY	"recovery"
 
 #define VNET_COALESCE_MAX	4096
 #define VNET_DELAY_US_MIN	1
@@ -54,7 +56,7 @@
 
 #define VNET_KICK_ARGS_HELP \
 	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096|auto " VNET_ARG_DELAY_US "=1..100000 " \
-	VNET_ARG_INDIRECT "=0|1 " VNET_ARG_PACKED "=0|1"
+	VNET_ARG_INDIRECT "=0|1 " VNET_ARG_PACKED "=0|1 " VNET_ARG_RECOVERY "=0|1"
 #define VNET_PCI_ARGS_HELP \
 	VNET_KICK_ARGS_HELP " " VNET_ARG_CTRL_TIMEOUT "=1..60000"
 #define VNET_USER_ARGS_HELP \
@@ -77,6 +79,7 @@ struct vnet_devargs {
 	uint32_t delay_us;	/**< longest a published TX buffer waits for its kick */
 	bool delay_given;	/**< kick_delay_us was in the devargs */
 	uint32_t ctrl_timeout_ms; /**< bounded wait for one control-queue command */
+	bool recovery;		/**< recover from device errors (vnet_lifecycle.c) */
 	struct vnet_vu_args vu;	/**< vhost-user transport (net_vnet_user only) */
 };
 
@@ -104,6 +107,13 @@ struct vnet_adapter {
 	uint64_t rxq_offloads;		/**< per-queue RX offloads of the queues set up */
 	uint64_t txq_offloads;		/**< per-queue TX offloads */
 	uint32_t ptype_mask;		/**< dev_ptypes_set; 0: no packet type parsing */
+	/* Queue start/stop and device-error recovery (vnet_lifecycle.c). */
+	rte_spinlock_t lc_lock;		/**< control ops vs the recovery alarm */
+	uint32_t rec_pending;		/**< a recovery is scheduled (atomic) */
+	unsigned int rec_attempt;	/**< failed attempts of the pending recovery */
+	bool rec_poll;			/**< the status poll alarm is armed */
+	uint64_t recoveries;		/**< successful recoveries */
+	uint64_t recovery_failures;	/**< recoveries given up */
 };
 
 /** The vnet_adapter of @p dev. */

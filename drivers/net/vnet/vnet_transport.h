@@ -56,6 +56,13 @@ struct vnet_transport_ops {
 	 * gets the address the device uses. Stable until uninit.
 	 */
 	void *(*ring_mem)(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova);
+	/**
+	 * Optional (NULL: a started queue cannot be stopped). Disable (@p on false) or
+	 * enable a registered queue while the device runs, keeping its ring and indices
+	 * (vhost-user SET_VRING_ENABLE): the device stops using the ring before it returns.
+	 * @return 0 or a negative errno.
+	 */
+	int (*queue_enable)(struct vnet_hw *hw, struct vnet_vq *vq, bool on);
 };
 
 /** Modern PCI transport: pointers into mapped BARs (4.1.4). */

@@ -380,7 +380,13 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	return tx_burst(q, pkts, nb_pkts, packed, coalesce, copy, off);		\
+	uint16_t n;								\
+										\
+	if (unlikely(!vnet_burst_enter(q)))					\
+		return 0;							\
+	n = tx_burst(q, pkts, nb_pkts, packed, coalesce, copy, off);		\
+	vnet_burst_leave(q);							\
+	return n;								\
 }
 
 TX_ONE(vnet_tx_split, false, false, false, false)

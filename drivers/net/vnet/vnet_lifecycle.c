@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/*
+ * Port lifecycle: runtime queue start/stop, deferred start, and device-error recovery.
+ *
+ * Queue stop/start. A started queue can be stopped only where the transport can pause one
+ * ring while the device runs: vhost-user (SET_VRING_ENABLE 0/1, acknowledged; the ring and
+ * its indices are kept, RX buffers stay posted, TX buffers not yet sent go out after the
+ * restart). virtio-pci would need VIRTIO_F_RING_RESET (virtio 1.2, 2.6.1 "Virtqueue
+ * Reset"), which vnet does not negotiate yet: there queue_stop of a started queue is
+ * -ENOTSUP. A deferred queue (rx/tx_deferred_start) is registered with the device at
+ * dev_start like the others (virtio 3.1.1: queues are set up before DRIVER_OK) but gets no
+ * buffers, and vhost-user leaves it disabled, until its queue_start.
+ *
+ * Recovery. The device sets DEVICE_NEEDS_RESET (2.1.2) or corrupts a ring (a queue becomes
+ * broken: vnet_ring.h): vnet_recovery_schedule() arms an EAL alarm, so the work runs in the
+ * EAL interrupt thread, never on a datapath lcore. It raises RTE_ETH_EVENT_ERR_RECOVERING,
+ * points rte_eth_fp_ops[port] at dummy bursts, waits out bursts in flight (vnet_vq_fence()),
+ * then does what dev_stop + dev_start do (reset, reclaim every mbuf, renegotiate, lay out
+ * and refill the rings, replay the control-queue state: MAC addresses, RX modes, VLAN
+ * filters, RSS; the MTU, offloads and queue configuration are the port's), restores the
+ * burst pointers and raises RTE_ETH_EVENT_RECOVERY_SUCCESS, or after VNET_RECOVERY_TRIES
+ * attempts RTE_ETH_EVENT_RECOVERY_FAILED (the port then stays fenced until the application
+ * stops and starts it). Queues the application had stopped stay stopped.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_alarm.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_pause.h>
+
+#include "vnet_ethdev.h"
+#include "vnet_lifecycle.h"
+#include "vnet_logs.h"
+
+/* The bursts get the queue as void *: its vnet_vq comes first in both queue types. */
+static_assert(offsetof(struct vnet_rxq, vq) == 0, "vnet_rxq starts with its vnet_vq");
+static_assert(offsetof(struct vnet_txq, vq) == 0, "vnet_txq starts with its vnet_vq");
+
+int
+vnet_vq_fence(struct vnet_vq *vq, uint64_t timeout_us)
+{
+	uint64_t end = rte_get_timer_cycles() + timeout_us * rte_get_timer_hz() / 1000000;
+
+	__atomic_store_n(&vq->fenced, 1, __ATOMIC_RELAXED);
+	/* Store-load order against vnet_burst_enter(): fenced first, then look at in_burst. */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&vq->in_burst, __ATOMIC_ACQUIRE) != 0) {
+		if (rte_get_timer_cycles() > end)
+			return -ETIMEDOUT;
+		rte_pause();
+	}
+	return 0;
+}
+
+/* ---- recovery ---- */
+
+static uint16_t
+dummy_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	RTE_SET_USED(q);
+	RTE_SET_USED(pkts);
+	RTE_SET_USED(n);
+	return 0;
+}
+
+static void recovery_alarm(void *arg);
+static void poll_alarm(void *arg);
+
+int
+vnet_recovery_schedule(struct rte_eth_dev *dev, const char *why)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	int ret;
+
+	if (!ad->args.recovery || !__atomic_load_n(&ad->started, __ATOMIC_ACQUIRE))
+		return -ENOTSUP;
+	if (__atomic_exchange_n(&ad->rec_pending, 1, __ATOMIC_ACQ_REL) != 0)
+		return 0;	/* merged with the one pending */
+	VNET_DRV_LOG(WARNING, "port %u: %s: recovering the port (reset, renegotiation, queues "
+		     "re-created)", dev->data->port_id, why);
+	ret = rte_eal_alarm_set(1, recovery_alarm, dev);
+	if (ret != 0) {
+		__atomic_store_n(&ad->rec_pending, 0, __ATOMIC_RELEASE);
+		VNET_DRV_LOG(ERR, "port %u: cannot schedule the recovery: %s", dev->data->port_id,
+			     strerror(-ret));
+	}
+	return ret;
+}
+
+void
+vnet_recovery_schedule_port(uint16_t port_id, const char *why)
+{
+	if (port_id < RTE_MAX_ETHPORTS)
+		vnet_recovery_schedule(&rte_eth_devices[port_id], why);
+}
+
+/* One attempt: what dev_stop + dev_start do, with the queue states of the application. */
+static int
+recover_once(struct rte_eth_dev *dev)
+{
+	int ret;
+
+	vnet_dev_stop_locked(dev);	/* fences every queue, resets, reclaims */
+	ret = vnet_dev_start_locked(dev);
+	/* ethdev's view: the port stays started (stop cleared it). */
+	dev->data->dev_started = 1;
+	return ret;
+}
+
+static void
+recovery_alarm(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct rte_eth_fp_ops *fpo = &rte_eth_fp_ops[dev->data->port_id];
+	enum rte_eth_event_type ev;
+	uint64_t t0 = rte_get_timer_cycles();
+	int ret;
+
+	if (ad->rec_attempt == 0)
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_ERR_RECOVERING, NULL);
+	rte_spinlock_lock(&ad->lc_lock);
+	if (ad->rec_attempt == 0) {
+		if (!ad->started) {	/* stopped meanwhile: nothing to recover */
+			__atomic_store_n(&ad->rec_pending, 0, __ATOMIC_RELEASE);
+			rte_spinlock_unlock(&ad->lc_lock);
+			return;
+		}
+		/* New calls through rte_eth_rx/tx_burst no longer reach the queues. */
+		fpo->rx_pkt_burst = dummy_burst;
+		fpo->tx_pkt_burst = dummy_burst;
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
+	ret = recover_once(dev);
+	if (ret == 0) {
+		fpo->rx_pkt_burst = dev->rx_pkt_burst;
+		fpo->tx_pkt_burst = dev->tx_pkt_burst;
+		fpo->tx_pkt_prepare = dev->tx_pkt_prepare;
+		ad->recoveries++;
+		VNET_DRV_LOG(NOTICE, "port %u: recovered after %u attempt(s) (%" PRIu64 " ms for "
+			     "the last): queues re-created, state replayed", dev->data->port_id,
+			     ad->rec_attempt + 1,
+			     (rte_get_timer_cycles() - t0) * 1000 / rte_get_timer_hz());
+		ad->rec_attempt = 0;
+		ev = RTE_ETH_EVENT_RECOVERY_SUCCESS;
+	} else if (++ad->rec_attempt < VNET_RECOVERY_TRIES) {
+		VNET_DRV_LOG(WARNING, "port %u: recovery attempt %u failed (%s): retrying in %u ms",
+			     dev->data->port_id, ad->rec_attempt, strerror(-ret),
+			     VNET_RECOVERY_RETRY_US / 1000);
+		ret = rte_eal_alarm_set(VNET_RECOVERY_RETRY_US, recovery_alarm, dev);
+		rte_spinlock_unlock(&ad->lc_lock);
+		if (ret == 0)
+			return;
+		rte_spinlock_lock(&ad->lc_lock);
+		ev = RTE_ETH_EVENT_RECOVERY_FAILED;
+	} else {
+		ev = RTE_ETH_EVENT_RECOVERY_FAILED;
+	}
+	if (ev == RTE_ETH_EVENT_RECOVERY_FAILED) {
+		ad->recovery_failures++;
+		ad->rec_attempt = 0;
+		VNET_DRV_LOG(ERR, "port %u: recovery failed %u times: the port stays stopped "
+			     "(bursts return 0); stop and start it, or close it",
+			     dev->data->port_id, VNET_RECOVERY_TRIES);
+	}
+	__atomic_store_n(&ad->rec_pending, 0, __ATOMIC_RELEASE);
+	rte_spinlock_unlock(&ad->lc_lock);
+	rte_eth_dev_callback_process(dev, ev, NULL);
+}
+
+/*
+ * The NEEDS_RESET poll (and a safety net for broken queues that nobody polls, e.g. the
+ * control queue): the cheapest correct detector with no interrupt configured; a config
+ * change interrupt handler may call vnet_recovery_schedule() sooner.
+ */
+static void
+poll_alarm(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+	struct vnet_adapter *ad = adapter_of(dev);
+	char why[96];
+	uint8_t status;
+	uint16_t q;
+
+	if (!ad->started || __atomic_load_n(&ad->rec_pending, __ATOMIC_ACQUIRE) != 0)
+		goto rearm;
+	status = ad->hw.ops->get_status(&ad->hw);
+	why[0] = '\0';
+	if (status & VNET_STATUS_DEVICE_NEEDS_RESET)
+		snprintf(why, sizeof(why), "the device set DEVICE_NEEDS_RESET (status 0x%02x)",
+			 status);
+	for (q = 0; why[0] == '\0' && q < dev->data->nb_rx_queues; q++) {
+		struct vnet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq != NULL && vnet_vq_error(&rxq->vq) != 0)
+			snprintf(why, sizeof(why), "rx queue %u broken (%s)", q,
+				 vnet_vring_strerror(vnet_vq_error(&rxq->vq)));
+	}
+	for (q = 0; why[0] == '\0' && q < dev->data->nb_tx_queues; q++) {
+		struct vnet_txq *txq = dev->data->tx_queues[q];
+
+		if (txq != NULL && vnet_vq_error(&txq->vq) != 0)
+			snprintf(why, sizeof(why), "tx queue %u broken (%s)", q,
+				 vnet_vring_strerror(vnet_vq_error(&txq->vq)));
+	}
+	if (why[0] == '\0' && vnet_ctrl_ready(&ad->ctrl) && vnet_vq_error(&ad->cvq) != 0)
+		snprintf(why, sizeof(why), "control queue broken (%s)",
+			 vnet_vring_strerror(vnet_vq_error(&ad->cvq)));
+	if (why[0] != '\0')
+		vnet_recovery_schedule(dev, why);
+rearm:
+	if (rte_eal_alarm_set(VNET_RECOVERY_POLL_US, poll_alarm, dev) != 0)
+		ad->rec_poll = false;
+}
+
+/* ---- dev_start / dev_stop / close ---- */
+
+int
+vnet_lc_dev_start(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	uint16_t q;
+	int ret;
+
+	rte_spinlock_lock(&ad->lc_lock);
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		if (dev->data->rx_queues[q] != NULL)
+			((struct vnet_rxq *)dev->data->rx_queues[q])->vq.stopped =
+				((struct vnet_rxq *)dev->data->rx_queues[q])->vq.deferred;
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		if (dev->data->tx_queues[q] != NULL)
+			((struct vnet_txq *)dev->data->tx_queues[q])->vq.stopped =
+				((struct vnet_txq *)dev->data->tx_queues[q])->vq.deferred;
+	ret = vnet_dev_start_locked(dev);
+	rte_spinlock_unlock(&ad->lc_lock);
+	if (ret == 0 && ad->args.recovery && !ad->rec_poll) {
+		ad->rec_poll = rte_eal_alarm_set(VNET_RECOVERY_POLL_US, poll_alarm, dev) == 0;
+		if (!ad->rec_poll)
+			VNET_DRV_LOG(WARNING, "port %u: no status poll (alarm): DEVICE_NEEDS_RESET "
+				     "is noticed by the config interrupt only", dev->data->port_id);
+	}
+	return ret;
+}
+
+int
+vnet_lc_dev_stop(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	int ret;
+
+	/* Not under the lock: an alarm running now may be waiting for it. */
+	rte_eal_alarm_cancel(poll_alarm, dev);
+	ad->rec_poll = false;
+	if (rte_eal_alarm_cancel(recovery_alarm, dev) > 0) {
+		ad->rec_attempt = 0;
+		__atomic_store_n(&ad->rec_pending, 0, __ATOMIC_RELEASE);
+	}
+	rte_spinlock_lock(&ad->lc_lock);
+	ret = vnet_dev_stop_locked(dev);
+	rte_spinlock_unlock(&ad->lc_lock);
+	return ret;
+}
+
+void
+vnet_lc_close(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+
+	rte_eal_alarm_cancel(poll_alarm, dev);
+	rte_eal_alarm_cancel(recovery_alarm, dev);
+	ad->rec_poll = false;
+	ad->rec_attempt = 0;
+	__atomic_store_n(&ad->rec_pending, 0, __ATOMIC_RELEASE);
+}
+
+/* ---- runtime queue start / stop ---- */
+
+static int
+queue_stop(struct rte_eth_dev *dev, struct vnet_vq *vq, uint8_t *state, const char *dir,
+	   uint16_t qid)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	int ret = 0;
+
+	rte_spinlock_lock(&ad->lc_lock);
+	if (!ad->started || vq->stopped)
+		goto stopped;
+	if (ad->hw.ops->queue_enable == NULL) {
+		VNET_DRV_LOG(ERR, "port %u %s queue %u: a started queue of a %s device cannot be "
+			     "stopped alone (needs VIRTIO_F_RING_RESET, not supported by vnet): "
+			     "stop the port, or start the queue deferred", dev->data->port_id,
+			     dir, qid, ad->hw.ops->name);
+		ret = -ENOTSUP;
+		goto out;
+	}
+	ret = vnet_vq_fence(vq, VNET_FENCE_TIMEOUT_US);
+	if (ret != 0) {
+		VNET_DRV_LOG(ERR, "port %u %s queue %u: a burst did not end within %u ms: the "
+			     "queue is still in use", dev->data->port_id, dir, qid,
+			     VNET_FENCE_TIMEOUT_US / 1000);
+		vnet_vq_unfence(vq);
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = ad->hw.ops->queue_enable(&ad->hw, vq, false);
+	if (ret != 0) {
+		vnet_vq_unfence(vq);
+		goto out;
+	}
+stopped:
+	vq->stopped = true;
+	*state = RTE_ETH_QUEUE_STATE_STOPPED;
+out:
+	rte_spinlock_unlock(&ad->lc_lock);
+	return ret;
+}
+
+/* Second half of a queue start, lock held: enable on the transport, open the fence. */
+static int
+queue_go(struct rte_eth_dev *dev, struct vnet_vq *vq, uint8_t *state)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	int ret = 0;
+
+	if (ad->hw.ops->queue_enable != NULL)
+		ret = ad->hw.ops->queue_enable(&ad->hw, vq, true);
+	if (ret != 0)
+		return ret;
+	vq->stopped = false;
+	*state = RTE_ETH_QUEUE_STATE_STARTED;
+	vnet_vq_unfence(vq);
+	return 0;
+}
+
+int
+vnet_rx_queue_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct vnet_rxq *rxq = dev->data->rx_queues[qid];
+
+	return queue_stop(dev, &rxq->vq, &dev->data->rx_queue_state[qid], "rx", qid);
+}
+
+int
+vnet_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct vnet_txq *txq = dev->data->tx_queues[qid];
+
+	return queue_stop(dev, &txq->vq, &dev->data->tx_queue_state[qid], "tx", qid);
+}
+
+int
+vnet_rx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_rxq *rxq = dev->data->rx_queues[qid];
+	int ret = 0;
+
+	rte_spinlock_lock(&ad->lc_lock);
+	if (!ad->started) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!rxq->vq.stopped)
+		goto out;
+	/* Never started: post its buffers now; stopped (vhost-user): top up the ring. */
+	ret = vnet_rxq_fill(rxq);
+	if (ret != 0) {
+		VNET_DRV_LOG(ERR, "port %u rxq %u: mempool has no mbufs to post", dev->data->port_id,
+			     qid);
+		goto out;
+	}
+	ret = queue_go(dev, &rxq->vq, &dev->data->rx_queue_state[qid]);
+out:
+	rte_spinlock_unlock(&ad->lc_lock);
+	return ret;
+}
+
+int
+vnet_tx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_txq *txq = dev->data->tx_queues[qid];
+	int ret = 0;
+
+	rte_spinlock_lock(&ad->lc_lock);
+	if (!ad->started) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!txq->vq.stopped)
+		goto out;
+	/* The queue's kick state starts afresh (adaptive moderation at level 0). */
+	__atomic_store_n(&txq->defer_start, 0, __ATOMIC_RELEASE);
+	vnet_txq_kick_policy_init(txq, (uint64_t)ad->args.delay_us * rte_get_tsc_hz() / 1000000);
+	ret = queue_go(dev, &txq->vq, &dev->data->tx_queue_state[qid]);
+out:
+	rte_spinlock_unlock(&ad->lc_lock);
+	return ret;
+}
