@@ -167,12 +167,14 @@ mkdir -p "$logs"
 prog="$build/tests/vhost/vnet-vhost-test"
 oprog="$build/tests/vhost/vnet-offload-test"
 hostile="$build/tests/vhost/vnet-hostile-test"
+qprog="$build/tests/vhost/vnet-queue-test"
 so="$build/librte_net_vnet.so"
 testpmd=$(command -v dpdk-testpmd || true)
 py=/usr/bin/python3
 missing=""
 [ -x "$prog" ] || missing+=" $prog (meson setup --reconfigure $build && ninja -C $build)"
 [ -x "$hostile" ] || missing+=" $hostile (meson setup --reconfigure $build && ninja -C $build)"
+[ -x "$qprog" ] || missing+=" $qprog (meson setup --reconfigure $build && ninja -C $build)"
 [ -f "$so" ] || missing+=" $so"
 [ -n "$testpmd" ] || missing+=" dpdk-testpmd (package dpdk)"
 [ -x "$py" ] || missing+=" $py"
@@ -414,6 +416,39 @@ if [ -x "$oprog" ]; then
 else
 	skip offload-all "no $oprog"
 fi
+
+# ---- 1e. runtime queue start/stop (vnet-queue-test, vnet_lifecycle.c) ----------------------
+# queue_case NAME MEMORY(zc|copy) VNET-EXTRA: vnet queues=2 against net_vhost queues=2 in one
+# process; queue 1 deferred, started, stopped while queue 0 forwards, started again.
+queue_case() {
+	local name=$1 mem=$2 vx=$3 sock rc ok=0 detail="" mem_args
+	start_case "$name" || return 0
+	sock="$work/$name.sock"
+	case $mem in
+	zc) mem_args=(--single-file-segments -m 512) ;;
+	copy) mem_args=(-m 512) ;;
+	esac
+	next_prefix
+	echo "+ vnet-queue-test --file-prefix $fp ${mem_args[*]} -- --vnet path=$sock,queues=2$vx" \
+		>>"$case_log"
+	timeout -k 5 60 "$qprog" -l 0 --no-pci --file-prefix "$fp" -d "$plugin" "${mem_args[@]}" \
+		--vdev "net_vhost0,iface=$sock,queues=2" -- --vnet "path=$sock,queues=2$vx" \
+		>>"$case_log" 2>&1
+	rc=$?
+	detail="$(grep -m1 -oE '[0-9]+ checks, [0-9]+ failed' "$case_log")"
+	if [ $rc -ne 0 ] || ! grep -q "^RESULT queue PASS" "$case_log"; then
+		ok=1
+		detail="vnet-queue-test $(describe_rc $rc)${detail:+, $detail}:"
+		detail+=" $(grep -oE '^CHECK [a-z0-9-]+ FAIL' "$case_log" | awk '{print $2}' | tr '\n' ' ')"
+	else
+		detail+="; $(grep -m1 -oE 'frames per flow: .*' "$case_log")"
+		detail+="; RX $(grep -m1 -oE 'RX burst mode: .*' "$case_log" | cut -d' ' -f4-)"
+	fi
+	finish $ok "$detail"
+}
+queue_case queue-stop-start zc ""
+queue_case queue-stop-start-packed0 zc ",packed=0"
+queue_case queue-stop-start-copy copy ""
 
 # ---- 2. backend restart mid-traffic -------------------------------------------------------
 # restart_case NAME MEMORY(zc|copy): vnet server=1 in vnet-vhost-test (restart mode), the
