@@ -189,16 +189,13 @@ poll_alarm(void *arg)
 	struct rte_eth_dev *dev = arg;
 	struct vnet_adapter *ad = adapter_of(dev);
 	char why[96];
-	uint8_t status;
 	uint16_t q;
 
 	if (!ad->started || __atomic_load_n(&ad->rec_pending, __ATOMIC_ACQUIRE) != 0)
 		goto rearm;
-	status = ad->hw.ops->get_status(&ad->hw);
 	why[0] = '\0';
-	if (status & VNET_STATUS_DEVICE_NEEDS_RESET)
-		snprintf(why, sizeof(why), "the device set DEVICE_NEEDS_RESET (status 0x%02x)",
-			 status);
+	if (vnet_dev_needs_reset(&ad->hw))
+		snprintf(why, sizeof(why), "the device set DEVICE_NEEDS_RESET");
 	for (q = 0; why[0] == '\0' && q < dev->data->nb_rx_queues; q++) {
 		struct vnet_rxq *rxq = dev->data->rx_queues[q];
 
