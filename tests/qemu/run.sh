@@ -514,6 +514,8 @@ pingpong_case
 devargs_bad_case
 tap_case
 tap_offload_case
+# Port lifecycle (queue start/stop, recovery): one boot, three cases (vnet only).
+. "$here/cases-lifecycle.sh"
 
 echo "guest tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(driver $QG_DRVNAME; ${timings[*]})"

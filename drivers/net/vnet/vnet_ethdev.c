@@ -386,6 +386,7 @@ vnet_dev_start_locked(struct rte_eth_dev *dev)
 	for (i = 0; i < n; i++) {
 		if (vqs[i] == &ad->cvq)
 			continue;
+		vqs[i]->ring_reset = false;	/* registered afresh above */
 		if (vqs[i]->stopped)
 			__atomic_store_n(&vqs[i]->fenced, 1, __ATOMIC_RELEASE);
 		else

@@ -75,6 +75,7 @@ dummy_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 
 static void recovery_alarm(void *arg);
 static void poll_alarm(void *arg);
+static void bad_desc_alarm(void *arg);
 
 int
 vnet_recovery_schedule(struct rte_eth_dev *dev, const char *why)
@@ -220,6 +221,62 @@ rearm:
 		ad->rec_poll = false;
 }
 
+/*
+ * Test only (devargs test_bad_desc_ms): post one zero-length descriptor on TX queue 0, which
+ * virtio forbids (2.7.4 / 2.8.6: a descriptor's len is the buffer's size; QEMU's
+ * virtqueue_pop calls virtio_error(): the device is broken and sets DEVICE_NEEDS_RESET),
+ * to prove the recovery on a real device. The queue's lcore is fenced out meanwhile. The
+ * mbuf that carries it is reclaimed by the recovery like every other.
+ */
+static void
+bad_desc_alarm(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_txq *txq;
+	struct vnet_rxq *rxq;
+	struct rte_mbuf *m;
+	struct vnet_vq *vq;
+	uint16_t slot;
+	int ret = -ENODEV;
+
+	rte_spinlock_lock(&ad->lc_lock);
+	txq = dev->data->nb_tx_queues > 0 ? dev->data->tx_queues[0] : NULL;
+	rxq = dev->data->nb_rx_queues > 0 ? dev->data->rx_queues[0] : NULL;
+	if (!ad->started || txq == NULL || rxq == NULL || txq->vq.stopped || txq->vq.copy)
+		goto out;
+	vq = &txq->vq;
+	if (vnet_vq_fence(vq, VNET_FENCE_TIMEOUT_US) != 0)
+		goto unfence;
+	m = rte_pktmbuf_alloc(rxq->mp);
+	if (m == NULL)
+		goto unfence;
+	slot = vq->packed ? vq->pr.avail_pos : vnet_vring_next_id(&vq->vr);
+	ret = vq_add1(vq, vq->packed, rte_mbuf_data_iova_default(m), 64, false, m);
+	if (ret != 0) {
+		rte_pktmbuf_free(m);
+		goto unfence;
+	}
+	/* The ring core refuses len 0: patch the descriptor before it is published. */
+	if (vq->packed)
+		vq->pr.desc[slot].len = 0;
+	else
+		vq->vr.desc[slot].len = 0;
+	vq_publish(vq, vq->packed);
+	vnet_vq_notify(vq);
+	ad->bad_desc_done = true;
+	VNET_DRV_LOG(WARNING, "port %u: test_bad_desc_ms: posted one zero-length descriptor on "
+		     "tx queue 0 (%s ring, slot %u)", dev->data->port_id,
+		     vq->packed ? "packed" : "split", slot);
+unfence:
+	vnet_vq_unfence(vq);
+out:
+	if (ret != 0)
+		VNET_DRV_LOG(ERR, "port %u: test_bad_desc_ms: could not post the descriptor",
+			     dev->data->port_id);
+	rte_spinlock_unlock(&ad->lc_lock);
+}
+
 /* ---- dev_start / dev_stop / close ---- */
 
 int
@@ -240,6 +297,8 @@ vnet_lc_dev_start(struct rte_eth_dev *dev)
 				((struct vnet_txq *)dev->data->tx_queues[q])->vq.deferred;
 	ret = vnet_dev_start_locked(dev);
 	rte_spinlock_unlock(&ad->lc_lock);
+	if (ret == 0 && ad->args.test_bad_desc_ms != 0 && !ad->bad_desc_done)
+		rte_eal_alarm_set((uint64_t)ad->args.test_bad_desc_ms * 1000, bad_desc_alarm, dev);
 	if (ret == 0 && ad->args.recovery && !ad->rec_poll) {
 		ad->rec_poll = rte_eal_alarm_set(VNET_RECOVERY_POLL_US, poll_alarm, dev) == 0;
 		if (!ad->rec_poll)
@@ -256,6 +315,7 @@ vnet_lc_dev_stop(struct rte_eth_dev *dev)
 	int ret;
 
 	/* Not under the lock: an alarm running now may be waiting for it. */
+	rte_eal_alarm_cancel(bad_desc_alarm, dev);
 	rte_eal_alarm_cancel(poll_alarm, dev);
 	ad->rec_poll = false;
 	if (rte_eal_alarm_cancel(recovery_alarm, dev) > 0) {
@@ -273,6 +333,7 @@ vnet_lc_close(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 
+	rte_eal_alarm_cancel(bad_desc_alarm, dev);
 	rte_eal_alarm_cancel(poll_alarm, dev);
 	rte_eal_alarm_cancel(recovery_alarm, dev);
 	ad->rec_poll = false;
@@ -281,6 +342,44 @@ vnet_lc_close(struct rte_eth_dev *dev)
 }
 
 /* ---- runtime queue start / stop ---- */
+
+/*
+ * After a per-queue reset: reclaim every buffer (the device no longer owns any) and lay the
+ * ring out as dev_start does, for the features of this start.
+ */
+static int
+ring_reinit(struct rte_eth_dev *dev, struct vnet_vq *vq, bool rx)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	int ret;
+
+	if (rx)
+		vnet_rxq_drop_partial((struct vnet_rxq *)vq);
+	vnet_vq_reclaim(vq);
+	ret = vnet_vq_ring_init(ad, vq);
+	if (ret != 0)
+		return ret;
+	vnet_vq_disable_cb(vq);
+	if (rx) {
+		struct vnet_rxq *rxq = (struct vnet_rxq *)vq;
+
+		vnet_vq_set_min_len(vq, vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) ? 0 :
+				    rxq->hdr_size);
+		rxq->broken_logged = false;
+		return vnet_rxq_big_prepare(dev, rxq);
+	} else {
+		struct vnet_txq *txq = (struct vnet_txq *)vq;
+
+		txq->broken_logged = false;
+		txq->indirect = false;
+		if (txq->ind_mz != NULL && vnet_hw_has(&ad->hw, VNET_F_RING_INDIRECT_DESC) &&
+		    vnet_vq_set_indirect(vq, txq->ind_mz->addr,
+					 ad->hw.use_va ? (uint64_t)(uintptr_t)txq->ind_mz->addr :
+					 txq->ind_mz->iova, VNET_TX_IND_MAX) == 0)
+			txq->indirect = vnet_txq_ind_init(txq);
+	}
+	return 0;
+}
 
 static int
 queue_stop(struct rte_eth_dev *dev, struct vnet_vq *vq, uint8_t *state, const char *dir,
@@ -292,11 +391,13 @@ queue_stop(struct rte_eth_dev *dev, struct vnet_vq *vq, uint8_t *state, const ch
 	rte_spinlock_lock(&ad->lc_lock);
 	if (!ad->started || vq->stopped)
 		goto stopped;
-	if (ad->hw.ops->queue_enable == NULL) {
-		VNET_DRV_LOG(ERR, "port %u %s queue %u: a started queue of a %s device cannot be "
-			     "stopped alone (needs VIRTIO_F_RING_RESET, not supported by vnet): "
-			     "stop the port, or start the queue deferred", dev->data->port_id,
-			     dir, qid, ad->hw.ops->name);
+	if (ad->hw.ops->queue_enable == NULL ||
+	    (ad->hw.ops->queue_enable_resets && !vnet_hw_has(&ad->hw, VNET_F_RING_RESET))) {
+		VNET_DRV_LOG(ERR, "port %u %s queue %u: a started queue of this %s device cannot "
+			     "be stopped alone: that needs VIRTIO_F_RING_RESET, %s; stop the "
+			     "port, or set the queue up with deferred start", dev->data->port_id,
+			     dir, qid, ad->hw.ops->name, ad->hw.ops->queue_enable == NULL ?
+			     "which this transport does not have" : "not offered by the device");
 		ret = -ENOTSUP;
 		goto out;
 	}
@@ -314,6 +415,16 @@ queue_stop(struct rte_eth_dev *dev, struct vnet_vq *vq, uint8_t *state, const ch
 		vnet_vq_unfence(vq);
 		goto out;
 	}
+	if (ad->hw.ops->queue_enable_resets) {
+		/* The device forgot the ring: every buffer comes back, the ring starts anew. */
+		ret = ring_reinit(dev, vq, dir[0] == 'r');
+		vq->ring_reset = true;
+		if (ret != 0) {
+			VNET_DRV_LOG(ERR, "port %u %s queue %u: cannot lay out the ring again: %s",
+				     dev->data->port_id, dir, qid, strerror(-ret));
+			goto out;	/* stays fenced and reset: a port restart recovers it */
+		}
+	}
 stopped:
 	vq->stopped = true;
 	*state = RTE_ETH_QUEUE_STATE_STOPPED;
@@ -322,21 +433,32 @@ out:
 	return ret;
 }
 
-/* Second half of a queue start, lock held: enable on the transport, open the fence. */
+/*
+ * Enable @p vq on the transport where it is disabled: vhost-user (every stopped or deferred
+ * queue), virtio-pci only after a queue reset (a deferred queue was enabled at DRIVER_OK).
+ */
 static int
-queue_go(struct rte_eth_dev *dev, struct vnet_vq *vq, uint8_t *state)
+queue_enable_on(struct rte_eth_dev *dev, struct vnet_vq *vq)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
-	int ret = 0;
+	int ret;
 
-	if (ad->hw.ops->queue_enable != NULL)
-		ret = ad->hw.ops->queue_enable(&ad->hw, vq, true);
-	if (ret != 0)
-		return ret;
+	if (ad->hw.ops->queue_enable == NULL ||
+	    (ad->hw.ops->queue_enable_resets && !vq->ring_reset))
+		return 0;
+	ret = ad->hw.ops->queue_enable(&ad->hw, vq, true);
+	if (ret == 0)
+		vq->ring_reset = false;
+	return ret;
+}
+
+/* Last step of a queue start, lock held: started, fence open. */
+static void
+queue_go(struct vnet_vq *vq, uint8_t *state)
+{
 	vq->stopped = false;
 	*state = RTE_ETH_QUEUE_STATE_STARTED;
 	vnet_vq_unfence(vq);
-	return 0;
 }
 
 int
@@ -369,14 +491,21 @@ vnet_rx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
 	}
 	if (!rxq->vq.stopped)
 		goto out;
-	/* Never started: post its buffers now; stopped (vhost-user): top up the ring. */
+	/*
+	 * Registered first (PCI after a queue reset: the device must see the ring before the
+	 * kick of the refill), then never started: post its buffers now; stopped (vhost-user):
+	 * top up the ring it kept.
+	 */
+	ret = queue_enable_on(dev, &rxq->vq);
+	if (ret != 0)
+		goto out;
 	ret = vnet_rxq_fill(rxq);
 	if (ret != 0) {
 		VNET_DRV_LOG(ERR, "port %u rxq %u: mempool has no mbufs to post", dev->data->port_id,
 			     qid);
 		goto out;
 	}
-	ret = queue_go(dev, &rxq->vq, &dev->data->rx_queue_state[qid]);
+	queue_go(&rxq->vq, &dev->data->rx_queue_state[qid]);
 out:
 	rte_spinlock_unlock(&ad->lc_lock);
 	return ret;
@@ -399,7 +528,9 @@ vnet_tx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
 	/* The queue's kick state starts afresh (adaptive moderation at level 0). */
 	__atomic_store_n(&txq->defer_start, 0, __ATOMIC_RELEASE);
 	vnet_txq_kick_policy_init(txq, (uint64_t)ad->args.delay_us * rte_get_tsc_hz() / 1000000);
-	ret = queue_go(dev, &txq->vq, &dev->data->tx_queue_state[qid]);
+	ret = queue_enable_on(dev, &txq->vq);
+	if (ret == 0)
+		queue_go(&txq->vq, &dev->data->tx_queue_state[qid]);
 out:
 	rte_spinlock_unlock(&ad->lc_lock);
 	return ret;

@@ -55,6 +55,7 @@ struct vnet_vq {
 	bool stopped;			/**< not started (deferred or queue_stop): see
 					 *   vnet_lifecycle.c; the transport leaves it disabled
 					 */
+	bool ring_reset;		/**< queue_stop reset it (RING_RESET): re-register */
 };
 
 /** Per-RX-queue counters (updated once per burst by the owning lcore). */

@@ -63,11 +63,19 @@ struct vnet_transport_ops {
 	 * @return 0 or a negative errno.
 	 */
 	int (*queue_enable)(struct vnet_hw *hw, struct vnet_vq *vq, bool on);
+	/**
+	 * queue_enable(false) resets the queue (virtio-pci VIRTIO_F_RING_RESET): the driver
+	 * reclaims and lays out its ring again, queue_enable(true) registers it again. false:
+	 * the ring and its indices are kept (vhost-user), and queues not started are left
+	 * disabled at DRIVER_OK.
+	 */
+	bool queue_enable_resets;
 };
 
 /** Modern PCI transport: pointers into mapped BARs (4.1.4). */
 struct vnet_pci_modern {
 	volatile uint8_t *common;	/**< struct vnet_pci_common_cfg */
+	uint32_t common_len;		/**< its capability's length */
 	volatile uint8_t *notify_base;
 	uint32_t notify_off_multiplier;
 	uint32_t notify_len;
