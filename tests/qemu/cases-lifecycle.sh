@@ -181,7 +181,7 @@ lifecycle_case() {
 		lc_rt b1 /tmp/c.log 2 1
 		echo "lifecycle: after the recovery: p0 rx/tx $b0r/$b0t p1 $b1r/$b1t"
 		[ "${b0r:-0}" -gt 1000 ] && [ "${b0t:-0}" -gt 1000 ] && [ "${b1r:-0}" -gt 1000 ] && [ "${b1t:-0}" -gt 1000 ] || why="${why}no forwarding after the recovery; "
-		ms=$(grep -o "recovered after 1 attempt(s) ([0-9]* ms" /tmp/c.log | grep -o "([0-9]*" | tr -d '(')
+		ms=$(sed -n 's/.*recovered after 1 attempt(s) (\([0-9]*\) ms.*/\1/p' /tmp/c.log | head -n 1)
 		if [ -z "$why" ]; then
 			lc_res recovery-pci-bad-desc PASS "NEEDS_RESET -> recovered in ${ms} ms, same testpmd run forwards again: $b0r/$b0t $b1r/$b1t"
 		else

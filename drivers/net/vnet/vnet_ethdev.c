@@ -490,8 +490,12 @@ vnet_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t size)
 	struct vnet_adapter *ad = adapter_of(dev);
 	int len;
 
-	len = snprintf(fw, size, "virtio %s features 0x%" PRIx64,
-		       ad->hw.modern ? "1.x" : "legacy", ad->hw.driver_features);
+	/*
+	 * At most 31 characters: testpmd's buffer is 32 bytes, and feature words above bit 39
+	 * (VIRTIO_F_RING_RESET) made "virtio 1.x features 0x..." too long for it.
+	 */
+	len = snprintf(fw, size, "%s features 0x%" PRIx64, ad->hw.modern ? "1.x" : "legacy",
+		       ad->hw.driver_features);
 	if (len < 0)
 		return -EINVAL;
 	return (size_t)len + 1 > size ? len + 1 : 0;

@@ -117,6 +117,8 @@ struct vnet_adapter {
 	unsigned int rec_attempt;	/**< failed attempts of the pending recovery */
 	bool rec_poll;			/**< the status poll alarm is armed */
 	bool bad_desc_done;		/**< test_bad_desc_ms fired (once per port) */
+	uint64_t rec_last_tsc;		/**< timer cycles of the last successful recovery */
+	unsigned int rec_rapid;		/**< recoveries in a row less than 1 s apart */
 	uint64_t recoveries;		/**< successful recoveries */
 	uint64_t recovery_failures;	/**< recoveries given up */
 };

@@ -85,6 +85,9 @@ vnet_recovery_schedule(struct rte_eth_dev *dev, const char *why)
 
 	if (!ad->args.recovery || !__atomic_load_n(&ad->started, __ATOMIC_ACQUIRE))
 		return -ENOTSUP;
+	/* A device that fails again right after each recovery: stop trying (bounded). */
+	if (ad->rec_rapid >= VNET_RECOVERY_TRIES)
+		return -EBUSY;
 	if (__atomic_exchange_n(&ad->rec_pending, 1, __ATOMIC_ACQ_REL) != 0)
 		return 0;	/* merged with the one pending */
 	VNET_DRV_LOG(WARNING, "port %u: %s: recovering the port (reset, renegotiation, queues "
@@ -128,13 +131,20 @@ recovery_alarm(void *arg)
 	uint64_t t0 = rte_get_timer_cycles();
 	int ret;
 
-	if (ad->rec_attempt == 0)
+	if (ad->rec_attempt == 0) {
+		if (!__atomic_load_n(&ad->started, __ATOMIC_ACQUIRE)) {
+			/* stopped meanwhile: nothing to recover */
+			__atomic_store_n(&ad->rec_pending, 0, __ATOMIC_RELEASE);
+			return;
+		}
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_ERR_RECOVERING, NULL);
+	}
 	rte_spinlock_lock(&ad->lc_lock);
 	if (ad->rec_attempt == 0) {
-		if (!ad->started) {	/* stopped meanwhile: nothing to recover */
+		if (!ad->started) {	/* stopped while the event was delivered */
 			__atomic_store_n(&ad->rec_pending, 0, __ATOMIC_RELEASE);
 			rte_spinlock_unlock(&ad->lc_lock);
+			rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_RECOVERY_FAILED, NULL);
 			return;
 		}
 		/* New calls through rte_eth_rx/tx_burst no longer reach the queues. */
@@ -148,6 +158,16 @@ recovery_alarm(void *arg)
 		fpo->tx_pkt_burst = dev->tx_pkt_burst;
 		fpo->tx_pkt_prepare = dev->tx_pkt_prepare;
 		ad->recoveries++;
+		if (ad->recoveries > 1 && rte_get_timer_cycles() - ad->rec_last_tsc <
+		    rte_get_timer_hz()) {
+			if (++ad->rec_rapid >= VNET_RECOVERY_TRIES)
+				VNET_DRV_LOG(ERR, "port %u: %u recoveries less than 1 s apart: the "
+					     "device keeps failing; no more recoveries until the "
+					     "port restarts", dev->data->port_id, ad->rec_rapid + 1);
+		} else {
+			ad->rec_rapid = 0;
+		}
+		ad->rec_last_tsc = rte_get_timer_cycles();
 		VNET_DRV_LOG(NOTICE, "port %u: recovered after %u attempt(s) (%" PRIu64 " ms for "
 			     "the last): queues re-created, state replayed", dev->data->port_id,
 			     ad->rec_attempt + 1,
@@ -287,6 +307,7 @@ vnet_lc_dev_start(struct rte_eth_dev *dev)
 	int ret;
 
 	rte_spinlock_lock(&ad->lc_lock);
+	ad->rec_rapid = 0;
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		if (dev->data->rx_queues[q] != NULL)
 			((struct vnet_rxq *)dev->data->rx_queues[q])->vq.stopped =
