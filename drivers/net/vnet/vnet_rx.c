@@ -546,13 +546,21 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	return rx_burst(q, pkts, nb_pkts, packed, copy, hash, big, off);	\
+	uint16_t n = rx_burst(q, pkts, nb_pkts, packed, copy, hash, big, off);	\
+										\
+	if (n == 0)								\
+		vnet_rx_idle_hook();						\
+	return n;								\
 }
 #define RX_MRG(name, packed, copy, hash, off)					\
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	return rx_burst_mrg(q, pkts, nb_pkts, packed, copy, hash, off);		\
+	uint16_t n = rx_burst_mrg(q, pkts, nb_pkts, packed, copy, hash, off);	\
+										\
+	if (n == 0)								\
+		vnet_rx_idle_hook();						\
+	return n;								\
 }
 
 RX_ONE(vnet_rx_split_zc, false, false, false, false, false)
