@@ -36,6 +36,7 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_pause.h>
 
 #include "vnet_ethdev.h"
@@ -85,6 +86,9 @@ vnet_recovery_schedule(struct rte_eth_dev *dev, const char *why)
 
 	if (!ad->args.recovery || !__atomic_load_n(&ad->started, __ATOMIC_ACQUIRE))
 		return -ENOTSUP;
+	/* The transport is the primary's: its status poll notices a broken queue within 100 ms. */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return -E_RTE_SECONDARY;
 	/* A device that fails again right after each recovery: stop trying (bounded). */
 	if (ad->rec_rapid >= VNET_RECOVERY_TRIES)
 		return -EBUSY;

@@ -33,7 +33,9 @@
  * calls while one is pending are merged. @p why is logged.
  *
  * @return 0 (scheduled or already pending), -ENOTSUP (devargs recovery=0 or the port is
- *   not started), or a negative errno from rte_eal_alarm_set().
+ *   not started), -E_RTE_SECONDARY (a secondary process: the primary's poll notices), -EBUSY
+ *   (the device failed again right after each of the last recoveries), or a negative errno
+ *   from rte_eal_alarm_set().
  */
 int vnet_recovery_schedule(struct rte_eth_dev *dev, const char *why);
 

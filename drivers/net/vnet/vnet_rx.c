@@ -554,24 +554,28 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	uint16_t n;								\
+	uint16_t n = 0;							\
 										\
-	if (unlikely(!vnet_burst_enter(q)))					\
-		return 0;							\
-	n = rx_burst(q, pkts, nb_pkts, packed, copy, hash, big, off);		\
-	vnet_burst_leave(q);							\
+	if (likely(vnet_burst_enter(q))) {					\
+		n = rx_burst(q, pkts, nb_pkts, packed, copy, hash, big, off);	\
+		vnet_burst_leave(q);						\
+	}									\
+	if (n == 0)								\
+		vnet_rx_idle_hook();						\
 	return n;								\
 }
 #define RX_MRG(name, packed, copy, hash, off)					\
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	uint16_t n;								\
+	uint16_t n = 0;							\
 										\
-	if (unlikely(!vnet_burst_enter(q)))					\
-		return 0;							\
-	n = rx_burst_mrg(q, pkts, nb_pkts, packed, copy, hash, off);		\
-	vnet_burst_leave(q);							\
+	if (likely(vnet_burst_enter(q))) {					\
+		n = rx_burst_mrg(q, pkts, nb_pkts, packed, copy, hash, off);	\
+		vnet_burst_leave(q);						\
+	}									\
+	if (n == 0)								\
+		vnet_rx_idle_hook();						\
 	return n;								\
 }
 
