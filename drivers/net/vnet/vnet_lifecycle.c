@@ -267,7 +267,13 @@ bad_desc_alarm(void *arg)
 	rte_spinlock_lock(&ad->lc_lock);
 	txq = dev->data->nb_tx_queues > 0 ? dev->data->tx_queues[0] : NULL;
 	rxq = dev->data->nb_rx_queues > 0 ? dev->data->rx_queues[0] : NULL;
-	if (!ad->started || txq == NULL || rxq == NULL || txq->vq.stopped || txq->vq.copy)
+	if (ad->started && txq != NULL && txq->vq.stopped) {
+		/* The application stopped the queue meanwhile: try again later. */
+		rte_spinlock_unlock(&ad->lc_lock);
+		rte_eal_alarm_set(500000, bad_desc_alarm, dev);
+		return;
+	}
+	if (!ad->started || txq == NULL || rxq == NULL || txq->vq.copy)
 		goto out;
 	vq = &txq->vq;
 	if (vnet_vq_fence(vq, VNET_FENCE_TIMEOUT_US) != 0)
