@@ -52,10 +52,10 @@ vnet_vq_fence(struct vnet_vq *vq, uint64_t timeout_us)
 {
 	uint64_t end = rte_get_timer_cycles() + timeout_us * rte_get_timer_hz() / 1000000;
 
-	__atomic_store_n(&vq->fenced, 1, __ATOMIC_RELAXED);
+	VNET_STORE_RLX(&vq->fenced, 1);
 	/* Store-load order against vnet_burst_enter(): fenced first, then look at in_burst. */
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&vq->in_burst, __ATOMIC_ACQUIRE) != 0) {
+	VNET_MB();
+	while (VNET_LOAD_ACQ(&vq->in_burst) != 0) {
 		if (rte_get_timer_cycles() > end)
 			return -ETIMEDOUT;
 		rte_pause();

@@ -217,11 +217,11 @@ struct vnet_txq {
 static __rte_always_inline bool
 vnet_burst_enter(struct vnet_vq *vq)
 {
-	__atomic_store_n(&vq->in_burst, 1, __ATOMIC_RELAXED);
+	VNET_STORE_RLX(&vq->in_burst, 1);
 	/* Store-load order against vnet_vq_fence(): the one full barrier of a burst. */
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (unlikely(__atomic_load_n(&vq->fenced, __ATOMIC_RELAXED) != 0)) {
-		__atomic_store_n(&vq->in_burst, 0, __ATOMIC_RELEASE);
+	VNET_MB();
+	if (unlikely(VNET_LOAD_RLX(&vq->fenced) != 0)) {
+		VNET_STORE_REL(&vq->in_burst, 0);
 		return false;
 	}
 	return true;
@@ -231,7 +231,7 @@ vnet_burst_enter(struct vnet_vq *vq)
 static __rte_always_inline void
 vnet_burst_leave(struct vnet_vq *vq)
 {
-	__atomic_store_n(&vq->in_burst, 0, __ATOMIC_RELEASE);
+	VNET_STORE_REL(&vq->in_burst, 0);
 }
 
 /**
@@ -245,7 +245,7 @@ int vnet_vq_fence(struct vnet_vq *vq, uint64_t timeout_us);
 static inline void
 vnet_vq_unfence(struct vnet_vq *vq)
 {
-	__atomic_store_n(&vq->fenced, 0, __ATOMIC_RELEASE);
+	VNET_STORE_REL(&vq->fenced, 0);
 }
 
 /** Notify the device about @p vq: memory-mapped doorbell, or the transport's op. */
