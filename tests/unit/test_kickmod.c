@@ -151,6 +151,11 @@ test_transitions(void)
 	UT_ASSERT(km.backoff <= VNET_KICKMOD_BACKOFF_MAX && km.backoff_len <= VNET_KICKMOD_BACKOFF_MAX
 		  && km.backoff >= VNET_KICKMOD_BACKOFF_MAX / 2, "back-off %u (len %u)", km.backoff,
 		  km.backoff_len);
+	/* DELAY with half the threshold gathered (a busy but slow lcore) keeps it. */
+	vnet_kickmod_init(&km, MAXT);
+	UT_ASSERT(!vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, VNET_KICKMOD_START / 2) &&
+		  km.thresh == VNET_KICKMOD_START && km.backoff == 0,
+		  "busy DELAY: threshold %u back-off %u", km.thresh, km.backoff);
 	/* DELAY never raises the threshold. */
 	vnet_kickmod_init(&km, MAXT);
 	vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, 1000);

@@ -69,6 +69,8 @@ struct vnet_rxq_stats {
 	uint64_t oversize;		/**< frames above max_rx_pktlen / max_lro_pkt_size */
 	uint64_t csum_sw;		/**< partial checksums completed in software */
 	uint64_t lro;			/**< frames received coalesced (RTE_MBUF_F_RX_LRO) */
+	uint64_t kicks_deferred;	/**< refill kick decisions left to a later burst (auto) */
+	uint64_t max_deferral_tsc;	/**< longest a refill waited for its decision */
 };
 
 /** RX queue. */
@@ -98,6 +100,18 @@ struct vnet_rxq {
 	struct rte_mbuf *mrg_head;
 	struct rte_mbuf *mrg_tail;
 	uint16_t mrg_left;		/**< buffers it still needs */
+	/*
+	 * kick_coalesce=auto: after a full burst (more used buffers are likely waiting) the
+	 * refill's kick decision is left to the burst that drains the ring, bounded by
+	 * coalesce_tsc through the safety-net thread.
+	 */
+	bool adaptive;
+	uint64_t coalesce_tsc;
+	uint64_t defer_start;		/**< TSC of the oldest undecided refill, 0 = none (atomic) */
+	uint64_t safety_kicks;		/**< written by the safety-net thread only (atomic) */
+	uint64_t safety_seen;		/**< safety_kicks as the lcore last saw it */
+	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
+	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
 	struct vnet_rxq_stats stats;
 };
 
@@ -507,5 +521,8 @@ bool vnet_txq_ind_init(struct vnet_txq *txq);
  * Called periodically from the one safety-net control thread, concurrently with bursts.
  */
 void vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
+
+/** The same for an adaptive RX queue's deferred refill decision. */
+void vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now);
 
 #endif /* VNET_RXTX_H */

@@ -253,7 +253,8 @@ vnet_txq_kick_policy_init(struct vnet_txq *txq, uint64_t max_delay_tsc)
 		return;
 	txq->idle_listed = false;
 	txq->idle_owner = NULL;
-	vnet_kickmod_init(&txq->km, txq->vq.size / 2);
+	/* Up to 3/4 of the ring may wait: the last quarter keeps the device fed meanwhile. */
+	vnet_kickmod_init(&txq->km, txq->vq.size - txq->vq.size / 4);
 	tx_kick_level(txq);
 	__atomic_store_n(&txq->coalesce_tsc, max_delay_tsc != 0 ? max_delay_tsc : 1,
 			 __ATOMIC_RELAXED);

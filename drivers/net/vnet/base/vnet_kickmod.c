@@ -47,6 +47,12 @@ vnet_kickmod_end(struct vnet_kickmod *km, enum vnet_kickmod_end why, uint32_t ba
 		break;
 	case VNET_KICKMOD_END_DELAY:
 	default:
+		/*
+		 * At least half the threshold came within the delay: the load fills batches,
+		 * the lcore was only slow (a long kick, a preempted vCPU). Keep the threshold.
+		 */
+		if (batch >= km->thresh / 2 && batch >= VNET_KICKMOD_BUSY_BATCH)
+			break;
 		/* A whole delay gathered @p batch: aim well below it, then wait before growing. */
 		if (km->fail_thresh == km->max_thresh || km->thresh > km->fail_thresh)
 			km->fail_thresh = km->thresh;

@@ -22,8 +22,11 @@
  *   are on their way from this lcore, so the batch is as big as this load makes it. The
  *   threshold stays; the cost of the deferral was one empty poll. This is what keeps one
  *   burst in flight and single-packet ping-pong at their undeferred speed.
- * - DELAY: the oldest buffer waited the whole bounded delay (a TX-only lcore with a
- *   trickle): the threshold drops to half of what the delay gathered (at least 1: a
+ * - DELAY: the oldest buffer waited the whole bounded delay. With at least half the
+ *   threshold gathered (and VNET_KICKMOD_BUSY_BATCH buffers) the load fills batches and
+ *   the lcore was only slow (a long kick, a preempted vCPU): the threshold stays. With
+ *   less (a TX-only lcore with a trickle, which never polls RX) the threshold drops to
+ *   half of what the delay gathered (at least 1: a
  *   decision at every burst, the spec-exact behaviour) and growth is suspended for a
  *   back-off of decisions. The back-off doubles with every DELAY (up to
  *   VNET_KICKMOD_BACKOFF_MAX) until the threshold grows past the one the last DELAY
@@ -47,6 +50,8 @@ extern "C" {
 
 /** Threshold a queue starts at (capped by the largest). */
 #define VNET_KICKMOD_START	64
+/** A DELAY end with at least this many buffers (and half the threshold) is a busy load. */
+#define VNET_KICKMOD_BUSY_BATCH	16
 /** Shortest and longest back-off after a DELAY end, in kick decisions. */
 #define VNET_KICKMOD_BACKOFF_MIN	8
 #define VNET_KICKMOD_BACKOFF_MAX	1024
