@@ -449,6 +449,8 @@ queue_case() {
 queue_case queue-stop-start zc ""
 queue_case queue-stop-start-packed0 zc ",packed=0"
 queue_case queue-stop-start-copy copy ""
+# adaptive kick moderation: each queue's kick state starts afresh at its start
+queue_case queue-stop-start-kick-auto zc ",kick_coalesce=auto"
 
 # ---- 2. backend restart mid-traffic -------------------------------------------------------
 # restart_case NAME MEMORY(zc|copy): vnet server=1 in vnet-vhost-test (restart mode), the
@@ -769,6 +771,13 @@ ring_case ring-recover-rx-hugepages recover-rx zc --expect-rx 16 --allow-loss 1 
 # TX: mbufs in flight at the break are reclaimed; TX after the recovery completes
 ring_case ring-recover-tx recover-tx nohuge --expect-rx 0 --tx 8192 --expect-recoveries 1 \
 	$(xs tx_q0_broken=0)
+# the same with adaptive kick moderation (its safety-net thread stopped and started again)
+ring_vnet_extra=",kick_coalesce=auto"
+ring_case ring-recover-tx-kick-auto recover-tx nohuge --expect-rx 0 --tx 8192 \
+	--expect-recoveries 1 $(xs tx_q0_broken=0)
+ring_case ring-recover-rx-kick-auto recover-rx nohuge --expect-rx 16 --allow-loss 1 \
+	--expect-recoveries 1 $(xs rx_q0_broken=0)
+ring_vnet_extra=""
 }
 
 echo "host tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \

@@ -542,6 +542,8 @@ vnet_rx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
 	ret = queue_enable_on(dev, &rxq->vq);
 	if (ret != 0)
 		goto out;
+	/* A refill kick deferral of before the stop is over (the fill below decides anew). */
+	__atomic_store_n(&rxq->defer_start, 0, __ATOMIC_RELEASE);
 	ret = vnet_rxq_fill(rxq);
 	if (ret != 0) {
 		VNET_DRV_LOG(ERR, "port %u rxq %u: mempool has no mbufs to post", dev->data->port_id,
