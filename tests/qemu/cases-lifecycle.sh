@@ -11,13 +11,14 @@
 #   recovery-pci-bad-desc  devargs test_bad_desc_ms: vnet posts one zero-length descriptor,
 #                          QEMU marks the device broken and sets NEEDS_RESET, vnet recovers
 #                          by itself and the port forwards again in the same testpmd run
-#   packed-recovery        packed rings (packed=on): queue_stop of a started queue is
-#                          -ENOTSUP (not supported yet on packed), then the malformed
-#                          descriptor and the recovery
+#   packed-ring-reset      packed rings (packed=on): rxq 0 and txq 0 of port 0 reset and
+#                          started again
+#   packed-recovery        packed rings: the malformed descriptor and the recovery
 # vnet only. Needs the functions and variables of run.sh (newcase, finish, skip, selected,
 # vnet_only, qg_*).
 
-LC_CASES=(queue-ring-reset queue-no-ring-reset recovery-pci-bad-desc packed-recovery)
+LC_CASES=(queue-ring-reset queue-no-ring-reset recovery-pci-bad-desc packed-ring-reset
+	packed-recovery)
 
 lifecycle_case() {
 	local c any=0
@@ -191,44 +192,71 @@ lifecycle_case() {
 			lc_res recovery-pci-bad-desc FAIL "$why"
 		fi
 
-		# ---- 4. packed rings: queue stop refused (not supported yet), the recovery ----
-		VNET_CASE=packed-recovery
+		# ---- 4. packed rings: RING_RESET queue stop/start (no test devarg armed) ----
+		VNET_CASE=packed-ring-reset
 		S='show port info all
 		start tx_first
 		@sleep 3
 		stop
 		port 0 rxq 0 stop
+		port 0 txq 0 stop
 		start tx_first
-		@sleep 12
+		@sleep 3
+		stop
+		port 0 rxq 0 start
+		port 0 txq 0 start
+		start tx_first
+		@sleep 3
+		stop
+		quit'
+		lc_tp /tmp/d.log "$(echo "$S" | sed 's/^[ \t]*//')" -l 0,1 -n 1 --file-prefix lcd \
+			$(vnet_a "$5" "$6") -- $TPA
+		rc=$?
+		why=
+		[ $rc -eq 0 ] || why="testpmd exit $rc; "
+		grep -q "Function not supported\|Please stop\|Bad arguments" /tmp/d.log && why="${why}a queue command failed; "
+		f=$(vnet_fw_features /tmp/d.log 0)
+		[ -n "$f" ] && [ $(( (f >> 34) & 1 )) -eq 1 ] && [ $(( (f >> 40) & 1 )) -eq 1 ] || why="${why}PACKED + RING_RESET not both negotiated (features $f); "
+		lc_rt a0 /tmp/d.log 1 0
+		lc_rt b0 /tmp/d.log 2 0
+		lc_rt c0 /tmp/d.log 3 0
+		lc_rt c1 /tmp/d.log 3 1
+		echo "lifecycle: packed: p0 rx/tx: 1: $a0r/$a0t; 2 (rxq0+txq0 stopped): $b0r/$b0t; 3 (started again): $c0r/$c0t $c1r/$c1t"
+		[ "${a0r:-0}" -gt 1000 ] && [ "${a0t:-0}" -gt 1000 ] || why="${why}window 1 did not forward; "
+		[ "${b0r:-x}" = 0 ] && [ "${b0t:-x}" = 0 ] || why="${why}port 0 forwarded ${b0r:-?}/${b0t:-?} with both queues stopped; "
+		[ "${c0r:-0}" -gt 1000 ] && [ "${c0t:-0}" -gt 1000 ] && [ "${c1r:-0}" -gt 1000 ] && [ "${c1t:-0}" -gt 1000 ] || why="${why}no forwarding after the queues restarted; "
+		if [ -z "$why" ]; then
+			lc_res packed-ring-reset PASS "packed: rxq0+txq0 stopped: p0 0/0; restarted: $c0r/$c0t $c1r/$c1t"
+		else
+			lc_res packed-ring-reset FAIL "$why"
+		fi
+
+		# ---- 5. packed rings: the recovery after one malformed descriptor ----
+		VNET_CASE=packed-recovery
+		S='start tx_first
+		@sleep 10
 		stop
 		start tx_first
 		@sleep 4
 		stop
 		quit'
-		# the malformed descriptor about when window 2 runs
-		lc_tp /tmp/d.log "$(echo "$S" | sed 's/^[ \t]*//')" -l 0,1 -n 1 --file-prefix lcd \
-			-a "$5,test_bad_desc_ms=9000" -a "$6" -- $TPA
+		lc_tp /tmp/e.log "$(echo "$S" | sed 's/^[ \t]*//')" -l 0,1 -n 1 --file-prefix lce \
+			-a "$5,test_bad_desc_ms=2500" -a "$6" -- $TPA
 		rc=$?
 		why=
 		[ $rc -eq 0 ] || why="testpmd exit $rc; "
 		for s in "zero-length descriptor on tx queue 0 (packed ring" "Port 0: error recovering event" \
-			"Port 0: error recovery successful event" "packed ring (VIRTIO_F_RING_RESET) is not supported yet"; do
-			grep -q "$s" /tmp/d.log || why="${why}log lacks '$s'; "
+			"recovered after 1 attempt" "Port 0: error recovery successful event"; do
+			grep -q "$s" /tmp/e.log || why="${why}log lacks '$s'; "
 		done
-		n=$(grep -c "Function not supported in PMD" /tmp/d.log)
-		[ "$n" -eq 1 ] || why="${why}expected 1 'Function not supported in PMD' (packed rxq stop), saw $n; "
-		grep -q "error recovery failed" /tmp/d.log && why="${why}recovery failed; "
-		lc_rt a0 /tmp/d.log 1 0
-		lc_rt e0 /tmp/d.log 3 0
-		lc_rt e1 /tmp/d.log 3 1
-		echo "lifecycle: packed: p0 rx/tx: 1: $a0r/$a0t; 3 (after the recovery): $e0r/$e0t $e1r/$e1t"
-		[ "${a0r:-0}" -gt 1000 ] && [ "${a0t:-0}" -gt 1000 ] || why="${why}window 1 did not forward; "
+		grep -q "error recovery failed" /tmp/e.log && why="${why}recovery failed; "
+		lc_rt e0 /tmp/e.log 2 0
+		lc_rt e1 /tmp/e.log 2 1
+		echo "lifecycle: packed: after the recovery: p0 rx/tx $e0r/$e0t p1 $e1r/$e1t"
 		[ "${e0r:-0}" -gt 1000 ] && [ "${e0t:-0}" -gt 1000 ] && [ "${e1r:-0}" -gt 1000 ] && [ "${e1t:-0}" -gt 1000 ] || why="${why}no forwarding after the recovery; "
-		f=$(vnet_fw_features /tmp/d.log 0)
-		[ -n "$f" ] && [ $(( (f >> 34) & 1 )) -eq 1 ] || why="${why}packed ring not negotiated (features $f); "
-		ms=$(sed -n 's/.*recovered after 1 attempt(s) (\([0-9]*\) ms.*/\1/p' /tmp/d.log | head -n 1)
+		ms=$(sed -n 's/.*recovered after 1 attempt(s) (\([0-9]*\) ms.*/\1/p' /tmp/e.log | head -n 1)
 		if [ -z "$why" ]; then
-			lc_res packed-recovery PASS "packed: queue stop -ENOTSUP (not supported yet); recovered in ${ms} ms, then $e0r/$e0t $e1r/$e1t"
+			lc_res packed-recovery PASS "packed: recovered in ${ms} ms, then $e0r/$e0t $e1r/$e1t"
 		else
 			lc_res packed-recovery FAIL "$why"
 		fi
@@ -264,7 +292,7 @@ lifecycle_case() {
 		case_t0=$t0
 		finish "$c" "$d" $ok "($detail)"
 	done
-	echo "lifecycle boot: ${boot}s for the four cases"
+	echo "lifecycle boot: ${boot}s for the five cases"
 }
 
 lifecycle_case

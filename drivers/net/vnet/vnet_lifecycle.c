@@ -422,18 +422,6 @@ queue_stop(struct rte_eth_dev *dev, struct vnet_vq *vq, uint8_t *state, const ch
 	rte_spinlock_lock(&ad->lc_lock);
 	if (!ad->started || vq->stopped)
 		goto stopped;
-	/*
-	 * Packed rings and RING_RESET: the queue resets and registers again, but QEMU 7.2 then
-	 * forwards nothing on it (guest tier, packed-reset-recovery); refused until understood.
-	 */
-	if (ad->hw.ops->queue_enable_resets && vq->packed &&
-	    vnet_hw_has(&ad->hw, VNET_F_RING_RESET)) {
-		VNET_DRV_LOG(ERR, "port %u %s queue %u: stopping a started queue of a packed ring "
-			     "(VIRTIO_F_RING_RESET) is not supported yet: stop the port, or use "
-			     "packed=0", dev->data->port_id, dir, qid);
-		ret = -ENOTSUP;
-		goto out;
-	}
 	if (ad->hw.ops->queue_enable == NULL ||
 	    (ad->hw.ops->queue_enable_resets && !vnet_hw_has(&ad->hw, VNET_F_RING_RESET))) {
 		VNET_DRV_LOG(ERR, "port %u %s queue %u: a started queue of this %s device cannot "
