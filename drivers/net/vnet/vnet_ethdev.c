@@ -26,6 +26,15 @@
 
 /* ---- safety net for coalesced kicks ---- */
 
+/*
+ * Adaptive moderation: after this many doublings of a quiet period (no deferral pending at a
+ * scan) the thread sleeps 2^N times longer, so an idle or ping-pong port does not wake it
+ * 1/(kick_delay_us/2) times a second (a guest vCPU woken each time, under TCG a visible cost
+ * to the RTT). A deferral that begins in a long sleep is bounded by that sleep plus
+ * kick_delay_us.
+ */
+#define VNET_SAFETY_QUIET_SHIFT	4
+
 static vnet_thread_ret_t
 safety_thread(void *arg)
 {
@@ -33,29 +42,35 @@ safety_thread(void *arg)
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct timespec ts;
 	uint32_t period_us = ad->args.delay_us / 2;
+	unsigned int shift = 0;
 	uint16_t q;
 
 	if (period_us < 10)
 		period_us = 10;
-	ts.tv_sec = period_us / 1000000;
-	ts.tv_nsec = (long)(period_us % 1000000) * 1000;
 	while (!ad->safety_stop) {
-		uint64_t now;
+		uint64_t now, us = (uint64_t)period_us << shift;
+		bool busy = false;
 
+		ts.tv_sec = (time_t)(us / 1000000);
+		ts.tv_nsec = (long)(us % 1000000) * 1000;
 		nanosleep(&ts, NULL);
 		now = rte_get_tsc_cycles();
 		for (q = 0; q < dev->data->nb_tx_queues; q++) {
 			struct vnet_txq *txq = dev->data->tx_queues[q];
 
 			if (txq != NULL)
-				vnet_txq_safety_kick(txq, now);
+				busy |= vnet_txq_safety_kick(txq, now);
 		}
 		for (q = 0; q < dev->data->nb_rx_queues && ad->args.coalesce_auto; q++) {
 			struct vnet_rxq *rxq = dev->data->rx_queues[q];
 
 			if (rxq != NULL)
-				vnet_rxq_safety_kick(rxq, now);
+				busy |= vnet_rxq_safety_kick(rxq, now);
 		}
+		if (!ad->args.coalesce_auto || busy)
+			shift = 0;
+		else if (shift < VNET_SAFETY_QUIET_SHIFT)
+			shift++;
 	}
 	return VNET_THREAD_RET_OK;
 }

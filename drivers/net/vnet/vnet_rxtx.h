@@ -469,10 +469,11 @@ bool vnet_txq_ind_init(struct vnet_txq *txq);
  * Safety net of kick coalescing: kick @p txq if its oldest unkicked buffer has waited
  * longer than its coalescing time, as timed by the calling thread's own TSC (@p now).
  * Called periodically from the one safety-net control thread, concurrently with bursts.
+ * @return true if a deferral was pending at the call (kicked now or still waiting).
  */
-void vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
+bool vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
 
 /** The same for an adaptive RX queue's deferred refill decision. */
-void vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now);
+bool vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now);
 
 #endif /* VNET_RXTX_H */
