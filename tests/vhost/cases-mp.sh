@@ -28,8 +28,10 @@ mp_xstat() {
 		seen && cur == p && $1 == n { print $2; exit }' "$1"
 }
 
+# mp_secondary_case NAME zc|copy: zero-copy (--single-file-segments) or copy mode (EAL's
+# default layout: the secondary maps vnet's bounce buffers too)
 mp_secondary_case() {
-	local name=mp-secondary src=/usr/share/dpdk/examples/multi_process/symmetric_mp/main.c
+	local name=$1 mem=$2 memargs=() src=/usr/share/dpdk/examples/multi_process/symmetric_mp/main.c
 	local smp="$build/tests/vhost/dpdk-symmetric-mp" be pri sec fpp fail_="" detail=""
 	local s0="$work/mp0.sock" s1="$work/mp1.sock" belog plog slog p q v x1 x2 x3 tel rc
 	selected "$name" || return 0
@@ -39,6 +41,7 @@ mp_secondary_case() {
 	fi
 	start_case "$name" || return 0
 	fail() { [ -z "$fail_" ] && fail_=$1; }
+	[ "$mem" = zc ] && memargs=(--single-file-segments)
 	if [ ! -x "$smp" ] || [ "$src" -nt "$smp" ]; then
 		# shellcheck disable=SC2046 # pkg-config prints words
 		cc -O2 -DALLOW_EXPERIMENTAL_API $(pkg-config --cflags libdpdk) "$src" -o "$smp" \
@@ -63,7 +66,7 @@ mp_secondary_case() {
 		next_prefix
 		fpp=$fp
 		bg_start "$plog" timeout -k 5 100 "$smp" -l 0 --file-prefix="$fpp" -d "$plugin" \
-			--single-file-segments -m 256 --vdev "net_vnet_user0,path=$s0,queues=2" \
+			"${memargs[@]}" -m 256 --vdev "net_vnet_user0,path=$s0,queues=2" \
 			--vdev "net_vnet_user1,path=$s1,queues=2" -- -p 3 --num-procs=2 --proc-id=0
 		pri=$bg_pid
 		wait_grep "$plog" "Finished Process Init" 40 "$pri" ||
@@ -71,7 +74,7 @@ mp_secondary_case() {
 	fi
 	if [ -z "$fail_" ]; then
 		bg_start "$slog" timeout -k 5 80 "$smp" -l 1 --proc-type=secondary \
-			--file-prefix="$fpp" -d "$plugin" --single-file-segments -- -p 3 \
+			--file-prefix="$fpp" -d "$plugin" "${memargs[@]}" -- -p 3 \
 			--num-procs=2 --proc-id=1
 		sec=$bg_pid
 		if ! wait_grep "$slog" "Finished Process Init" 30 "$sec"; then
@@ -114,6 +117,11 @@ mp_secondary_case() {
 		done
 		grep -qE '^negotiated features: 0x[0-9a-f]+ .*VERSION_1' "$work/pp" ||
 			fail "--show-port-private: no negotiated features with VERSION_1"
+		if [ "$mem" = copy ]; then
+			grep -q "^rx burst: .*copy mode" "$work/pp" || fail "not in copy mode"
+			grep -q "bounce buffers mapped" "$slog" ||
+				fail "the secondary did not map the bounce buffers"
+		fi
 	fi
 	if [ -z "$fail_" ]; then
 		for p in 0 1; do
@@ -190,4 +198,5 @@ mp_secondary_case() {
 	fi
 }
 
-mp_secondary_case
+mp_secondary_case mp-secondary zc
+mp_secondary_case mp-secondary-copy copy

@@ -554,7 +554,7 @@ attach_vhost_user(struct rte_eth_dev *dev, struct vnet_mp_proc *p)
 			break;
 	}
 	p->nkick = (uint16_t)r.nkick;
-	VNET_INIT_LOG(INFO, "%s: secondary: ring memory at %p (%zu bytes)%s, %u kick fds",
+	VNET_INIT_LOG(NOTICE, "%s: secondary: ring memory at %p (%zu bytes)%s, %u kick fds",
 		      port, p->rings_va, p->rings_len, p->bounce_va != NULL ?
 		      ", bounce buffers mapped" : "", p->nkick);
 	return 0;
