@@ -12,6 +12,9 @@
 #    queue 1 of both ports: per-queue xstats read by dpdk-proc-info (a third process)
 #    --xstats, and the secondary's own counters at exit;
 #  - dpdk-proc-info --stats sees the port counters, --show-port-private the vnet dump;
+#  - vnet-mp-test (one more secondary): info, link, stats, xstats, burst mode and the dump
+#    answer; promiscuous off, MTU, MAC set and port stop are refused with -E_RTE_SECONDARY
+#    and the primary keeps forwarding;
 #  - telemetry /ethdev/dump_priv,<port> from the primary: port, features, every queue's ring
 #    line (no broken queue), kick moderation; its packet counts are live (above the
 #    xstats read before);
@@ -28,10 +31,10 @@ mp_xstat() {
 		seen && cur == p && $1 == n { print $2; exit }' "$1"
 }
 
-# mp_secondary_case NAME zc|copy: zero-copy (--single-file-segments) or copy mode (EAL's
-# default layout: the secondary maps vnet's bounce buffers too)
+# mp_secondary_case NAME zc|copy [VNET-DEVARGS]: zero-copy (--single-file-segments) or copy
+# mode (EAL's default layout: the secondary maps vnet's bounce buffers too)
 mp_secondary_case() {
-	local name=$1 mem=$2 memargs=() src=/usr/share/dpdk/examples/multi_process/symmetric_mp/main.c
+	local name=$1 mem=$2 vnx=${3:-} memargs=() src=/usr/share/dpdk/examples/multi_process/symmetric_mp/main.c
 	local smp="$build/tests/vhost/dpdk-symmetric-mp" be pri sec fpp fail_="" detail=""
 	local s0="$work/mp0.sock" s1="$work/mp1.sock" belog plog slog p q v x1 x2 x3 tel rc
 	selected "$name" || return 0
@@ -66,8 +69,8 @@ mp_secondary_case() {
 		next_prefix
 		fpp=$fp
 		bg_start "$plog" timeout -k 5 100 "$smp" -l 0 --file-prefix="$fpp" -d "$plugin" \
-			"${memargs[@]}" -m 256 --vdev "net_vnet_user0,path=$s0,queues=2" \
-			--vdev "net_vnet_user1,path=$s1,queues=2" -- -p 3 --num-procs=2 --proc-id=0
+			"${memargs[@]}" -m 256 --vdev "net_vnet_user0,path=$s0,queues=2$vnx" \
+			--vdev "net_vnet_user1,path=$s1,queues=2$vnx" -- -p 3 --num-procs=2 --proc-id=0
 		pri=$bg_pid
 		wait_grep "$plog" "Finished Process Init" 40 "$pri" ||
 			fail "symmetric_mp primary did not start its ports"
@@ -83,6 +86,14 @@ mp_secondary_case() {
 			"$slog")" -ne 2 ]; then
 			fail "the secondary did not log both ports attached"
 		fi
+	fi
+	# vnet-mp-test: a secondary that reads (allowed) and tries control operations (refused)
+	if [ -z "$fail_" ]; then
+		echo "+ vnet-mp-test --proc-type=secondary --file-prefix=$fpp" >>"$case_log"
+		timeout -k 5 30 "$build/tests/vhost/vnet-mp-test" -l 0 --proc-type=secondary \
+			--file-prefix="$fpp" -d "$plugin" "${memargs[@]}" >>"$case_log" 2>&1 ||
+			fail "vnet-mp-test: $(grep -E '^(FAIL|RESULT)' "$case_log" | head -n 2 | tr '\n' ' ')"
+		grep -q "^RESULT mp PASS" "$case_log" || fail "vnet-mp-test did not pass"
 	fi
 	# proc-info: another secondary, while both forward
 	pinfo() { # pinfo OUT ARGS...: dpdk-proc-info against the primary
@@ -117,6 +128,13 @@ mp_secondary_case() {
 		done
 		grep -qE '^negotiated features: 0x[0-9a-f]+ .*VERSION_1' "$work/pp" ||
 			fail "--show-port-private: no negotiated features with VERSION_1"
+		if [ -n "$vnx" ]; then
+			grep -q "^rx burst: split ring" "$work/pp" || fail "packed=0: not a split ring"
+			grep -q "^tx burst: split ring, zero-copy, coalesced kicks" "$work/pp" ||
+				fail "kick_coalesce=auto: not the coalescing TX variant"
+			grep -q "^ kick moderation: adaptive level [0-9]" "$work/pp" ||
+				fail "kick_coalesce=auto: no adaptive moderation state in the dump"
+		fi
 		if [ "$mem" = copy ]; then
 			grep -q "^rx burst: .*copy mode" "$work/pp" || fail "not in copy mode"
 			grep -q "bounce buffers mapped" "$slog" ||
@@ -200,3 +218,4 @@ mp_secondary_case() {
 
 mp_secondary_case mp-secondary zc
 mp_secondary_case mp-secondary-copy copy
+mp_secondary_case mp-secondary-split zc ,packed=0,kick_coalesce=auto
