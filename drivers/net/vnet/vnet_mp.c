@@ -31,6 +31,7 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_spinlock.h>
 #include <ethdev_driver.h>
 #include <bus_vdev_driver.h>
 
@@ -76,6 +77,9 @@ _Static_assert(sizeof(struct vnet_mp_rep) <= RTE_MP_MAX_PARAM_LEN, "vnet_mp repl
 /* Per-process state of a port in a secondary (eth_dev->process_private). */
 struct vnet_mp_proc {
 	uint16_t port_id;
+	bool vhost_user;
+	bool bounce_failed;		/* a late bounce mapping failed (logged once) */
+	rte_spinlock_t lock;		/* late bounce mapping from the lcores */
 	int kickfd[VNET_MP_KICK_MAX];
 	uint16_t nkick;
 	void *rings_va;
@@ -173,14 +177,41 @@ vq_adapter(const struct vnet_vq *vq)
 	return container_of(vq->hw, const struct vnet_adapter, hw);
 }
 
+static int bounce_map_late(struct vnet_mp_proc *p, const char *port);
+
+/*
+ * Copy mode began after this secondary attached (the primary creates the bounce area at
+ * its first copy-mode start): map it now, once. @return true if @vq can be used.
+ */
+static bool
+copy_ready(const struct vnet_vq *vq)
+{
+	struct vnet_mp_proc *p = mp_procs[vq_adapter(vq)->port_id];
+	bool ok;
+
+	if (likely(!vq->copy) || p == NULL)
+		return true;
+	if (likely(__atomic_load_n(&p->bounce_va, __ATOMIC_ACQUIRE) != NULL))
+		return true;
+	if (p->bounce_failed)
+		return false;
+	rte_spinlock_lock(&p->lock);
+	ok = p->bounce_va != NULL ||
+	     bounce_map_late(p, rte_eth_devices[p->port_id].data->name) == 0;
+	rte_spinlock_unlock(&p->lock);
+	return ok;
+}
+
 /* A stopped port (or one between stop and start) receives and sends nothing. */
 static uint16_t
 mp_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	const struct vnet_adapter *ad = vq_adapter(&((struct vnet_rxq *)q)->vq);
+	const struct vnet_vq *vq = &((struct vnet_rxq *)q)->vq;
+	const struct vnet_adapter *ad = vq_adapter(vq);
 	const struct vnet_rx_variant *v;
 
-	if (unlikely(!__atomic_load_n(&ad->started, __ATOMIC_ACQUIRE)))
+	if (unlikely(!__atomic_load_n(&ad->started, __ATOMIC_ACQUIRE)) ||
+	    unlikely(!copy_ready(vq)))
 		return 0;
 	v = vnet_rx_variant_by_id(ad->rx_variant_id);
 	return likely(v != NULL) ? v->fn(q, pkts, n) : 0;
@@ -189,10 +220,12 @@ mp_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 static uint16_t
 mp_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	const struct vnet_adapter *ad = vq_adapter(&((struct vnet_txq *)q)->vq);
+	const struct vnet_vq *vq = &((struct vnet_txq *)q)->vq;
+	const struct vnet_adapter *ad = vq_adapter(vq);
 	const struct vnet_tx_variant *v;
 
-	if (unlikely(!__atomic_load_n(&ad->started, __ATOMIC_ACQUIRE)))
+	if (unlikely(!__atomic_load_n(&ad->started, __ATOMIC_ACQUIRE)) ||
+	    unlikely(!copy_ready(vq)))
 		return 0;
 	v = vnet_tx_variant_by_id(ad->tx_variant_id);
 	return likely(v != NULL) ? v->fn(q, pkts, n) : 0;
@@ -560,6 +593,39 @@ attach_vhost_user(struct rte_eth_dev *dev, struct vnet_mp_proc *p)
 	return 0;
 }
 
+static int
+bounce_map_late(struct vnet_mp_proc *p, const char *port)
+{
+	struct vnet_mp_rep r;
+	int fds[RTE_MP_MAX_FD_NUM];
+	void *va = NULL;
+	uint32_t i;
+	int ret;
+
+	ret = mp_request(port, VNET_MP_OP_SHM, 0, &r, fds, RTE_MP_MAX_FD_NUM);
+	if (ret == 0) {
+		close(fds[0]);	/* the rings: mapped at attach */
+		if (r.nfds < 2)
+			ret = -ENOENT;
+		for (i = 2; i < r.nfds; i++)
+			close(fds[i]);
+		if (ret == 0)
+			ret = map_at(port, "bounce buffers", fds[1], r.bounce_va, r.bounce_len, &va);
+	}
+	if (ret != 0) {
+		p->bounce_failed = true;
+		VNET_DRV_LOG(ERR, "%s: copy mode started after this secondary attached and its "
+			     "bounce buffers cannot be mapped here (%s): the port's queues return "
+			     "nothing in this process", port, strerror(-ret));
+		return ret;
+	}
+	p->bounce_len = r.bounce_len;
+	__atomic_store_n(&p->bounce_va, va, __ATOMIC_RELEASE);
+	VNET_DRV_LOG(NOTICE, "%s: secondary: bounce buffers mapped (copy mode began after attach)",
+		     port);
+	return 0;
+}
+
 static void
 proc_free(struct vnet_mp_proc *p)
 {
@@ -595,6 +661,8 @@ vnet_mp_attach(struct rte_eth_dev *dev, bool vhost_user)
 	if (p == NULL)
 		return -ENOMEM;
 	p->port_id = dev->data->port_id;
+	p->vhost_user = vhost_user;
+	rte_spinlock_init(&p->lock);
 	for (i = 0; i < VNET_MP_KICK_MAX; i++)
 		p->kickfd[i] = -1;
 	if (vhost_user) {

@@ -1,16 +1,19 @@
 # Guest part of the mp-* / hotunplug-rmv cases (tests/qemu/cases-mp.sh), appended to test.sh
-# (busybox sh). Two NICs A, B on one hub, bound to vfio-pci (no-IOMMU).
+# (busybox sh). NICs A, B on one hub, C, D on multi-queue taps, all bound to vfio-pci
+# (no-IOMMU). Phases in this order: 1, 3, 2 (the unplug last).
 #  1. testpmd primary io-forwarding A <-> B; secondaries attached to it: dpdk-proc-info
 #     --stats / --xstats / --show-port-private, dpdk-dumpcap capturing port 0 (pcapng), then
 #     the primary's counters still move (mp-guest-procinfo, mp-guest-dumpcap).
 #  2. testpmd on B alone; the host deletes B (QMP device_del, after VNET-MP-UNPLUG-READY):
 #     the removal event, testpmd closes and detaches the port, the kernel removes the
 #     function (hotunplug-rmv; the host checks DEVICE_DELETED).
+#  3. DPDK's symmetric_mp on C, D: primary on queue 0, secondary on queue 1; dpdk-proc-info
+#     sees both queues move, the secondary's own counters at exit (mp-guest-symmetric).
 
 set -- $(vnet_nics)
-[ $# -eq 2 ] || { vnet_result mp-guest-procinfo FAIL "expected 2 virtio-net functions, found $#"; exit 1; }
-A=$1 B=$2
-vnet_bind vfio-pci "$A" "$B" || exit 1
+[ $# -eq 4 ] || { vnet_result mp-guest-procinfo FAIL "expected 4 virtio-net functions, found $#"; exit 1; }
+A=$1 B=$2 C=$3 D=$4
+vnet_bind vfio-pci "$A" "$B" "$C" "$D" || exit 1
 
 # wait_log FILE STRING SECONDS [PID]: 0 once STRING is in FILE
 wait_log() {
@@ -62,7 +65,7 @@ v=$(awk '/RX-packets:/ { print $2; exit }' /tmp/pi-st.log)
 [ -n "$v" ] && [ "$v" -gt 0 ] || why="${why:-proc-info --stats: RX-packets=${v:-missing}}"
 for s in "vnet port 0: $A" "vnet port 1: $B" "transport: virtio-pci modern" "state: started" \
 	"rxq 0: packets" "txq 0: packets" " kick moderation: "; do
-	grep -qF -- "$s" /tmp/pi-pp.log || why="${why:-show-port-private lacks '$s'}"
+	grep -qF -- "$s" /tmp/pi-pp.log || why="${why:-show-port-private lacks [$s]}"
 done
 grep -qE '^negotiated features: 0x[0-9a-f]+ .*VERSION_1' /tmp/pi-pp.log ||
 	why="${why:-show-port-private: no negotiated features with VERSION_1}"
@@ -84,7 +87,7 @@ sleep 2
 pi /tmp/pi-x2.log --xstats
 x2=$(xval /tmp/pi-x2.log 0 rx_q0_packets)
 [ -n "$x2" ] && [ -n "$x1" ] && [ "$x2" -gt "$x1" ] ||
-	why="${why:-primary's rx_q0_packets did not grow after the secondaries: $x1 -> $x2}"
+	why="${why:-the primary rx_q0_packets did not grow after the secondaries: $x1 -> $x2}"
 kill -INT $tp
 wait $tp
 trc=$?
@@ -101,6 +104,49 @@ else
 	vnet_result mp-guest-dumpcap FAIL "$pw"
 fi
 echo "VNET-MP phase1 $(( $(date +%s) - t0 ))s"
+
+# ---- 3. symmetric_mp: primary on queue 0, secondary on queue 1 of C and D (2 queue pairs,
+# multi-queue taps; the host sends flows into C's tap and counts them out of D's) ----
+t0=$(date +%s)
+why=
+stdbuf -oL dpdk-symmetric-mp $VNET_DFLAG -l 0 --file-prefix smp $(vnet_a "$C" "$D") -- -p 3 \
+	--num-procs=2 --proc-id=0 >/tmp/smp0.log 2>&1 &
+p0=$!
+wait_log /tmp/smp0.log "Finished Process Init" 90 $p0 || why="symmetric_mp primary did not start"
+if [ -z "$why" ]; then
+	stdbuf -oL dpdk-symmetric-mp $VNET_DFLAG -l 1 --proc-type=secondary --file-prefix smp -- \
+		-p 3 --num-procs=2 --proc-id=1 >/tmp/smp1.log 2>&1 &
+	p1=$!
+	wait_log /tmp/smp1.log "Finished Process Init" 60 $p1 || why="symmetric_mp secondary did not start"
+	n=$(grep -c "attached in a secondary process (virtio-pci; port started)" /tmp/smp1.log)
+	[ -n "$why" ] || [ "$n" -eq 2 ] || why="secondary: $n of 2 ports attached"
+fi
+echo "VNET-MP-SMP-READY"
+if [ -z "$why" ]; then
+	sleep 14
+	pi /tmp/pi-smp.log --xstats || why="proc-info --xstats on the symmetric_mp ports: exit $?"
+	for x in "0 rx_q0_packets" "0 rx_q1_packets" "1 tx_q0_packets" "1 tx_q1_packets"; do
+		v=$(xval /tmp/pi-smp.log $x)
+		echo "VNET-MP smp port $x=${v:-missing}"
+		[ -n "$v" ] && [ "$v" -gt 0 ] || why="${why:-port $x=${v:-missing}: a queue got no traffic}"
+	done
+	kill -TERM $p1
+	wait $p1
+	r1=$(awk '/^Port 0:/ { print $5 }' /tmp/smp1.log | tr -d ,)
+	t1=$(awk '/^Port 1:/ { print $8 }' /tmp/smp1.log | tr -d ,)
+	[ "${r1:-0}" -gt 0 ] && [ "${t1:-0}" -gt 0 ] ||
+		why="${why:-secondary forwarded nothing (port 0 RX ${r1:-?}, port 1 TX ${t1:-?})}"
+	kill -0 $p0 2>/dev/null || why="${why:-the primary died with the secondary}"
+fi
+kill -TERM $p0 2>/dev/null
+wait $p0
+show /tmp/smp0.log 40
+show /tmp/smp1.log 40
+if [ -z "$why" ]; then
+	vnet_result mp-guest-symmetric PASS "secondary forwarded port 0 RX $r1 / port 1 TX $t1 on queue 1 in $(( $(date +%s) - t0 ))s"
+else
+	vnet_result mp-guest-symmetric FAIL "$why"
+fi
 
 # ---- 2. hot-unplug of B while testpmd runs on it ----
 t0=$(date +%s)
