@@ -184,7 +184,8 @@ vnet_rmv_register(struct rte_eth_dev *dev)
 	struct vnet_adapter *ad = adapter_of(dev);
 	int ret;
 
-	if (dev->device == NULL || ad->rmv_registered)
+	/* PCI only: a vhost-user port's "removal" is a backend hang-up (the link goes down). */
+	if (dev->device == NULL || ad->hw.pci_dev == NULL || ad->rmv_registered)
 		return;
 	ret = rte_dev_event_callback_register(dev->device->name, vnet_dev_event,
 					      (void *)(uintptr_t)dev->data->port_id);
