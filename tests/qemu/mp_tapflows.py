@@ -52,8 +52,6 @@ def main():
     ap.add_argument("--abort", default="VNET-DONE")
     a = ap.parse_args()
     deadline = time.time() + a.timeout
-    for tap in (a.tx, a.rx):
-        subprocess.run(["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % tap], check=False)
     while time.time() < deadline:
         try:
             with open(a.console, "rb") as f:
@@ -70,6 +68,7 @@ def main():
         print("TAPFLOWS FAIL no '%s' on the guest console" % a.marker)
         return 1
     for tap in (a.tx, a.rx):
+        subprocess.run(["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % tap], check=False)
         subprocess.run(["ip", "link", "set", "dev", tap, "up"], check=True)
     tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     tx.bind((a.tx, 0))

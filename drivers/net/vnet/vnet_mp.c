@@ -258,25 +258,47 @@ vnet_mp_notify(struct vnet_vq *vq)
 /* ---- secondary: dev_ops ---- */
 
 static int
-sec_refuse(struct rte_eth_dev *dev)
+sec_refuse_op(struct rte_eth_dev *dev, const char *op)
 {
-	VNET_DRV_LOG(ERR, "port %u: control operations of vnet ports run in the primary "
-		     "process", dev->data->port_id);
+	VNET_DRV_LOG(NOTICE, "port %u: %s refused in a secondary process (-E_RTE_SECONDARY): "
+		     "control operations of vnet ports run in the primary", dev->data->port_id, op);
 	return -E_RTE_SECONDARY;
 }
 
-static int
-sec_dev(struct rte_eth_dev *dev)
-{
-	return sec_refuse(dev);
-}
+#define sec_refuse(dev) sec_refuse_op(dev, __func__ + 4)	/* "sec_xxx" -> "xxx" */
 
-static int
-sec_queue(struct rte_eth_dev *dev, uint16_t qid)
-{
-	RTE_SET_USED(qid);
-	return sec_refuse(dev);
+/* One refusal per dev_op with the (dev) signature, named in the log. */
+#define SEC_DEV_OP(name)							\
+static int									\
+sec_##name(struct rte_eth_dev *dev)						\
+{										\
+	return sec_refuse_op(dev, #name);					\
 }
+SEC_DEV_OP(dev_configure)
+SEC_DEV_OP(dev_start)
+SEC_DEV_OP(dev_stop)
+SEC_DEV_OP(dev_reset)
+SEC_DEV_OP(dev_set_link_up)
+SEC_DEV_OP(dev_set_link_down)
+SEC_DEV_OP(promiscuous_enable)
+SEC_DEV_OP(promiscuous_disable)
+SEC_DEV_OP(allmulticast_enable)
+SEC_DEV_OP(allmulticast_disable)
+
+/* Queue ops (start/stop, RX interrupts): the same signature. */
+#define SEC_QUEUE_OP(name)							\
+static int									\
+sec_##name(struct rte_eth_dev *dev, uint16_t qid)				\
+{										\
+	RTE_SET_USED(qid);							\
+	return sec_refuse_op(dev, #name);					\
+}
+SEC_QUEUE_OP(rx_queue_start)
+SEC_QUEUE_OP(rx_queue_stop)
+SEC_QUEUE_OP(tx_queue_start)
+SEC_QUEUE_OP(tx_queue_stop)
+SEC_QUEUE_OP(rx_queue_intr_enable)
+SEC_QUEUE_OP(rx_queue_intr_disable)
 
 static int
 sec_mac_add(struct rte_eth_dev *dev, struct rte_ether_addr *mac, uint32_t index, uint32_t pool)
@@ -439,16 +461,16 @@ sec_ops_init(void)
 	sec_ops.tx_burst_mode_get = sec_tx_burst_mode;
 	sec_ops.dev_close = sec_close;
 
-	sec_ops.dev_configure = sec_dev;
-	sec_ops.dev_start = sec_dev;
-	sec_ops.dev_stop = sec_dev;
-	sec_ops.dev_reset = sec_dev;
-	sec_ops.dev_set_link_up = sec_dev;
-	sec_ops.dev_set_link_down = sec_dev;
-	sec_ops.promiscuous_enable = sec_dev;
-	sec_ops.promiscuous_disable = sec_dev;
-	sec_ops.allmulticast_enable = sec_dev;
-	sec_ops.allmulticast_disable = sec_dev;
+	sec_ops.dev_configure = sec_dev_configure;
+	sec_ops.dev_start = sec_dev_start;
+	sec_ops.dev_stop = sec_dev_stop;
+	sec_ops.dev_reset = sec_dev_reset;
+	sec_ops.dev_set_link_up = sec_dev_set_link_up;
+	sec_ops.dev_set_link_down = sec_dev_set_link_down;
+	sec_ops.promiscuous_enable = sec_promiscuous_enable;
+	sec_ops.promiscuous_disable = sec_promiscuous_disable;
+	sec_ops.allmulticast_enable = sec_allmulticast_enable;
+	sec_ops.allmulticast_disable = sec_allmulticast_disable;
 	sec_ops.mac_addr_add = sec_mac_add;
 	sec_ops.mac_addr_remove = sec_mac_remove;
 	sec_ops.mac_addr_set = sec_mac_set;
@@ -460,12 +482,12 @@ sec_ops_init(void)
 	sec_ops.mtu_set = sec_mtu_set;
 	sec_ops.rx_queue_setup = sec_rxq_setup;
 	sec_ops.tx_queue_setup = sec_txq_setup;
-	sec_ops.rx_queue_start = sec_queue;
-	sec_ops.rx_queue_stop = sec_queue;
-	sec_ops.tx_queue_start = sec_queue;
-	sec_ops.tx_queue_stop = sec_queue;
-	sec_ops.rx_queue_intr_enable = sec_queue;
-	sec_ops.rx_queue_intr_disable = sec_queue;
+	sec_ops.rx_queue_start = sec_rx_queue_start;
+	sec_ops.rx_queue_stop = sec_rx_queue_stop;
+	sec_ops.tx_queue_start = sec_tx_queue_start;
+	sec_ops.tx_queue_stop = sec_tx_queue_stop;
+	sec_ops.rx_queue_intr_enable = sec_rx_queue_intr_enable;
+	sec_ops.rx_queue_intr_disable = sec_rx_queue_intr_disable;
 }
 
 /* ---- secondary: attach / detach ---- */

@@ -172,9 +172,10 @@ vnet_dev_event(const char *name, enum rte_dev_event_type type, void *arg)
 			      "removal event (close the port to release the device)", name, port);
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
 	} else {
-		VNET_INIT_LOG(WARNING, "%s: port %u: device removal requested, but intr_conf.rmv "
-			      "is off: the application is not told; close the port to release "
-			      "the device", name, port);
+		VNET_INIT_LOG(WARNING, "%s: port %u (%s): device removal requested, but "
+			      "intr_conf.rmv is off: the application is not told; close the port "
+			      "to release the device", name, port,
+			      dev->data->dev_started ? "started" : "not started");
 	}
 }
 

@@ -46,7 +46,8 @@ if ! wait_log /tmp/tp.log "io packet forwarding" 60 $tp; then
 fi
 sleep 3
 ok=1 why=
-pi() { out=$1; shift; timeout 60 dpdk-proc-info $VNET_DFLAG -l 0 --file-prefix tp -- "$@" >"$out" 2>&1; }
+# (no -l: dpdk-proc-info passes -c1 itself)
+pi() { out=$1; shift; timeout 60 dpdk-proc-info $VNET_DFLAG --file-prefix tp -- "$@" >"$out" 2>&1; }
 pi /tmp/pi-x1.log --xstats || why="proc-info --xstats exit $?"
 pi /tmp/pi-st.log --stats || why="${why:-proc-info --stats exit $?}"
 pi /tmp/pi-pp.log --show-port-private || why="${why:-proc-info --show-port-private exit $?}"
@@ -80,6 +81,12 @@ echo "VNET-MP dumpcap exit=$prc pcapng=${sz}B received=${npk:-?}"
 pw=
 [ "$prc" -eq 0 ] || pw="dpdk-dumpcap exit $prc"
 [ "${npk:-0}" -ge 50 ] || pw="${pw:-dumpcap received ${npk:-no} packets, wanted 50}"
+# at exit dumpcap turns promiscuous mode off again: refused (the primary's port keeps it)
+grep -q "promiscuous_disable refused in a secondary process" /tmp/dumpcap.log ||
+	pw="${pw:-dumpcap: no refusal of its promiscuous_disable}"
+pi /tmp/pi-pp2.log --show-port-private
+grep -q "^ctrl: promisc 1" /tmp/pi-pp2.log ||
+	pw="${pw:-port 0 lost promiscuous mode after dumpcap: $(grep '^ctrl:' /tmp/pi-pp2.log | head -n 1)}"
 # 50 frames of 64 B as enhanced packet blocks (32 B + 64 B each) plus the headers
 [ "$sz" -ge $((50 * 96)) ] || pw="${pw:-pcapng file has only $sz bytes}"
 # the primary still forwards after both secondaries are gone
@@ -171,7 +178,9 @@ kill -0 $tp 2>/dev/null || why="${why:-testpmd died after the removal}"
 kill -INT $tp 2>/dev/null
 wait $tp
 trc=$?
-show /tmp/rm.log 40
+echo "----- /tmp/rm.log: removal lines -----"
+grep -n -E "removal|Removing|detach|closed|Stopping|vnet_dev_event|Bye" /tmp/rm.log
+echo "-----"
 [ $trc -ne 139 ] && [ $trc -ne 134 ] || why="${why:-testpmd crashed at exit ($trc)}"
 if [ -z "$why" ]; then
 	vnet_result hotunplug-rmv PASS "removal event, port closed and detached, $B gone from the guest in $(( $(date +%s) - t0 ))s"
