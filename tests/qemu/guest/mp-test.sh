@@ -47,7 +47,8 @@ fi
 sleep 3
 ok=1 why=
 # (no -l: dpdk-proc-info passes -c1 itself)
-pi() { out=$1; shift; timeout 60 dpdk-proc-info $VNET_DFLAG --file-prefix tp -- "$@" >"$out" 2>&1; }
+pi() { out=$1; shift; timeout 60 dpdk-proc-info $VNET_DFLAG --file-prefix "$pfx" -- "$@" >"$out" 2>&1; }
+pfx=tp
 pi /tmp/pi-x1.log --xstats || why="proc-info --xstats exit $?"
 pi /tmp/pi-st.log --stats || why="${why:-proc-info --stats exit $?}"
 pi /tmp/pi-pp.log --show-port-private || why="${why:-proc-info --show-port-private exit $?}"
@@ -116,6 +117,7 @@ echo "VNET-MP phase1 $(( $(date +%s) - t0 ))s"
 # multi-queue taps; the host sends flows into C's tap and counts them out of D's) ----
 t0=$(date +%s)
 why=
+pfx=smp
 stdbuf -oL dpdk-symmetric-mp $VNET_DFLAG -l 0 --file-prefix smp $(vnet_a "$C" "$D") -- -p 3 \
 	--num-procs=2 --proc-id=0 >/tmp/smp0.log 2>&1 &
 p0=$!
