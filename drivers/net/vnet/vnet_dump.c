@@ -154,7 +154,8 @@ dump_ring(FILE *f, const struct vnet_vq *vq, bool started)
 			((volatile struct vnet_vring_used *)vr->used)->idx, vr->unkicked,
 			vr->avail_flags);
 		if (vr->event_idx)
-			fprintf(f, " used_event %u avail_event %u", *(volatile uint16_t *)vr->used_event,
+			fprintf(f, " used_event %u avail_event %u",
+				*(volatile uint16_t *)vr->used_event,
 				*(volatile uint16_t *)vr->avail_event);
 	}
 	fprintf(f, " kicks %" PRIu64 " suppressed %" PRIu64 " broken %s\n", st->kicks,

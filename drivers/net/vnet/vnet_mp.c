@@ -632,7 +632,8 @@ bounce_map_late(struct vnet_mp_proc *p, const char *port)
 		for (i = 2; i < r.nfds; i++)
 			close(fds[i]);
 		if (ret == 0)
-			ret = map_at(port, "bounce buffers", fds[1], r.bounce_va, r.bounce_len, &va);
+			ret = map_at(port, "bounce buffers", fds[1], r.bounce_va, r.bounce_len,
+				     &va);
 	}
 	if (ret != 0) {
 		p->bounce_failed = true;
