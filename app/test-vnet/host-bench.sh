@@ -23,7 +23,9 @@
 #      "txonly:64 txonly:1518 rxonly:64 rxonly:1518 io:64 io:1518"),
 #      VNET_BENCH_NOISE_LIMIT (0.20), VNET_BENCH_RING (256: --rxd/--txd of both drivers and
 #      net_virtio_user's queue_size, which it does not report back),
-#      VNET_BENCH_VNET_ARGS (extra net_vnet_user devargs),
+#      VNET_BENCH_VNET_ARGS (extra net_vnet_user devargs), VNET_BENCH_VIRTIO_ARGS (extra
+#      net_virtio_user devargs, e.g. "packed_vq=1,in_order=1,vectorized=1,mrg_rxbuf=0" for
+#      its vectorized packed path, with VNET_BENCH_EAL=--force-max-simd-bitwidth=512),
 #      VNET_BENCH_EAL (extra frontend EAL args; --single-file-segments is already there),
 #      VNET_BENCH_JSON (output file, default BUILD_DIR/host-bench.json).
 set -uo pipefail
@@ -66,7 +68,7 @@ run_one() {
 	vh_backend_start "$sock" "$bemode" "$work/$tag.be.log" "${extra[@]}" || return 1
 	case $drv in
 	vnet) spec="net_vnet_user0,path=$sock${VNET_BENCH_VNET_ARGS:+,$VNET_BENCH_VNET_ARGS}" ;;
-	virtio) spec="net_virtio_user0,path=$sock,queue_size=$ring" ;;
+	virtio) spec="net_virtio_user0,path=$sock,queue_size=$ring${VNET_BENCH_VIRTIO_ARGS:+,$VNET_BENCH_VIRTIO_ARGS}" ;;
 	esac
 	local app_args=(--mode "$mode" --size "$size" --duration "$secs" --warmup "$warm" --quiet
 			--rxd "$ring" --txd "$ring" --json "$work/$tag.json")
@@ -91,7 +93,7 @@ progress_clear() { [ -t 2 ] && printf '\r%-78s\r' "" >&2; return 0; }
 
 echo "host-bench: $(date -u +%FT%TZ), $(nproc) cores, DPDK $(pkg-config --modversion libdpdk)," \
 	"$reps pair(s) x ${secs}s per case (+${warm}s warm-up), backend dpdk-testpmd net_vhost on" \
-	"lcores 0@0,1@1, frontend dpdk-test-vnet on 0@1,1@0"
+	"lcores 0@0,1@1, frontend dpdk-test-vnet on 0@1,1@0${VNET_BENCH_VNET_ARGS:+, vnet devargs $VNET_BENCH_VNET_ARGS}${VNET_BENCH_VIRTIO_ARGS:+, virtio devargs $VNET_BENCH_VIRTIO_ARGS}${VNET_BENCH_EAL:+, EAL $VNET_BENCH_EAL}"
 runs_left=$((reps * ${#cases[@]} * 2))
 per_run=$(awk -v s="$secs" -v w="$warm" 'BEGIN { printf "%d", s + w + 3 }') # ~3 s EAL start/stop
 for rep in $(seq "$reps"); do

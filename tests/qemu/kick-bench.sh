@@ -29,7 +29,8 @@
 # Env: VNET_BENCH_SECONDS (10), VNET_BENCH_PAIRS (3), VNET_BENCH_TXFIRST (8),
 #      VNET_BENCH_CONFIGS (space-separated devargs lists, "-" = none; default
 #      "- kick_coalesce=192,kick_delay_us=200"), VNET_BENCH_PINGPONG (200 frames; 0 = no
-#      latency runs), VNET_BENCH_NOISE_LIMIT (0.20), VNET_QEMU_ACCEL=tcg.
+#      latency runs), VNET_BENCH_NOISE_LIMIT (0.20), VNET_BENCH_NICOPTS (extra virtio-net-pci
+#      properties for every NIC, e.g. "packed=on"), VNET_QEMU_ACCEL=tcg.
 # Writes BUILD_DIR/qemu/kick-bench.json: {"kicks": [...], "pingpong": [...], "summary": [...]}.
 # TCG packet rates and RTTs say nothing about real speed; compare them within one run.
 set -uo pipefail
@@ -46,6 +47,7 @@ limit=${VNET_BENCH_NOISE_LIMIT:-0.20}
 ring=256
 txfirst=${VNET_BENCH_TXFIRST:-8}
 ppn=${VNET_BENCH_PINGPONG:-200}
+nicx=${VNET_BENCH_NICOPTS:+,$VNET_BENCH_NICOPTS}
 read -r -a configs <<<"${VNET_BENCH_CONFIGS:-- kick_coalesce=192,kick_delay_us=200}"
 
 have_vnet=0
@@ -56,7 +58,7 @@ if [ -n "$(qg_find_plugin "$build")" ]; then
 fi
 qg_init "$build" "$init_drv" || exit 1
 echo "kick-bench: $QG_ACCEL, ${secs}s io forward per run, tx_first $txfirst, $pairs repetition(s)," \
-	"rings of $ring descriptors," \
+	"rings of $ring descriptors${nicx:+, NIC options ${nicx#,}}," \
 	"$(tr '\n' ' ' <"$QG_DIR/guest/guest.env")"
 
 rows=()
@@ -102,7 +104,7 @@ pp_run() {
 	qg_peer_start "$d" 200 --guest-mac "$QG_PP_GMAC" --host-mac "$QG_PP_HMAC" --pingpong "$ppn" \
 		--pp-timeout 2 --txfirst 0 --deadline 150
 	# shellcheck disable=SC2046
-	qg_run "$d" 180 "vnet.vfio=none" -smp 2 -machine pc $(qg_nic n0 "$QG_PEER_NETDEV" "mac=$QG_PP_GMAC" 0x10)
+	qg_run "$d" 180 "vnet.vfio=none" -smp 2 -machine pc $(qg_nic n0 "$QG_PEER_NETDEV" "mac=$QG_PP_GMAC$nicx" 0x10)
 	local prc=0
 	wait "$QG_PEER_PID" || prc=$?
 	local c=$d/console.log r=$d/peer.result x
@@ -141,7 +143,7 @@ bench_run() {
 		vnet_result $name PASS
 	EOF
 	qg_initrd "$d"
-	local nopts="ioeventfd=off,rx_queue_size=$ring,tx_queue_size=$ring"
+	local nopts="ioeventfd=off,rx_queue_size=$ring,tx_queue_size=$ring$nicx"
 	# shellcheck disable=SC2046
 	qg_run "$d" $((secs + 150)) "vnet.vfio=none" -smp 2 -machine pc \
 		$(qg_nic n0 hubport,hubid=0 "$nopts" 0x10) $(qg_nic n1 hubport,hubid=0 "$nopts" 0x11) \

@@ -3,11 +3,14 @@
  */
 
 /*
- * Adaptive kick moderation (base/vnet_kickmod.[ch]) against load models: a queue whose rate
- * only suffers from deferral (one burst in flight: every deferral is latency), one whose
- * rate grows with batching (many bursts in flight), a load that changes from one to the
- * other, and equal rates at every level. Windows are fed directly with a synthetic clock
- * and +-4 % deterministic noise; the level table must stay within the configured bounds.
+ * Adaptive kick moderation (base/vnet_kickmod.[ch]) against load models. A small model of
+ * a TX queue's user takes the decisions the way vnet_tx.c does (decide when the batch
+ * reaches the threshold, when the bounded delay expired, or when the lcore's RX poll came
+ * back empty) on a synthetic clock; the loads: one burst in flight through a forwarder
+ * (every deferral would be latency), eight bursts in flight (batching pays), single-packet
+ * ping-pong, a TX-only trickle (no RX polls: only the delay ends a deferral), and a load
+ * that changes from the trickle to full bursts. The threshold must stay within its bounds
+ * and the outcomes within the numbers below.
  */
 
 #include <stdio.h>
@@ -17,147 +20,294 @@
 #include "vnet_kickmod.h"
 #include "vnet_fake_dev.h"
 
-#define HZ		1000000000ull	/* 1 GHz synthetic TSC */
-#define MAX_DELAY	(200 * HZ / 1000000)	/* 200 us */
+#define MAXT	128u		/* half of a 256-entry ring */
+#define DELAY	200u		/* us, the bounded deferral */
 
-static uint64_t rng = 88172645463325252ull;
+struct model {
+	struct vnet_kickmod km;
+	uint32_t unkicked;
+	uint64_t defer_start;	/* us + 1, 0 = none */
+	uint64_t oldest_sum;	/* sum over packets of the time they waited for a decision */
+	uint64_t oldest_max;
+	uint64_t pkt_times[1024];	/* publish time of each unkicked packet */
+	uint64_t kicks;
+	uint64_t pkts;
+	uint64_t ends[VNET_KICKMOD_END_N];
+};
 
-static double
-noise(void)
+static int
+check_bounds(const struct model *m, const char *what)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return 1.0 + ((double)(rng % 8001) - 4000.0) / 100000.0;	/* +-4 % */
+	UT_ASSERT(m->km.thresh >= 1 && m->km.thresh <= MAXT, "%s: threshold %u out of [1, %u]",
+		  what, m->km.thresh, MAXT);
+	return 0;
 }
 
-/* Run one window at the current level with the model's rate (packets per us). */
 static void
-window(struct vnet_kickmod *km, uint64_t *now, const double *rate_per_level)
+decide(struct model *m, uint64_t now, enum vnet_kickmod_end why)
 {
-	uint64_t span = km->window_tsc;
-	double pps = rate_per_level[km->level] * noise();
 	uint32_t i;
 
-	for (i = 0; i < VNET_KICKMOD_MIN_BURSTS - 1; i++)
-		vnet_kickmod_burst(km, *now + i, (uint32_t)(pps * 1.0));
-	*now += span;
-	/* The last burst of the window carries the rest of its packets. */
-	vnet_kickmod_burst(km, *now, (uint32_t)(pps * (double)span / 1000.0));
+	for (i = 0; i < m->unkicked; i++) {
+		uint64_t w = now - m->pkt_times[i];
+
+		m->oldest_sum += w;
+		if (w > m->oldest_max)
+			m->oldest_max = w;
+	}
+	m->ends[why]++;
+	vnet_kickmod_end(&m->km, why, m->unkicked);
+	m->unkicked = 0;
+	m->defer_start = 0;
+	m->kicks++;
+}
+
+/* A TX burst of @p n packets at @p now (us), as vnet_tx.c decides after its publish. */
+static void
+tx(struct model *m, uint64_t now, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n && m->unkicked < 1024; i++)
+		m->pkt_times[m->unkicked++] = now;
+	m->pkts += n;
+	if (m->unkicked >= vnet_kickmod_thresh(&m->km))
+		decide(m, now, VNET_KICKMOD_END_THRESH);
+	else if (m->defer_start != 0 && now - (m->defer_start - 1) >= DELAY)
+		decide(m, now, VNET_KICKMOD_END_DELAY);
+	else if (m->defer_start == 0)
+		m->defer_start = now + 1;
+}
+
+/* The lcore's RX poll found nothing. */
+static void
+rx_empty(struct model *m, uint64_t now)
+{
+	if (m->unkicked != 0)
+		decide(m, now, VNET_KICKMOD_END_IDLE);
+}
+
+/* Safety net / time passing without bursts. */
+static void
+tick(struct model *m, uint64_t now)
+{
+	if (m->defer_start != 0 && now - (m->defer_start - 1) >= DELAY)
+		decide(m, now, VNET_KICKMOD_END_DELAY);
+}
+
+static void
+model_init(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	vnet_kickmod_init(&m->km, MAXT);
 }
 
 static int
-run(const char *what, const double *model, unsigned int windows, unsigned int *at_level)
+test_init_bounds(void)
 {
 	struct vnet_kickmod km;
-	uint64_t now = 1;
-	unsigned int w, l;
 
-	vnet_kickmod_init(&km, 128, MAX_DELAY, HZ);
-	for (l = 0; l < VNET_KICKMOD_LEVELS; l++) {
-		UT_ASSERT(km.delay[l] <= MAX_DELAY && km.thresh[l] >= 1 && km.thresh[l] <= 128,
-			  "%s: level %u table %u/%llu", what, l, km.thresh[l],
-			  (unsigned long long)km.delay[l]);
-		at_level[l] = 0;
-	}
-	UT_ASSERT(km.delay[0] == 0 && km.thresh[0] == 1, "level 0 must not defer");
-	for (w = 0; w < windows; w++) {
-		window(&km, &now, model);
-		at_level[km.level]++;
-	}
+	vnet_kickmod_init(&km, 0);
+	UT_ASSERT(km.max_thresh == 1 && km.thresh == 1, "max 0: %u/%u", km.max_thresh, km.thresh);
+	vnet_kickmod_init(&km, 16);
+	UT_ASSERT(km.thresh == 16, "small ring starts at its max: %u", km.thresh);
+	vnet_kickmod_init(&km, 512);
+	UT_ASSERT(km.thresh == VNET_KICKMOD_START, "start %u", km.thresh);
+	UT_ASSERT(!vnet_kickmod_end(&km, VNET_KICKMOD_END_N, 5) && km.thresh == VNET_KICKMOD_START,
+		  "an unknown end changed the state");
+	UT_ASSERT(km.ends[0] + km.ends[1] + km.ends[2] + km.ends[3] == 0, "unknown end counted");
 	return 0;
 }
 
 static int
-test_one_burst(void)
-{
-	/* Every level above 0 only adds latency: the rate falls with the deferral. */
-	static const double model[VNET_KICKMOD_LEVELS] = { 1.0, 0.85, 0.7, 0.5, 0.3 };
-	unsigned int at[VNET_KICKMOD_LEVELS];
-
-	if (run("one burst", model, 1000, at))
-		return 1;
-	UT_ASSERT(at[0] >= 900, "level 0 in %u of 1000 windows (levels 1..4: %u %u %u %u)",
-		  at[0], at[1], at[2], at[3], at[4]);
-	UT_ASSERT(at[2] + at[3] + at[4] == 0, "probed beyond level 1: %u %u %u", at[2], at[3],
-		  at[4]);
-	return 0;
-}
-
-static int
-test_many_bursts(void)
-{
-	/* Batching pays up to level 3, level 4 adds nothing. */
-	static const double model[VNET_KICKMOD_LEVELS] = { 1.0, 1.4, 1.8, 2.1, 2.1 };
-	unsigned int at[VNET_KICKMOD_LEVELS];
-
-	if (run("many bursts", model, 1000, at))
-		return 1;
-	UT_ASSERT(at[3] >= 850, "level 3 in %u of 1000 windows (0..4: %u %u %u %u %u)", at[3],
-		  at[0], at[1], at[2], at[3], at[4]);
-	return 0;
-}
-
-static int
-test_flat(void)
-{
-	/* Nothing to gain: stay at level 0 (no deferral for nothing). */
-	static const double model[VNET_KICKMOD_LEVELS] = { 1.0, 1.0, 1.0, 1.0, 1.0 };
-	unsigned int at[VNET_KICKMOD_LEVELS];
-
-	if (run("flat", model, 1000, at))
-		return 1;
-	UT_ASSERT(at[0] >= 800, "level 0 in %u of 1000 windows (0..4: %u %u %u %u %u)", at[0],
-		  at[0], at[1], at[2], at[3], at[4]);
-	return 0;
-}
-
-static int
-test_load_change(void)
-{
-	static const double many[VNET_KICKMOD_LEVELS] = { 1.0, 1.4, 1.8, 2.1, 2.1 };
-	static const double one[VNET_KICKMOD_LEVELS] = { 0.3, 0.25, 0.2, 0.15, 0.1 };
-	struct vnet_kickmod km;
-	uint64_t now = 1;
-	unsigned int w, back = 0;
-
-	vnet_kickmod_init(&km, 128, MAX_DELAY, HZ);
-	for (w = 0; w < 300; w++)
-		window(&km, &now, many);
-	UT_ASSERT(km.level == 3, "many bursts: level %u", km.level);
-	/* The load falls to one burst in flight: back to level 0 within a few probes. */
-	for (w = 0; w < 3 * VNET_KICKMOD_REPROBE; w++) {
-		window(&km, &now, one);
-		if (km.level == 0 && back == 0)
-			back = w + 1;
-	}
-	UT_ASSERT(back != 0 && km.level == 0, "still at level %u after %u windows", km.level,
-		  3 * VNET_KICKMOD_REPROBE);
-	/* And up again when batching pays again. */
-	for (w = 0; w < 3 * VNET_KICKMOD_REPROBE; w++)
-		window(&km, &now, many);
-	UT_ASSERT(km.level == 3, "load back: level %u", km.level);
-	printf("INFO load_change: back at level 0 after %u windows, %llu level changes\n", back,
-	       (unsigned long long)km.changes);
-	return 0;
-}
-
-static int
-test_short_windows(void)
+test_transitions(void)
 {
 	struct vnet_kickmod km;
 	unsigned int i;
 
-	/* Fewer bursts than a window needs, or too little time: no decision. */
-	vnet_kickmod_init(&km, 128, MAX_DELAY, HZ);
-	for (i = 0; i < VNET_KICKMOD_MIN_BURSTS - 1; i++)
-		UT_ASSERT(!vnet_kickmod_burst(&km, 1 + km.window_tsc * 2 * i, 32),
-			  "decided after %u bursts", i + 1);
-	vnet_kickmod_init(&km, 128, MAX_DELAY, HZ);
-	for (i = 0; i < 1000; i++)
-		UT_ASSERT(!vnet_kickmod_burst(&km, 1 + i, 32), "decided within %u cycles", i);
-	UT_ASSERT(km.level == 0 && km.windows == 0, "level %u windows %llu", km.level,
-		  (unsigned long long)km.windows);
+	vnet_kickmod_init(&km, MAXT);
+	/* THRESH doubles up to the max, never beyond. */
+	for (i = 0; i < 10; i++)
+		vnet_kickmod_end(&km, VNET_KICKMOD_END_THRESH, km.thresh);
+	UT_ASSERT(km.thresh == MAXT, "after 10 THRESH: %u", km.thresh);
+	/* IDLE keeps it. */
+	UT_ASSERT(!vnet_kickmod_end(&km, VNET_KICKMOD_END_IDLE, 3) && km.thresh == MAXT,
+		  "IDLE moved the threshold to %u", km.thresh);
+	/* DELAY: half of what the delay gathered, and a back-off before growing. */
+	UT_ASSERT(vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, 10) && km.thresh == 5,
+		  "DELAY with 10 waiting: %u", km.thresh);
+	UT_ASSERT(km.backoff == VNET_KICKMOD_BACKOFF_MIN, "back-off %u", km.backoff);
+	for (i = 0; i < VNET_KICKMOD_BACKOFF_MIN; i++)
+		vnet_kickmod_end(&km, VNET_KICKMOD_END_THRESH, 5);
+	UT_ASSERT(km.thresh == 5, "grew during the back-off: %u", km.thresh);
+	vnet_kickmod_end(&km, VNET_KICKMOD_END_THRESH, 5);
+	UT_ASSERT(km.thresh == 10, "no growth after the back-off: %u", km.thresh);
+	/* DELAY with nothing gathered still leaves 1 (a decision at every burst). */
+	vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, 0);
+	UT_ASSERT(km.thresh == 1, "DELAY with 0: %u", km.thresh);
+	/* DELAYs in a row double the back-off, bounded. */
+	for (i = 0; i < 20; i++)
+		vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, 1);
+	UT_ASSERT(km.backoff <= VNET_KICKMOD_BACKOFF_MAX && km.backoff_len <= VNET_KICKMOD_BACKOFF_MAX
+		  && km.backoff >= VNET_KICKMOD_BACKOFF_MAX / 2, "back-off %u (len %u)", km.backoff,
+		  km.backoff_len);
+	/* DELAY with half the threshold gathered (a busy but slow lcore) keeps it. */
+	vnet_kickmod_init(&km, MAXT);
+	UT_ASSERT(!vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, VNET_KICKMOD_START / 2) &&
+		  km.thresh == VNET_KICKMOD_START && km.backoff == 0,
+		  "busy DELAY: threshold %u back-off %u", km.thresh, km.backoff);
+	/* DELAY never raises the threshold. */
+	vnet_kickmod_init(&km, MAXT);
+	vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, 1000);
+	UT_ASSERT(km.thresh == VNET_KICKMOD_START, "DELAY raised it to %u", km.thresh);
+	UT_ASSERT(km.ends[VNET_KICKMOD_END_DELAY] == 1, "DELAY not counted");
+	return 0;
+}
+
+/* One burst of 32 in flight: RX gives 32, TX them, the next RX poll is empty. */
+static int
+test_one_burst(void)
+{
+	struct model m;
+	uint64_t now = 0;
+	unsigned int r;
+
+	model_init(&m);
+	for (r = 0; r < 10000; r++) {
+		now += 5;
+		tx(&m, now, 32);
+		now += 1;
+		rx_empty(&m, now);
+		if (check_bounds(&m, "one burst"))
+			return 1;
+		now += 30;	/* the device forwards them back */
+	}
+	UT_ASSERT(m.ends[VNET_KICKMOD_END_DELAY] == 0, "%llu deferrals waited the whole delay",
+		  (unsigned long long)m.ends[VNET_KICKMOD_END_DELAY]);
+	UT_ASSERT(m.kicks == 10000, "%llu decisions for 10000 bursts (one per burst expected)",
+		  (unsigned long long)m.kicks);
+	UT_ASSERT(m.oldest_max <= 1, "a packet waited %llu us for its decision",
+		  (unsigned long long)m.oldest_max);
+	return 0;
+}
+
+/* Eight bursts in flight: eight RX polls of 32, then an empty one while the device works. */
+static int
+test_many_bursts(void)
+{
+	struct model m;
+	uint64_t now = 0;
+	unsigned int r, b;
+
+	model_init(&m);
+	for (r = 0; r < 2000; r++) {
+		for (b = 0; b < 8; b++) {
+			now += 5;
+			tx(&m, now, 32);
+		}
+		now += 1;
+		rx_empty(&m, now);
+		if (check_bounds(&m, "many bursts"))
+			return 1;
+		now += 30;
+	}
+	UT_ASSERT(m.km.thresh == MAXT, "threshold %u, expected the max %u", m.km.thresh, MAXT);
+	/* Steady state: two decisions per 256 packets (at 128 each). */
+	UT_ASSERT(m.kicks * 128 <= m.pkts + 128 * 10, "%llu decisions for %llu packets",
+		  (unsigned long long)m.kicks, (unsigned long long)m.pkts);
+	UT_ASSERT(m.ends[VNET_KICKMOD_END_DELAY] == 0, "%llu DELAY ends",
+		  (unsigned long long)m.ends[VNET_KICKMOD_END_DELAY]);
+	UT_ASSERT(m.oldest_max < DELAY, "waited %llu us", (unsigned long long)m.oldest_max);
+	printf("INFO many_bursts: %.1f packets per decision\n", (double)m.pkts / (double)m.kicks);
+	return 0;
+}
+
+/* Ping-pong: one packet, then the RX poll finds nothing until the answer comes. */
+static int
+test_pingpong(void)
+{
+	struct model m;
+	uint64_t now = 0;
+	unsigned int r;
+
+	model_init(&m);
+	for (r = 0; r < 5000; r++) {
+		now += 2;
+		tx(&m, now, 1);
+		now += 1;
+		rx_empty(&m, now);
+		now += 50;
+	}
+	UT_ASSERT(m.kicks == 5000 && m.ends[VNET_KICKMOD_END_IDLE] == 5000,
+		  "%llu decisions, %llu idle ends", (unsigned long long)m.kicks,
+		  (unsigned long long)m.ends[VNET_KICKMOD_END_IDLE]);
+	UT_ASSERT(m.oldest_max <= 1, "a ping waited %llu us", (unsigned long long)m.oldest_max);
+	return 0;
+}
+
+/* TX-only trickle, no RX polls: one packet every 100 us; only the delay ends a deferral. */
+static int
+trickle(struct model *m, uint64_t *now, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		*now += 50;
+		tick(m, *now);
+		*now += 50;
+		tx(m, *now, 1);
+		if (check_bounds(m, "trickle"))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+test_trickle(void)
+{
+	struct model m;
+	uint64_t now = 0;
+	double mean;
+
+	model_init(&m);
+	if (trickle(&m, &now, 20000))
+		return 1;
+	mean = (double)m.oldest_sum / (double)m.pkts;
+	UT_ASSERT(m.oldest_max <= DELAY + 50, "waited %llu us (delay %u)",
+		  (unsigned long long)m.oldest_max, DELAY);
+	UT_ASSERT(mean < 10.0, "mean wait %.1f us per packet", mean);
+	UT_ASSERT(m.ends[VNET_KICKMOD_END_DELAY] * 100 < m.pkts,
+		  "%llu delay ends for %llu packets", (unsigned long long)m.ends[VNET_KICKMOD_END_DELAY],
+		  (unsigned long long)m.pkts);
+	printf("INFO trickle: mean wait %.2f us, %llu delay ends, threshold %u\n", mean,
+	       (unsigned long long)m.ends[VNET_KICKMOD_END_DELAY], m.km.thresh);
+	return 0;
+}
+
+/* The trickle, then TX-only full bursts: back at the max within a bounded number of bursts. */
+static int
+test_load_change(void)
+{
+	struct model m;
+	uint64_t now = 0;
+	unsigned int i, back = 0;
+
+	model_init(&m);
+	if (trickle(&m, &now, 20000))
+		return 1;
+	for (i = 0; i < 4 * VNET_KICKMOD_BACKOFF_MAX; i++) {
+		now += 2;
+		tx(&m, now, 32);
+		if (m.km.thresh == MAXT && back == 0)
+			back = i + 1;
+	}
+	UT_ASSERT(back != 0 && m.km.thresh == MAXT, "threshold %u after %u bursts", m.km.thresh,
+		  4 * VNET_KICKMOD_BACKOFF_MAX);
+	printf("INFO load_change: back at the max after %u bursts\n", back);
+	/* And down again when the trickle returns. */
+	if (trickle(&m, &now, 200))
+		return 1;
+	UT_ASSERT(m.km.thresh <= 2, "trickle again: threshold %u", m.km.thresh);
 	return 0;
 }
 
@@ -166,10 +316,12 @@ main(void)
 {
 	int fails = 0;
 
+	fails += ut_run("kickmod_init_bounds", test_init_bounds);
+	fails += ut_run("kickmod_transitions", test_transitions);
 	fails += ut_run("kickmod_one_burst", test_one_burst);
 	fails += ut_run("kickmod_many_bursts", test_many_bursts);
-	fails += ut_run("kickmod_flat", test_flat);
+	fails += ut_run("kickmod_pingpong", test_pingpong);
+	fails += ut_run("kickmod_trickle", test_trickle);
 	fails += ut_run("kickmod_load_change", test_load_change);
-	fails += ut_run("kickmod_short_windows", test_short_windows);
 	return fails != 0;
 }

@@ -50,6 +50,12 @@ safety_thread(void *arg)
 			if (txq != NULL)
 				vnet_txq_safety_kick(txq, now);
 		}
+		for (q = 0; q < dev->data->nb_rx_queues && ad->args.coalesce_auto; q++) {
+			struct vnet_rxq *rxq = dev->data->rx_queues[q];
+
+			if (rxq != NULL)
+				vnet_rxq_safety_kick(rxq, now);
+		}
 	}
 	return VNET_THREAD_RET_OK;
 }
@@ -295,6 +301,9 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		vnet_vq_set_min_len(&rxq->vq, vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) ?
 				    0 : rxq->hdr_size);
 		rxq->broken_logged = false;
+		rxq->defer_start = 0;
+		rxq->safety_start_seen = 0;
+		rxq->safety_seen = __atomic_load_n(&rxq->safety_kicks, __ATOMIC_RELAXED);
 	}
 	ret = vnet_offload_start(dev);
 	if (ret != 0)

@@ -43,7 +43,7 @@
 #define VNET_DELAY_US_MAX	100000
 #define VNET_DELAY_US_DEFAULT	50
 /** Largest deferral of kick_coalesce=auto when kick_delay_us is not given. */
-#define VNET_AUTO_DELAY_US_DEFAULT	200
+#define VNET_AUTO_DELAY_US_DEFAULT	500
 #define VNET_VU_QUEUES_MAX	8
 #define VNET_VU_QUEUE_SIZE_DEFAULT 256
 

@@ -58,6 +58,8 @@ struct vnet_rxq_stats {
 	uint64_t oversize;		/**< frames above max_rx_pktlen / max_lro_pkt_size */
 	uint64_t csum_sw;		/**< partial checksums completed in software */
 	uint64_t lro;			/**< frames received coalesced (RTE_MBUF_F_RX_LRO) */
+	uint64_t kicks_deferred;	/**< refill kick decisions left to a later burst (auto) */
+	uint64_t max_deferral_tsc;	/**< longest a refill waited for its decision */
 };
 
 /** RX queue. */
@@ -87,6 +89,18 @@ struct vnet_rxq {
 	struct rte_mbuf *mrg_head;
 	struct rte_mbuf *mrg_tail;
 	uint16_t mrg_left;		/**< buffers it still needs */
+	/*
+	 * kick_coalesce=auto: after a full burst (more used buffers are likely waiting) the
+	 * refill's kick decision is left to the burst that drains the ring, bounded by
+	 * coalesce_tsc through the safety-net thread.
+	 */
+	bool adaptive;
+	uint64_t coalesce_tsc;
+	uint64_t defer_start;		/**< TSC of the oldest undecided refill, 0 = none (atomic) */
+	uint64_t safety_kicks;		/**< written by the safety-net thread only (atomic) */
+	uint64_t safety_seen;		/**< safety_kicks as the lcore last saw it */
+	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
+	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
 	struct vnet_rxq_stats stats;
 };
 
@@ -97,8 +111,39 @@ struct vnet_txq_stats {
 	uint64_t errors;		/**< packets refused (bad mbuf, bad offload request) */
 	uint64_t ring_full;		/**< bursts that found no room for every packet */
 	uint64_t kicks_deferred;	/**< kick decisions postponed by coalescing */
+	uint64_t idle_flushes;		/**< deferrals ended by an empty RX poll (auto) */
 	uint64_t max_deferral_tsc;	/**< longest a published buffer waited for its kick */
 };
+
+/** Entries of an lcore's idle list: TX queues with a deferral it started. */
+#define VNET_IDLE_LIST_MAX	16
+
+/**
+ * Per lcore (thread): the adaptive-moderation TX queues whose kick decision this lcore
+ * deferred. An RX burst of this lcore that finds nothing ends those deferrals (IDLE in
+ * base/vnet_kickmod.h): the lcore has no more packets for them.
+ */
+struct vnet_idle_list {
+	uint16_t n;
+	struct {
+		void *txq;
+		uint16_t port_id;
+		uint16_t queue_id;
+	} e[VNET_IDLE_LIST_MAX];
+};
+
+RTE_DECLARE_PER_LCORE(struct vnet_idle_list, vnet_idle_list);
+
+/** Decide now about the kicks this lcore deferred (its idle list); empties the list. */
+void vnet_tx_idle_flush(void);
+
+/** An RX burst of this lcore found nothing: end this lcore's deferrals (cheap if none). */
+static __rte_always_inline void
+vnet_rx_idle_hook(void)
+{
+	if (unlikely(RTE_PER_LCORE(vnet_idle_list).n != 0))
+		vnet_tx_idle_flush();
+}
 
 /** TX queue. */
 struct vnet_txq {
@@ -123,8 +168,10 @@ struct vnet_txq {
 	uint64_t safety_kicks_base;	/**< safety_kicks at the last xstats reset */
 	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
 	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
-	/* kick_coalesce=auto: coalesce_pkts / coalesce_tsc follow the moderation level. */
+	/* kick_coalesce=auto: coalesce_pkts follows the moderation (base/vnet_kickmod.h). */
 	bool adaptive;
+	bool idle_listed;		/**< in its lcore's idle list (owner lcore only) */
+	const void *idle_owner;		/**< that lcore's idle list */
 	struct vnet_kickmod km;
 	const struct rte_memzone *hdr_mz; /**< zeroed net header for mbufs without headroom */
 	uint64_t hdr_iova;
@@ -454,5 +501,8 @@ bool vnet_txq_ind_init(struct vnet_txq *txq);
  * Called periodically from the one safety-net control thread, concurrently with bursts.
  */
 void vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
+
+/** The same for an adaptive RX queue's deferred refill decision. */
+void vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now);
 
 #endif /* VNET_RXTX_H */

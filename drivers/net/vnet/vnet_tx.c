@@ -227,15 +227,23 @@ tx_add_one(struct vnet_txq *txq, struct rte_mbuf *m, bool single, bool inplace,
 	return tx_add_chain(txq, m, hdr_iova, packed);
 }
 
-/* Adaptive moderation changed level: load its numbers (the safety net reads coalesce_tsc). */
-static void
+RTE_DEFINE_PER_LCORE(struct vnet_idle_list, vnet_idle_list);
+
+/* Adaptive moderation picked another threshold: load it. */
+static inline void
 tx_kick_level(struct vnet_txq *txq)
 {
-	uint64_t d = vnet_kickmod_delay(&txq->km);
 	uint32_t t = vnet_kickmod_thresh(&txq->km);
 
 	txq->coalesce_pkts = (uint16_t)(t > UINT16_MAX ? UINT16_MAX : t);
-	__atomic_store_n(&txq->coalesce_tsc, d != 0 ? d : 1, __ATOMIC_RELAXED);
+}
+
+/* A kick decision of an adaptive queue was taken: tell the moderation how it ended. */
+static inline void
+tx_kick_end(struct vnet_txq *txq, enum vnet_kickmod_end why, uint32_t batch)
+{
+	if (vnet_kickmod_end(&txq->km, why, batch))
+		tx_kick_level(txq);
 }
 
 void
@@ -243,8 +251,68 @@ vnet_txq_kick_policy_init(struct vnet_txq *txq, uint64_t max_delay_tsc)
 {
 	if (!txq->adaptive)
 		return;
-	vnet_kickmod_init(&txq->km, txq->vq.size / 2, max_delay_tsc, rte_get_tsc_hz());
+	txq->idle_listed = false;
+	txq->idle_owner = NULL;
+	/* Up to 3/4 of the ring may wait: the last quarter keeps the device fed meanwhile. */
+	vnet_kickmod_init(&txq->km, txq->vq.size - txq->vq.size / 4);
 	tx_kick_level(txq);
+	__atomic_store_n(&txq->coalesce_tsc, max_delay_tsc != 0 ? max_delay_tsc : 1,
+			 __ATOMIC_RELAXED);
+}
+
+/* A deferral began on this lcore: end it at this lcore's next empty RX poll. */
+static inline void
+tx_idle_register(struct vnet_txq *txq)
+{
+	struct vnet_idle_list *l = &RTE_PER_LCORE(vnet_idle_list);
+
+	if (txq->idle_listed && txq->idle_owner == l)
+		return;
+	if (l->n >= VNET_IDLE_LIST_MAX)
+		return;	/* the delay bounds this deferral */
+	l->e[l->n].txq = txq;
+	l->e[l->n].port_id = txq->port_id;
+	l->e[l->n].queue_id = txq->queue_id;
+	l->n++;
+	txq->idle_listed = true;
+	txq->idle_owner = l;
+}
+
+void
+vnet_tx_idle_flush(void)
+{
+	struct vnet_idle_list *l = &RTE_PER_LCORE(vnet_idle_list);
+	uint64_t now = rte_get_tsc_cycles();
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++) {
+		struct rte_eth_dev *dev = &rte_eth_devices[l->e[i].port_id];
+		struct vnet_txq *txq = l->e[i].txq;
+		uint16_t q = l->e[i].queue_id;
+		uint32_t batch;
+
+		/*
+		 * The entry may be stale: the port stopped, closed or reconfigured since the
+		 * deferral (its queue memory gone). Only a queue the port still has, started,
+		 * and still listed by this lcore is touched.
+		 */
+		if (dev->data == NULL || !dev->data->dev_started || dev->data->tx_queues == NULL ||
+		    q >= dev->data->nb_tx_queues || dev->data->tx_queues[q] != (void *)txq)
+			continue;
+		if (!txq->idle_listed || txq->idle_owner != l)
+			continue;
+		txq->idle_listed = false;
+		batch = vq_unkicked(&txq->vq, txq->vq.packed);
+		if (batch == 0)
+			continue;	/* decided already (threshold, delay, safety net) */
+		txq->stats.idle_flushes++;
+		if (txq->vq.packed)
+			tx_kick_now(txq, now, true);
+		else
+			tx_kick_now(txq, now, false);
+		tx_kick_end(txq, VNET_KICKMOD_END_IDLE, batch);
+	}
+	l->n = 0;
 }
 
 static __rte_always_inline uint16_t
@@ -270,6 +338,8 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		/* The safety net kicked what earlier bursts published: count afresh. */
 		if (unlikely(sk != txq->safety_seen)) {
 			txq->safety_seen = sk;
+			if (txq->adaptive)
+				tx_kick_end(txq, VNET_KICKMOD_END_DELAY, vq_unkicked(vq, packed));
 			vq_note_external_kick(vq, packed);
 		}
 	}
@@ -348,9 +418,11 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 
 	if (!coalesce) {
 		vnet_vq_kick_if_needed(&txq->vq, packed);
-	} else if (vq_unkicked(vq, packed) != 0 || (sent != 0 && txq->adaptive)) {
+	} else if (vq_unkicked(vq, packed) != 0) {
 		uint64_t now = rte_get_tsc_cycles();
+		uint32_t batch = vq_unkicked(vq, packed);
 		uint64_t start;
+		int why = -1;
 
 		/*
 		 * Order the avail->idx store before reading defer_start: reading a stale
@@ -360,18 +432,23 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		VNET_MB();
 		start = __atomic_load_n(&txq->defer_start, __ATOMIC_RELAXED);
 
-		if (vq_unkicked(vq, packed) == 0) {
-			/* nothing unkicked (the burst was kicked by a full ring) */
-		} else if (vq_unkicked(vq, packed) >= txq->coalesce_pkts || i < nb_pkts ||
-			   (start != 0 && now - start >= txq->coalesce_tsc)) {
+		if (batch >= txq->coalesce_pkts)
+			why = VNET_KICKMOD_END_THRESH;
+		else if (i < nb_pkts)
+			why = VNET_KICKMOD_END_FULL;
+		else if (start != 0 && now - start >= txq->coalesce_tsc)
+			why = VNET_KICKMOD_END_DELAY;
+		if (why >= 0) {
 			tx_kick_now(txq, now, packed);
+			if (txq->adaptive)
+				tx_kick_end(txq, (enum vnet_kickmod_end)why, batch);
 		} else {
 			txq->stats.kicks_deferred++;
 			if (start == 0)
 				__atomic_store_n(&txq->defer_start, now, __ATOMIC_RELEASE);
+			if (txq->adaptive)
+				tx_idle_register(txq);
 		}
-		if (txq->adaptive && sent != 0 && vnet_kickmod_burst(&txq->km, now, sent))
-			tx_kick_level(txq);
 	}
 	return i;
 }

@@ -4,26 +4,38 @@
 
 /**
  * @file
- * EAL-free adaptive kick moderation: how many published TX buffers may wait for a kick,
- * and for how long, chosen per queue from what the queue achieves — the idea of Linux's
- * DIM (dynamic interrupt moderation, lib/dim), applied to driver-to-device notifications.
+ * EAL-free adaptive kick moderation: how many published TX buffers may wait for a kick
+ * decision, chosen per queue from how its deferrals end — the idea of Linux's DIM (dynamic
+ * interrupt moderation), applied to driver-to-device notifications.
  *
- * A queue moves between levels: level 0 decides about a kick at every burst (the spec-exact
- * behaviour: with event-idx the device is kicked only when it waits), higher levels let up
- * to thresh[level] buffers or delay[level] TSC cycles accumulate before deciding. Each
- * sample window (at least VNET_KICKMOD_MIN_BURSTS non-empty bursts and window_tsc cycles)
- * yields a packet rate. A probe steps up one level per window from where the queue is
- * parked, remembering the best rate and its level; it ends when a window's rate falls more
- * than VNET_KICKMOD_TOLERANCE percent below the best, or at the top level, and the queue
- * parks at the best level (the lowest one among equal rates: fewer deferrals for the same
- * rate are not worth their latency). A parked queue probes again when its rate moves more
- * than VNET_KICKMOD_DRIFT percent from the parked rate, or every VNET_KICKMOD_REPROBE
- * windows. Probes go up from level 0, down from the top level, and alternately down and up
- * from the levels between; stepping down, an equal rate moves the best level down with it.
+ * A kick costs where the device is a trap-and-emulate or a kernel thread (a VM exit on
+ * QEMU's virtio-net, an eventfd write plus a worker wake-up on vhost-net), so batching
+ * buffers per kick saves CPU; it costs only when the device is left waiting for buffers
+ * nobody adds. The queue's user therefore defers the decision while more buffers are
+ * coming and ends a deferral on one of four events, which this core turns into the next
+ * threshold:
  *
- * Whatever the level, the kick invariant of the queue's user holds: a deferral is bounded
- * by delay[level] <= the configured maximum (and the safety net), and a full ring is
- * kicked at once. The moderation only picks the numbers.
+ * - THRESH: the batch reached the threshold (or one burst alone did). The load fills
+ *   batches: double the threshold, up to the largest, unless a back-off is running.
+ * - FULL: the ring filled up or a burst was cut short; as THRESH.
+ * - IDLE: the lcore that deferred polled an RX queue and found nothing: no more buffers
+ *   are on their way from this lcore, so the batch is as big as this load makes it. The
+ *   threshold stays; the cost of the deferral was one empty poll. This is what keeps one
+ *   burst in flight and single-packet ping-pong at their undeferred speed.
+ * - DELAY: the oldest buffer waited the whole bounded delay. With at least half the
+ *   threshold gathered (and VNET_KICKMOD_BUSY_BATCH buffers) the load fills batches and
+ *   the lcore was only slow (a long kick, a preempted vCPU): the threshold stays. With
+ *   less (a TX-only lcore with a trickle, which never polls RX) the threshold drops to
+ *   half of what the delay gathered (at least 1: a
+ *   decision at every burst, the spec-exact behaviour) and growth is suspended for a
+ *   back-off of decisions. The back-off doubles with every DELAY (up to
+ *   VNET_KICKMOD_BACKOFF_MAX) until the threshold grows past the one the last DELAY
+ *   struck at, which shows the load changed: a trickle probes ever more rarely, a load
+ *   that turned heavy is back at the largest threshold within one back-off.
+ *
+ * Whatever the threshold, the kick invariant of the queue's user holds: a deferral is
+ * bounded by the delay (and the safety net), and a full ring is kicked at once. This core
+ * only picks the number.
  */
 
 #ifndef VNET_KICKMOD_H
@@ -36,86 +48,49 @@
 extern "C" {
 #endif
 
-/** Levels, 0 = decide at every burst. */
-#define VNET_KICKMOD_LEVELS	5
-/** Non-empty bursts a sample window needs at least. */
-#define VNET_KICKMOD_MIN_BURSTS	16
-/** A rate change below this (percent) counts as "the same". */
-#define VNET_KICKMOD_TOLERANCE	8
-/** A parked queue whose rate moved by more than this (percent) probes again. */
-#define VNET_KICKMOD_DRIFT	25
-/** A parked queue probes again after this many windows anyway (load may have changed). */
-#define VNET_KICKMOD_REPROBE	32
+/** Threshold a queue starts at (capped by the largest). */
+#define VNET_KICKMOD_START	64
+/** A DELAY end with at least this many buffers (and half the threshold) is a busy load. */
+#define VNET_KICKMOD_BUSY_BATCH	16
+/** Shortest and longest back-off after a DELAY end, in kick decisions. */
+#define VNET_KICKMOD_BACKOFF_MIN	8
+#define VNET_KICKMOD_BACKOFF_MAX	1024
+
+/** How a deferral ended (the counters are indexed by it). */
+enum vnet_kickmod_end {
+	VNET_KICKMOD_END_THRESH,	/**< batch reached the threshold */
+	VNET_KICKMOD_END_FULL,		/**< ring full, burst cut short */
+	VNET_KICKMOD_END_IDLE,		/**< the deferring lcore found its RX empty */
+	VNET_KICKMOD_END_DELAY,		/**< the bounded delay expired */
+	VNET_KICKMOD_END_N
+};
 
 /** Per-queue moderation state. Owned by the queue's lcore; read by xstats. */
 struct vnet_kickmod {
-	/* Configuration (vnet_kickmod_init). */
-	uint32_t thresh[VNET_KICKMOD_LEVELS];	/**< buffers that may wait, per level */
-	uint64_t delay[VNET_KICKMOD_LEVELS];	/**< TSC cycles they may wait, per level */
-	uint64_t window_tsc;			/**< shortest sample window */
-	/* State. */
-	uint8_t level;
-	int8_t dir;				/**< probing: +1 / -1 per window */
-	bool parked;
-	bool probe_down;			/**< next probe from a middle level goes down */
-	uint8_t best_level;			/**< probing: level of best_rate */
-	uint16_t parked_windows;
-	double best_rate;			/**< probing: best rate (packets per TSC cycle) */
-	double park_rate;			/**< rate measured at the parked level */
-	/* Current window. */
-	uint64_t start;				/**< TSC at its start, 0 = not started */
-	uint64_t pkts;
-	uint32_t bursts;
-	/* Counters. */
-	uint64_t changes;			/**< level changes */
-	uint64_t windows;			/**< windows evaluated */
+	uint32_t max_thresh;		/**< largest threshold (e.g. half the ring) */
+	uint32_t thresh;		/**< buffers that may wait for a decision now */
+	uint32_t backoff;		/**< decisions left before the threshold may grow */
+	uint32_t backoff_len;		/**< length of the next back-off */
+	uint32_t fail_thresh;		/**< threshold a DELAY last struck at (max: none) */
+	uint64_t ends[VNET_KICKMOD_END_N];	/**< deferrals ended, by cause */
+	uint64_t changes;		/**< threshold changes */
 };
 
-/**
- * Set up @p km: the level table from the largest threshold @p max_thresh (buffers, e.g.
- * half the ring) and the largest deferral @p max_delay (TSC cycles: kick_delay_us), and
- * the sample window from @p tsc_hz. Starts at level 0, probing upwards.
- */
-void vnet_kickmod_init(struct vnet_kickmod *km, uint32_t max_thresh, uint64_t max_delay,
-		       uint64_t tsc_hz);
+/** Set up @p km with the largest threshold @p max_thresh (>= 1). */
+void vnet_kickmod_init(struct vnet_kickmod *km, uint32_t max_thresh);
 
 /**
- * End of a sample window at @p now: evaluate it, maybe change the level.
- * @return true if the level changed.
+ * A kick decision was taken: account how it ended, with @p batch buffers waiting for it,
+ * and pick the next threshold.
+ * @return true if the threshold changed.
  */
-bool vnet_kickmod_step(struct vnet_kickmod *km, uint64_t now);
+bool vnet_kickmod_end(struct vnet_kickmod *km, enum vnet_kickmod_end why, uint32_t batch);
 
-/**
- * Account a burst that sent @p pkts (> 0) at @p now; ends the window when it is long
- * enough. @return true if the level changed (the caller reloads thresh/delay).
- */
-static inline bool
-vnet_kickmod_burst(struct vnet_kickmod *km, uint64_t now, uint32_t pkts)
-{
-	if (km->start == 0) {
-		km->start = now;
-		km->pkts = 0;
-		km->bursts = 0;
-	}
-	km->pkts += pkts;
-	km->bursts++;
-	if (km->bursts < VNET_KICKMOD_MIN_BURSTS || now - km->start < km->window_tsc)
-		return false;
-	return vnet_kickmod_step(km, now);
-}
-
-/** Buffers that may wait for a kick at the current level (1: decide at every burst). */
+/** Buffers that may wait for a kick decision now (1: decide at every burst). */
 static inline uint32_t
 vnet_kickmod_thresh(const struct vnet_kickmod *km)
 {
-	return km->thresh[km->level];
-}
-
-/** TSC cycles a published buffer may wait for its kick at the current level. */
-static inline uint64_t
-vnet_kickmod_delay(const struct vnet_kickmod *km)
-{
-	return km->delay[km->level];
+	return km->thresh;
 }
 
 #ifdef __cplusplus
