@@ -132,7 +132,7 @@ mp_secondary_case() {
 			grep -q "^rx burst: split ring" "$work/pp" || fail "packed=0: not a split ring"
 			grep -q "^tx burst: split ring, zero-copy, coalesced kicks" "$work/pp" ||
 				fail "kick_coalesce=auto: not the coalescing TX variant"
-			grep -q "^ kick moderation: adaptive level [0-9]" "$work/pp" ||
+			grep -q "^ kick moderation: adaptive threshold [0-9]" "$work/pp" ||
 				fail "kick_coalesce=auto: no adaptive moderation state in the dump"
 		fi
 		if [ "$mem" = copy ]; then

@@ -184,6 +184,10 @@ dump_rxqs(struct rte_eth_dev *dev, FILE *f)
 			rxq->stats.dropped, rxq->buf_len, rxq->mrg_head != NULL ?
 			" mergeable packet pending" : "", rxq->vq.copy ? " copy" : "");
 		dump_ring(f, &rxq->vq, ad->started);
+		if (rxq->adaptive)
+			fprintf(f, " refill kick deferral: deferred %" PRIu64 " safety-net kicks %"
+				PRIu64 "\n", rxq->stats.kicks_deferred,
+				__atomic_load_n(&rxq->safety_kicks, __ATOMIC_RELAXED));
 	}
 }
 
@@ -192,20 +196,24 @@ dump_kick_policy(FILE *f, const struct vnet_txq *txq)
 {
 	const struct vnet_kickmod *km = &txq->km;
 	double hz = (double)rte_get_tsc_hz();
+	uint64_t delay = __atomic_load_n(&txq->coalesce_tsc, __ATOMIC_RELAXED);
 
 	if (txq->adaptive) {
-		fprintf(f, " kick moderation: adaptive level %u (%u buffers, %.0f us) dir %d "
-			"%s changes %" PRIu64 " windows %" PRIu64 "\n", km->level,
-			km->thresh[km->level], (double)km->delay[km->level] * 1e6 / hz, km->dir,
-			km->parked ? "parked" : "probing", km->changes, km->windows);
+		fprintf(f, " kick moderation: adaptive threshold %u (max %u, %.0f us) backoff %u "
+			"changes %" PRIu64 " ends thresh %" PRIu64 " full %" PRIu64 " idle %" PRIu64
+			" delay %" PRIu64 "\n", km->thresh, km->max_thresh,
+			(double)delay * 1e6 / hz, km->backoff, km->changes,
+			km->ends[VNET_KICKMOD_END_THRESH], km->ends[VNET_KICKMOD_END_FULL],
+			km->ends[VNET_KICKMOD_END_IDLE],
+			km->ends[VNET_KICKMOD_END_DELAY]);
 	} else if (txq->coalesce_pkts != 0) {
 		fprintf(f, " kick moderation: fixed %u buffers, %.0f us\n", txq->coalesce_pkts,
-			(double)txq->coalesce_tsc * 1e6 / hz);
+			(double)delay * 1e6 / hz);
 	} else {
 		fprintf(f, " kick moderation: off (a decision per burst)\n");
 	}
-	fprintf(f, " kicks deferred %" PRIu64 " safety-net kicks %" PRIu64 " max deferral %.1f "
-		"us\n", txq->stats.kicks_deferred,
+	fprintf(f, " kicks deferred %" PRIu64 " idle flushes %" PRIu64 " safety-net kicks %" PRIu64
+		" max deferral %.1f us\n", txq->stats.kicks_deferred, txq->stats.idle_flushes,
 		__atomic_load_n(&txq->safety_kicks, __ATOMIC_RELAXED),
 		(double)RTE_MAX(txq->stats.max_deferral_tsc,
 				__atomic_load_n(&txq->safety_max_deferral_tsc, __ATOMIC_RELAXED)) *
