@@ -39,7 +39,7 @@ stdbuf -oL dpdk-testpmd $VNET_DFLAG -l 0,1 -n 1 --file-prefix tp $(vnet_a "$A" "
 	--total-num-mbufs=4096 --forward-mode=io --auto-start --tx-first --stats-period 5 \
 	>/tmp/tp.log 2>&1 &
 tp=$!
-if ! wait_log /tmp/tp.log "io packet forwarding" 60 $tp; then
+if ! wait_log /tmp/tp.log "packet forwarding - ports=" 60 $tp; then
 	show /tmp/tp.log
 	vnet_result mp-guest-procinfo FAIL "testpmd primary did not start forwarding"
 	exit 1
@@ -163,7 +163,7 @@ stdbuf -oL dpdk-testpmd $VNET_DFLAG -l 0,1 -n 1 --file-prefix rm $(vnet_a "$B") 
 	--total-num-mbufs=2048 --forward-mode=io --port-topology=loop --auto-start --tx-first \
 	--stats-period 5 >/tmp/rm.log 2>&1 &
 tp=$!
-if ! wait_log /tmp/rm.log "io packet forwarding" 60 $tp; then
+if ! wait_log /tmp/rm.log "packet forwarding - ports=" 60 $tp; then
 	show /tmp/rm.log
 	vnet_result hotunplug-rmv FAIL "testpmd did not start forwarding on $B"
 	exit 1
@@ -184,6 +184,8 @@ echo "----- /tmp/rm.log: removal lines -----"
 grep -n -E "removal|Removing|detach|closed|Stopping|vnet_dev_event|Bye" /tmp/rm.log
 echo "-----"
 [ $trc -ne 139 ] && [ $trc -ne 134 ] || why="${why:-testpmd crashed at exit ($trc)}"
+# the first request (device_del comes after forwarding started) must raise the event
+grep -q "intr_conf.rmv is off" /tmp/rm.log && why="${why:-a removal request was not raised}"
 if [ -z "$why" ]; then
 	vnet_result hotunplug-rmv PASS "removal event, port closed and detached, $B gone from the guest in $(( $(date +%s) - t0 ))s"
 else
