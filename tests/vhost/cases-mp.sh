@@ -186,7 +186,8 @@ mp_secondary_case() {
 			[ -n "$v" ] && [ "$v" -gt 0 ] && [ "${q:-0}" -gt 0 ] ||
 				fail "secondary at exit (rc $rc): port $p RX ${v:-?} TX ${q:-?}"
 		done
-		[ -z "$fail_" ] && detail="secondary forwarded $(grep -E '^Port [01]:' "$slog" |
+		# (timeout passes SIGTERM on to the program and its group: it may print twice)
+		[ -z "$fail_" ] && detail="secondary forwarded $(grep -m 2 -E '^Port [01]:' "$slog" |
 			tr '\n' ' ')on queue 1;"
 	fi
 	if [ -z "$fail_" ]; then
