@@ -514,6 +514,8 @@ pingpong_case
 devargs_bad_case
 tap_case
 tap_offload_case
+. "$QG_HERE/cases-mp.sh"
+mp_guest_case
 
 echo "guest tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(driver $QG_DRVNAME; ${timings[*]})"

@@ -378,6 +378,8 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	}
 	ad->rx_variant = rxv;
 	ad->tx_variant = tx_variant_of(dev, vqs[0]->copy, true);
+	ad->rx_variant_id = vnet_rx_variant_id(ad->rx_variant);
+	ad->tx_variant_id = vnet_tx_variant_id(ad->tx_variant);
 	dev->rx_pkt_burst = ad->rx_variant->fn;
 	dev->tx_pkt_burst = ad->tx_variant->fn;
 	dev->tx_pkt_prepare = ad->tx_variant->prep;
@@ -424,6 +426,7 @@ vnet_dev_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
+	vnet_rmv_unregister(dev);
 	vnet_dev_stop_op(dev);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		vnet_rx_queue_release(dev, q);
@@ -565,4 +568,5 @@ const struct eth_dev_ops vnet_eth_dev_ops = {
 	.tx_burst_mode_get = vnet_tx_burst_mode_get,
 	.dev_supported_ptypes_get = vnet_dev_supported_ptypes_get,
 	.dev_ptypes_set = vnet_dev_ptypes_set,
+	.eth_dev_priv_dump = vnet_priv_dump,
 };

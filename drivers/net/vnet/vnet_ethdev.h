@@ -7,7 +7,7 @@
  * Private data of a vnet ethdev port and the functions the ethdev-layer files share:
  * vnet_probe.c (PCI and vdev bus glue, reset), vnet_devargs.c, vnet_ethdev.c (dev_ops,
  * start/stop), vnet_queue.c (queue setup and release), vnet_xstats.c (stats and xstats).
- * Primary process only.
+ * Primary process, except what vnet_mp.h lists for secondaries.
  */
 
 #ifndef VNET_ETHDEV_H
@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_ethdev.h>
 #include <ethdev_driver.h>
@@ -104,6 +105,12 @@ struct vnet_adapter {
 	uint64_t rxq_offloads;		/**< per-queue RX offloads of the queues set up */
 	uint64_t txq_offloads;		/**< per-queue TX offloads */
 	uint32_t ptype_mask;		/**< dev_ptypes_set; 0: no packet type parsing */
+	/* Multi-process (vnet_mp.c): the variants as table indices, valid in every process. */
+	uint16_t rx_variant_id;		/**< vnet_rx_variant_id() of this start */
+	uint16_t tx_variant_id;		/**< vnet_tx_variant_id() of this start */
+	/* Hot-unplug (vnet_probe.c). */
+	bool rmv_registered;		/**< device event callback registered */
+	bool removed;			/**< RTE_DEV_EVENT_REMOVE seen: the device is going away */
 };
 
 /** The vnet_adapter of @p dev. */
@@ -124,6 +131,21 @@ int vnet_parse_devargs(const char *args, const char * const *valid, const char *
 
 /** dev_ops of every vnet port. */
 extern const struct eth_dev_ops vnet_eth_dev_ops;
+
+/**
+ * eth_dev_priv_dump dev_op: negotiated features, per-queue ring state, kick counters and
+ * moderation, broken queues (vnet_dump.c). Reads shared port data only: any process.
+ */
+int vnet_priv_dump(struct rte_eth_dev *dev, FILE *f);
+
+/**
+ * Hot-unplug: register for the EAL device events of @p dev's device (PCI, primary), so that
+ * RTE_DEV_EVENT_REMOVE raises RTE_ETH_EVENT_INTR_RMV when intr_conf.rmv is set. Probe and
+ * reset, primary process.
+ */
+void vnet_rmv_register(struct rte_eth_dev *dev);
+/** Undo vnet_rmv_register() (close, primary process). */
+void vnet_rmv_unregister(struct rte_eth_dev *dev);
 
 /**
  * Common part of probe and reset: transport (@p tp_init), first negotiation (validates the

@@ -772,3 +772,17 @@ vnet_rx_select(bool packed, bool copy, bool mrg, bool big, bool hash, bool offlo
 	v = &rx_variants[(packed ? 20 : 0) + layout * 4 + (hash ? 2 : 0) + (offload ? 1 : 0)];
 	return v->fn != NULL ? v : NULL;
 }
+
+uint16_t
+vnet_rx_variant_id(const struct vnet_rx_variant *v)
+{
+	return (uint16_t)(v - rx_variants);
+}
+
+const struct vnet_rx_variant *
+vnet_rx_variant_by_id(uint16_t id)
+{
+	if (id >= RTE_DIM(rx_variants) || rx_variants[id].fn == NULL)
+		return NULL;
+	return &rx_variants[id];
+}

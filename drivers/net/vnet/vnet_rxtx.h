@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_ethdev.h>
 #include <rte_io.h>
 #include <rte_mbuf.h>
@@ -212,14 +213,31 @@ struct vnet_txq {
 /** Largest TX ring that gets indirect tables (its tables take ring size x 256 bytes). */
 #define VNET_TX_IND_RING_MAX	4096
 
-/** Notify the device about @p vq: memory-mapped doorbell, or the transport's op. */
+/**
+ * True in a secondary process that attached to vnet ports (set once at its probe): the
+ * transport ops and file descriptors in the shared port data are the primary's.
+ */
+extern bool vnet_mp_is_secondary;
+
+/**
+ * Notify the device about @p vq from a secondary process (the process's own copy of the
+ * kick eventfd; see vnet_mp.c). Any lcore of the secondary that owns @p vq.
+ */
+void vnet_mp_notify(struct vnet_vq *vq);
+
+/**
+ * Notify the device about @p vq: memory-mapped doorbell (mapped at the same address in
+ * every process), or the transport's op (primary), or the secondary's own kick fd.
+ */
 static inline void
 vnet_vq_notify(struct vnet_vq *vq)
 {
 	if (vq->notify_addr != NULL)
 		rte_write16(vq->idx, vq->notify_addr);
-	else
+	else if (likely(!vnet_mp_is_secondary))
 		vq->hw->ops->notify(vq->hw, vq);
+	else
+		vnet_mp_notify(vq);
 }
 
 /*
@@ -399,6 +417,18 @@ struct vnet_tx_variant {
  */
 const struct vnet_rx_variant *vnet_rx_select(bool packed, bool copy, bool mrg, bool big,
 					     bool hash, bool offload);
+
+/**
+ * Index of @p v in the RX variant table: the same in every process (the table's address
+ * is not, so shared port data keeps the index).
+ */
+uint16_t vnet_rx_variant_id(const struct vnet_rx_variant *v);
+/** The RX variant of index @p id in this process, NULL if there is none. */
+const struct vnet_rx_variant *vnet_rx_variant_by_id(uint16_t id);
+/** Index of @p v in the TX variant table (see vnet_rx_variant_id()). */
+uint16_t vnet_tx_variant_id(const struct vnet_tx_variant *v);
+/** The TX variant of index @p id in this process, NULL if there is none. */
+const struct vnet_tx_variant *vnet_tx_variant_by_id(uint16_t id);
 
 /**
  * Pick the TX burst variant for this start (dev_start, primary process).

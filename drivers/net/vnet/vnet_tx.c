@@ -581,3 +581,15 @@ vnet_tx_select(bool packed, bool copy, bool coalesce, bool offload)
 	return &tx_variants[(packed ? 8 : 0) + (offload ? 4 : 0) + (copy ? 2 : 0) +
 			    (coalesce ? 1 : 0)];
 }
+
+uint16_t
+vnet_tx_variant_id(const struct vnet_tx_variant *v)
+{
+	return (uint16_t)(v - tx_variants);
+}
+
+const struct vnet_tx_variant *
+vnet_tx_variant_by_id(uint16_t id)
+{
+	return id < RTE_DIM(tx_variants) ? &tx_variants[id] : NULL;
+}

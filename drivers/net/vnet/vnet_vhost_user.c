@@ -355,6 +355,26 @@ vnet_vu_counters(struct vnet_hw *hw, uint64_t *disconnects, uint64_t *connects)
 	*connects = vu_of(hw)->connects;
 }
 
+int
+vnet_vu_share_get(struct vnet_hw *hw, struct vnet_vu_share *s)
+{
+	struct vnet_vu *vu = vu_of(hw);
+
+	if (hw->ops != &vnet_tp_vhost_user_ops || vu == NULL)
+		return -ENODEV;
+	pthread_mutex_lock(&vu->lock);
+	s->rings_fd = vu->rings.fd;
+	s->rings_va = vu->rings.va;
+	s->rings_len = vu->rings.len;
+	s->bounce_fd = vu->bounce.va != NULL ? vu->bounce.fd : -1;
+	s->bounce_va = vu->bounce.va;
+	s->bounce_len = vu->bounce.va != NULL ? vu->bounce.len : 0;
+	s->kickfd = vu->kickfd;
+	s->nkick = (uint16_t)(2 * vu->args.queues);
+	pthread_mutex_unlock(&vu->lock);
+	return 0;
+}
+
 static void
 vu_uninit(struct vnet_hw *hw)
 {
