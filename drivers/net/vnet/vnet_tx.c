@@ -438,6 +438,8 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 			why = VNET_KICKMOD_END_FULL;
 		else if (start != 0 && now - start >= txq->coalesce_tsc)
 			why = VNET_KICKMOD_END_DELAY;
+		else if (txq->adaptive && start == 0 && batch < VNET_KICKMOD_LONE)
+			why = VNET_KICKMOD_END_LONE;
 		if (why >= 0) {
 			tx_kick_now(txq, now, packed);
 			if (txq->adaptive)
