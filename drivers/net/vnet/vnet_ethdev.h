@@ -113,6 +113,7 @@ struct vnet_adapter {
 	bool intr_own_handle;		/**< dev->intr_handle allocated by vnet (vhost-user) */
 	bool intr_ack_logged;
 	bool needs_reset_logged;
+	bool events_on;			/**< started: handlers may report (atomic) */
 	uint8_t link_seen;		/**< link last reported by an event: 0 ?, 1 down, 2 up */
 	uint64_t config_irqs;		/**< config-change interrupts handled */
 	uint64_t announces;		/**< announce requests served */

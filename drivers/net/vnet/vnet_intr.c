@@ -178,7 +178,7 @@ config_change(struct rte_eth_dev *dev)
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct vnet_link_info li;
 
-	if (!ad->started)
+	if (!__atomic_load_n(&ad->events_on, __ATOMIC_ACQUIRE))
 		return;
 	/* Recovery from DEVICE_NEEDS_RESET is not this handler's business: log it once. */
 	if ((ad->hw.ops->get_status(&ad->hw) & VNET_STATUS_DEVICE_NEEDS_RESET) &&
@@ -230,7 +230,8 @@ vu_config_changed(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
 
-	if (adapter_of(dev)->started)
+	/* Not while the port stops: its own reset takes the backend's rings down. */
+	if (__atomic_load_n(&adapter_of(dev)->events_on, __ATOMIC_ACQUIRE))
 		vnet_link_report(dev, true);
 }
 
@@ -430,6 +431,7 @@ vnet_intr_started(struct rte_eth_dev *dev)
 
 	__atomic_store_n(&ad->link_seen, (uint8_t)(vnet_dev_link_up(&ad->hw) ? 2 : 1),
 			 __ATOMIC_RELEASE);
+	__atomic_store_n(&ad->events_on, true, __ATOMIC_RELEASE);
 	if (!vnet_hw_has(&ad->hw, VNET_NET_F_GUEST_ANNOUNCE))
 		return;
 	/* Queue 0 is shared with the announce: its bursts run under the flag. */
@@ -456,6 +458,7 @@ vnet_intr_stop(struct rte_eth_dev *dev)
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct rte_intr_handle *h = dev->intr_handle;
 
+	__atomic_store_n(&ad->events_on, false, __ATOMIC_RELEASE);
 	if (ad->announce_poll) {
 		ad->announce_poll = false;
 		rte_eal_alarm_cancel(announce_alarm, dev);	/* waits for a running one */
