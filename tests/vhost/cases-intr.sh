@@ -152,3 +152,95 @@ else
 	done
 fi
 testpmd_lsc_case
+
+# ---- DPDK's l3fwd-power --interrupt-only on net_vnet_user --------------------------------
+# l3fwd-power (built here from /usr/share/dpdk/examples, package dpdk-doc) forwards on one
+# vnet port, sleeping on its RX interrupt; the peer is testpmd on net_vhost in csum mode
+# (l3fwd-power leaves a bad IP checksum behind, the csum engine rewrites it; --no-flush-rx so
+# nothing in flight is thrown away). Two rounds of "start tx_first" (32 frames each that
+# bounce until "stop") with an idle pause between: the lcore must wake while traffic flows,
+# must not wake while idle, and at the end an rxonly drain must collect exactly the 64 frames
+# still in flight (every frame forwarded, none lost).
+l3fwd_power_case() {
+	local name=$1 extra=$2 sock l3 l3log tplog ok=0 detail="" src=/usr/share/dpdk/examples/l3fwd-power
+	local bin=$work/dpdk-l3fwd-power cnt=$work/$name.counts drained r fwd
+	start_case "$name" || return 0
+	if [ ! -f "$src/main.c" ]; then
+		skip "$name" "no $src (package dpdk-doc)"
+		return 0
+	fi
+	if [ ! -x "$bin" ] && ! cc -O2 -DALLOW_EXPERIMENTAL_API $(pkg-config --cflags libdpdk) \
+		"$src/main.c" "$src/perf_core.c" -o "$bin" $(pkg-config --libs libdpdk) \
+		>>"$case_log" 2>&1; then
+		finish 1 "cannot build l3fwd-power from $src"
+		return 0
+	fi
+	sock="$work/$name.sock"
+	l3log="$case_log"
+	tplog="$logs/$name.testpmd.log"
+	: >"$tplog"
+	: >"$cnt"
+	next_prefix
+	bg_start "$l3log" timeout -k 5 90 stdbuf -oL "$bin" -l 1 --no-pci --file-prefix "$fp" \
+		-d "$plugin" --single-file-segments -m 256 \
+		--vdev "net_vnet_user0,path=$sock,server=1$extra" -- -p 0x1 --config "(0,0,1)" \
+		--interrupt-only --parse-ptype -P
+	l3=$bg_pid
+	if ! wait_grep "$l3log" "server mode: waiting" 20 "$l3"; then
+		bg_stop "$l3"
+		finish 1 "l3fwd-power: vnet did not start listening"
+		return 0
+	fi
+	wakes() { grep -c "is waked up from rx interrupt" "$l3log"; }
+	l3_feed() {
+		sleep 4
+		for r in 1 2; do
+			echo "start tx_first"
+			sleep 3
+			echo "stop"
+			sleep 1
+			echo "idle$r-start $(wakes)" >>"$cnt"
+			sleep 2
+			echo "idle$r-end $(wakes)" >>"$cnt"
+		done
+		echo "set fwd rxonly"
+		echo "start"
+		sleep 2
+		echo "stop"
+		sleep 1
+		echo "quit"
+	}
+	next_prefix
+	l3_feed | timeout -k 5 60 stdbuf -oL "$testpmd" -l 0,1 --file-prefix="$fp" --no-pci \
+		-m 256 --vdev "net_vhost0,iface=$sock,client=1,queues=1" -- -i --forward-mode=csum \
+		--no-flush-rx --no-mlockall --total-num-mbufs=4096 >>"$tplog" 2>&1
+	sleep 1
+	bg_stop "$l3" INT
+	{ echo "----- peer testpmd -----"; cat "$tplog"; echo "----- counts -----"; cat "$cnt"; } \
+		>>"$case_log"
+	# forward RX-packets per stop: round 1, round 2, drain
+	mapfile -t fwd < <(awk '/Forward statistics for port 0/ { f = 1 } f && /RX-packets:/ { print $2; f = 0 }' "$tplog")
+	drained=${fwd[2]:-}
+	local i1 i2 tw sl
+	i1=$(awk '/^idle1-end/ { e = $2 } /^idle1-start/ { s = $2 } END { print e - s }' "$cnt")
+	i2=$(awk '/^idle2-end/ { e = $2 } /^idle2-start/ { s = $2 } END { print e - s }' "$cnt")
+	tw=$(wakes)
+	sl=$(grep -c "sleeps until interrupt triggers" "$l3log")
+	if [ ${#fwd[@]} -lt 3 ]; then
+		ok=1 detail="peer testpmd printed ${#fwd[@]} of 3 forward statistics"
+	elif [ "${fwd[0]}" -lt 1000 ] || [ "${fwd[1]}" -lt 1000 ]; then
+		ok=1 detail="too little traffic through l3fwd-power: rounds ${fwd[0]}, ${fwd[1]} frames"
+	elif [ "$drained" -ne 64 ]; then
+		ok=1 detail="drain after the rounds got $drained frames, expected the 64 in flight"
+	elif [ "$i1" -ne 0 ] || [ "$i2" -ne 0 ]; then
+		ok=1 detail="l3fwd-power woke up while idle: $i1 and $i2 wake-ups in the 2 s windows"
+	elif [ "$tw" -lt 2 ] || [ "$sl" -lt 2 ]; then
+		ok=1 detail="$tw wake-ups, $sl sleeps: the lcore did not sleep on its interrupt"
+	else
+		detail="rounds forwarded ${fwd[0]} + ${fwd[1]} frames, $tw sleep/wake cycles, no"
+		detail+=" wake-up while idle, all 64 in-flight frames drained"
+	fi
+	finish $ok "$detail"
+}
+l3fwd_power_case l3fwd-power-interrupt ""
+l3fwd_power_case l3fwd-power-interrupt-split ",packed=0"
