@@ -514,6 +514,8 @@ pingpong_case
 devargs_bad_case
 tap_case
 tap_offload_case
+# Interrupts: link events, guest announce, RX interrupts with l3fwd-power (one boot).
+. "$here/cases-intr.sh"
 
 echo "guest tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(driver $QG_DRVNAME; ${timings[*]})"
