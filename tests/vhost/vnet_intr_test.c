@@ -195,8 +195,8 @@ recv_frames(uint16_t port, uint32_t seq, unsigned int n, double timeout)
 					ok = p[k] == (uint8_t)(k ^ (seq + got));
 			}
 			if (!ok)
-				fail("frame %u: bad contents or length (%u, expected %u)", seq + got,
-				     m[i]->pkt_len, len);
+				fail("frame %u: bad contents or length (%u, expected %u)",
+				     seq + got, m[i]->pkt_len, len);
 			else
 				got++;
 			rte_pktmbuf_free(m[i]);
@@ -309,8 +309,8 @@ mode_rxintr(struct rte_mempool *mp, uint16_t vhost, const char *vnet_args, unsig
 		rte_eth_dev_rx_intr_enable(vnet, 0);
 		n = wait_intr(50);
 		if (n != 1) {
-			fail("round %u: %u frames pending when the queue was armed, wait returned %d",
-			     r, k, n);
+			fail("round %u: %u frames pending when the queue was armed, wait "
+			     "returned %d", r, k, n);
 			break;
 		}
 		races++;

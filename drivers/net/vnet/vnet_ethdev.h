@@ -107,7 +107,7 @@ struct vnet_adapter {
 	/* Interrupts, link events, guest announce (vnet_intr.c). */
 	bool intr_on;			/**< interrupt handle enabled for this start */
 	bool intr_cb;			/**< config-change handler registered (PCI) */
-	bool intr_msix;			/**< config changes on MSI-X vector 0 (no ISR read) */
+	bool intr_msix;			/**< config changes on MSI-X vector 0 (no ISR) */
 	bool rxq_intr;			/**< per-queue RX interrupts for this start */
 	bool announce_poll;		/**< EAL alarm polls the config status */
 	bool intr_own_handle;		/**< dev->intr_handle allocated by vnet (vhost-user) */
