@@ -25,7 +25,8 @@ up_cs() { awk '{ split($1, a, "."); print a[1] * 100 + a[2] }' /proc/uptime; }
 wait_count() {
 	i=0
 	while [ $i -lt $(($4 * 20)) ]; do
-		[ "$(grep -cF -- "$2" "$1")" -ge "$3" ] && return 0
+		n=$(grep -cF -- "$2" "$1" 2>/dev/null)
+		[ "${n:-0}" -ge "$3" ] && return 0
 		sleep 0.05
 		i=$((i + 1))
 	done
