@@ -93,7 +93,7 @@ for p in 0 1; do
 	elif [ "$ev" -ne 2 ] || [ "$nd" -ne 2 ]; then
 		vnet_result $name FAIL "port $p: $ev of 2 set_link changes gave an event within 10 s ($nd events in all)"
 	else
-		vnet_result $name PASS "port $p: link state change event after set_link ${lat% , }(from the request to the event)"
+		vnet_result $name PASS "port $p: link state change event after set_link ${lat%, } (from the request to the event)"
 	fi
 done
 
