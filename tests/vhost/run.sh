@@ -721,6 +721,8 @@ ring_case ring-hostile-tx-used-idx-jump tx-used-idx-jump nohuge --expect-rx 0 --
 
 # ---- secondary processes and the private dump (tests/vhost/cases-mp.sh) --------------------
 . "$here/cases-mp.sh"
+# ---- 6. interrupts: RX queue interrupts, link-state events (tests/vhost/cases-intr.sh) -----
+. "$here/cases-intr.sh"
 
 echo "host tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(${timings[*]})"

@@ -100,13 +100,8 @@ vnet_dev_configure(struct rte_eth_dev *dev)
 	ret = vnet_offload_configure(dev);
 	if (ret != 0)
 		return ret;
-	if (conf->intr_conf.lsc || conf->intr_conf.rxq) {
-		VNET_INIT_LOG(ERR, "port %u: interrupts (lsc/rxq) are not supported: vnet polls; "
-			      "clear intr_conf.lsc / intr_conf.rxq (testpmd: --no-lsc-interrupt)",
-			      dev->data->port_id);
-		return -ENOTSUP;
-	}
-	return 0;
+	RTE_SET_USED(conf);
+	return vnet_intr_configure(dev);
 }
 
 static int
@@ -180,17 +175,9 @@ collect_vqs(struct rte_eth_dev *dev, struct vnet_vq **vqs, unsigned int *n)
 static int
 vnet_dev_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 {
-	struct vnet_adapter *ad = adapter_of(dev);
-	struct rte_eth_link link;
-
 	RTE_SET_USED(wait_to_complete);
-	memset(&link, 0, sizeof(link));
-	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
-	link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
-	link.link_autoneg = RTE_ETH_LINK_FIXED;
-	link.link_status = ad->started && vnet_dev_link_up(&ad->hw) ? RTE_ETH_LINK_UP :
-			   RTE_ETH_LINK_DOWN;
-	return rte_eth_linkstatus_set(dev, &link);
+	/* Speed and duplex too (VIRTIO_NET_F_SPEED_DUPLEX); events come from vnet_intr.c. */
+	return vnet_link_report(dev, false);
 }
 
 static int
@@ -203,6 +190,7 @@ vnet_dev_stop_op(struct rte_eth_dev *dev)
 
 	if (!ad->started)
 		return 0;
+	vnet_intr_stop(dev);	/* no handler may touch the queues from here on */
 	stop_safety(ad);
 	collect_vqs(dev, vqs, &n);
 	if (vnet_ctrl_ready(&ad->ctrl))
@@ -295,9 +283,14 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	if (!ad->cst.hash_report)
 		wanted &= ~VNET_BIT(VNET_NET_F_HASH_REPORT);
 	vnet_offload_features(dev, &wanted);
-	ret = vnet_dev_negotiate(&ad->hw, wanted);
+	ret = vnet_intr_start(dev);
 	if (ret != 0)
 		return ret;
+	ret = vnet_dev_negotiate(&ad->hw, wanted);
+	if (ret != 0) {
+		vnet_intr_stop(dev);
+		return ret;
+	}
 
 	collect_vqs(dev, vqs, &n);
 	for (i = 0; i < n; i++) {
@@ -344,6 +337,9 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 			txq->indirect = vnet_txq_ind_init(txq);
 	}
 	ret = vnet_ctrl_queue_prepare(dev, &vqs[n]);
+	if (ret != 0)
+		goto err_reset;
+	ret = vnet_intr_vectors(dev);
 	if (ret != 0)
 		goto err_reset;
 	if (vqs[n] != NULL)
@@ -399,6 +395,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	ad->started = true;
+	vnet_intr_started(dev);
 	vnet_dev_link_update(dev, 0);
 	VNET_INIT_LOG(INFO, "port %u started: RX %s; TX %s; event-idx %s, kick coalescing %s",
 		      dev->data->port_id, ad->rx_variant->name, ad->tx_variant->name,
@@ -407,6 +404,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	return 0;
 
 err_stop:
+	vnet_intr_stop(dev);
 	vnet_dev_stop(&ad->hw, vqs, n);
 	vnet_ctrl_queue_stop(dev);
 	for (i = 0; i < n; i++)
@@ -414,6 +412,7 @@ err_stop:
 			vnet_vq_reclaim(vqs[i]);
 	return ret;
 err_reset:
+	vnet_intr_stop(dev);
 	ad->hw.ops->set_status(&ad->hw, 0);
 	return ret;
 }
@@ -434,6 +433,7 @@ vnet_dev_close(struct rte_eth_dev *dev)
 		vnet_tx_queue_release(dev, q);
 	vnet_ctrl_queue_release(dev);
 	vnet_ctrl_fini(&ad->ctrl);
+	vnet_intr_close(dev);
 	if (ad->hw.ops != NULL) {
 		ad->hw.ops->set_status(&ad->hw, 0);
 		ad->hw.ops->uninit(&ad->hw);
@@ -560,6 +560,8 @@ const struct eth_dev_ops vnet_eth_dev_ops = {
 	.fw_version_get = vnet_fw_version_get,
 	.rx_queue_setup = vnet_rx_queue_setup,
 	.rx_queue_release = vnet_rx_queue_release,
+	.rx_queue_intr_enable = vnet_rx_queue_intr_enable,
+	.rx_queue_intr_disable = vnet_rx_queue_intr_disable,
 	.tx_queue_setup = vnet_tx_queue_setup,
 	.tx_queue_release = vnet_tx_queue_release,
 	.rxq_info_get = vnet_rxq_info_get,

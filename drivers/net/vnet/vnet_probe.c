@@ -123,6 +123,7 @@ vnet_eth_setup(struct rte_eth_dev *dev, vnet_tp_init_t tp_init)
 		ad->ptype_mask = RTE_PTYPE_ALL_MASK;
 	}
 	vnet_ctrl_init(&ad->ctrl, hw->name, ad->args.ctrl_timeout_ms);
+	vnet_intr_probe(dev);
 	dev->data->mtu = hw->mtu;
 	/* Leave the device quiescent until dev_start negotiates again. */
 	hw->ops->set_status(hw, 0);

@@ -45,6 +45,9 @@ struct vnet_vq {
 	uint64_t bounce_iova;		/**< device address of bounce[0] */
 	uint32_t bounce_slot;		/**< bytes per slot */
 	bool copy;			/**< buffers are bounce slots, cookies are not mbufs */
+	/* Interrupts: setup_queue routes this queue's used notifications to msix_vec. */
+	bool intr;			/**< false: VNET_MSI_NO_VECTOR (polling) */
+	uint16_t msix_vec;		/**< MSI-X vector when intr */
 };
 
 /** Per-RX-queue counters (updated once per burst by the owning lcore). */
@@ -101,6 +104,7 @@ struct vnet_rxq {
 	uint64_t safety_seen;		/**< safety_kicks as the lcore last saw it */
 	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
 	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
+	uint64_t intr_self;		/**< RX interrupt enables that found a buffer waiting */
 	struct vnet_rxq_stats stats;
 };
 
@@ -196,6 +200,9 @@ struct vnet_txq {
 	bool csum_ok;			/**< VIRTIO_NET_F_CSUM negotiated */
 	bool tso4_ok, tso6_ok, ecn_ok, uso_ok;	/**< HOST_TSO4/6, HOST_ECN, HOST_USO */
 	bool broken_logged;
+	/* Guest announce: every burst on queue 0 runs under tx_lock (vnet_tx_burst_shared). */
+	eth_tx_burst_t inner_burst;	/**< the variant's burst function */
+	uint32_t tx_lock;		/**< 1 while a burst runs on the queue */
 	struct vnet_txq_stats stats;
 };
 

@@ -48,6 +48,15 @@ bool vnet_vu_backend_ready(struct vnet_hw *hw);
 /** True when packet buffers go through bounce buffers (decided at DRIVER_OK). */
 bool vnet_vu_copy_mode(struct vnet_hw *hw);
 
+/**
+ * RX interrupts: from the next start (DRIVER_OK) on, give the backend a call eventfd for
+ * each RX virtqueue (@p on), or none (polling). Control path, port stopped.
+ */
+void vnet_vu_set_rx_intr(struct vnet_hw *hw, bool on);
+
+/** Call eventfd of virtqueue @p idx (the backend writes it to notify), -1 if none. */
+int vnet_vu_call_fd(struct vnet_hw *hw, uint16_t idx);
+
 /** Times the backend hung up / was (re)connected since probe (xstats). */
 void vnet_vu_counters(struct vnet_hw *hw, uint64_t *disconnects, uint64_t *connects);
 
