@@ -514,8 +514,12 @@ pingpong_case
 devargs_bad_case
 tap_case
 tap_offload_case
-# Port lifecycle (queue start/stop, recovery): one boot, three cases (vnet only).
+# Port lifecycle (queue start/stop, recovery): one boot, five cases (vnet only).
 . "$here/cases-lifecycle.sh"
+. "$QG_HERE/cases-mp.sh"
+mp_guest_case
+# Interrupts: link events, guest announce, RX interrupts with l3fwd-power (one boot).
+. "$here/cases-intr.sh"
 
 echo "guest tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(driver $QG_DRVNAME; ${timings[*]})"

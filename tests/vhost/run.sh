@@ -780,6 +780,11 @@ ring_case ring-recover-rx-kick-auto recover-rx nohuge --expect-rx 16 --allow-los
 ring_vnet_extra=""
 }
 
+# ---- secondary processes and the private dump (tests/vhost/cases-mp.sh) --------------------
+. "$here/cases-mp.sh"
+# ---- 6. interrupts: RX queue interrupts, link-state events (tests/vhost/cases-intr.sh) -----
+. "$here/cases-intr.sh"
+
 echo "host tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(${timings[*]})"
 [ $failed -eq 0 ] && [ $((passed + skipped)) -gt 0 ]

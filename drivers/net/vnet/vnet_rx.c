@@ -185,7 +185,7 @@ rx_kick_settle(struct vnet_rxq *rxq, const bool packed, bool full)
 		rx_kick_now(rxq, packed);
 }
 
-void
+bool
 vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now)
 {
 	uint64_t start = __atomic_load_n(&rxq->defer_start, __ATOMIC_ACQUIRE);
@@ -193,21 +193,22 @@ vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now)
 	/* Timed with this thread's clock only, as vnet_txq_safety_kick(). */
 	if (start == 0) {
 		rxq->safety_start_seen = 0;
-		return;
+		return false;
 	}
 	if (start != rxq->safety_start_seen) {
 		rxq->safety_start_seen = start;
 		rxq->safety_first_tsc = now;
-		return;
+		return true;
 	}
 	if (now - rxq->safety_first_tsc < rxq->coalesce_tsc)
-		return;
+		return true;
 	if (!__atomic_compare_exchange_n(&rxq->defer_start, &start, 0, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
-		return;
+		return false;
 	rxq->safety_start_seen = 0;
 	vnet_vq_notify(&rxq->vq);
 	__atomic_fetch_add(&rxq->safety_kicks, 1, __ATOMIC_RELEASE);
+	return true;
 }
 
 static __rte_always_inline void
@@ -786,4 +787,18 @@ vnet_rx_select(bool packed, bool copy, bool mrg, bool big, bool hash, bool offlo
 		layout = mrg ? 2 : big ? 1 : 0;
 	v = &rx_variants[(packed ? 20 : 0) + layout * 4 + (hash ? 2 : 0) + (offload ? 1 : 0)];
 	return v->fn != NULL ? v : NULL;
+}
+
+uint16_t
+vnet_rx_variant_id(const struct vnet_rx_variant *v)
+{
+	return (uint16_t)(v - rx_variants);
+}
+
+const struct vnet_rx_variant *
+vnet_rx_variant_by_id(uint16_t id)
+{
+	if (id >= RTE_DIM(rx_variants) || rx_variants[id].fn == NULL)
+		return NULL;
+	return &rx_variants[id];
 }

@@ -100,7 +100,8 @@ static const char * const vu_xstat_names[VUX_N] = {
 static bool
 is_vhost_user(struct rte_eth_dev *dev)
 {
-	return adapter_of(dev)->hw.ops == &vnet_tp_vhost_user_ops;
+	/* Not the ops pointer: a secondary process has the table at another address. */
+	return adapter_of(dev)->hw.pci_dev == NULL;
 }
 
 /* Port-level counters of the control queue (devices with VIRTIO_NET_F_CTRL_VQ). */
