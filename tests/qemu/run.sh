@@ -514,6 +514,8 @@ pingpong_case
 devargs_bad_case
 tap_case
 tap_offload_case
+# Port lifecycle (queue start/stop, recovery): one boot, five cases (vnet only).
+. "$here/cases-lifecycle.sh"
 . "$QG_HERE/cases-mp.sh"
 mp_guest_case
 # Interrupts: link events, guest announce, RX interrupts with l3fwd-power (one boot).

@@ -64,6 +64,8 @@ struct fake {
 	uint16_t ctrl_qmax;		/* size of every queue from index 2 (data and control) */
 	struct vnet_net_config cfg;
 	int fail_setup_at;		/* setup_queue fails for this vq idx (-1: never) */
+	int nr_point;			/* one-shot DEVICE_NEEDS_RESET at this step (0: never) */
+	bool nr_active;			/* NEEDS_RESET shows until the next reset */
 	unsigned int setups, dels;
 };
 
@@ -77,6 +79,11 @@ static void
 f_read_cfg(struct vnet_hw *hw, size_t off, void *dst, size_t len)
 {
 	memcpy(dst, (uint8_t *)&fk(hw)->cfg + off, len);
+	if (fk(hw)->nr_point == 7) {	/* while the driver reads the config space */
+		fk(hw)->nr_point = 0;
+		fk(hw)->nr_active = true;
+		fk(hw)->status |= VNET_STATUS_DEVICE_NEEDS_RESET;
+	}
 }
 
 static uint8_t
@@ -94,9 +101,23 @@ f_set_status(struct vnet_hw *hw, uint8_t s)
 		f->status_log[f->nstatus++] = s;
 	if (f->refuse_features_ok)
 		s &= (uint8_t)~VNET_STATUS_FEATURES_OK;
-	if (s == 0)
+	if (s == 0) {
 		f->written = 0;	/* a reset forgets the features (QEMU drops extra queues) */
+		f->nr_active = false;
+	}
 	f->status = s;
+	/* One-shot device error: at the ACKNOWLEDGE (1), DRIVER (2), FEATURES_OK (4; legacy:
+	 * the status write after the features, DRIVER_OK) or DRIVER_OK (6) write.
+	 */
+	if ((f->nr_point == 1 && s == VNET_STATUS_ACKNOWLEDGE) ||
+	    (f->nr_point == 2 && s == (VNET_STATUS_ACKNOWLEDGE | VNET_STATUS_DRIVER)) ||
+	    (f->nr_point == 4 && (s & (VNET_STATUS_FEATURES_OK | VNET_STATUS_DRIVER_OK))) ||
+	    (f->nr_point == 6 && (s & VNET_STATUS_DRIVER_OK))) {
+		f->nr_point = 0;
+		f->nr_active = true;
+	}
+	if (f->nr_active)
+		f->status |= VNET_STATUS_DEVICE_NEEDS_RESET;
 }
 
 static uint64_t
@@ -109,6 +130,11 @@ static void
 f_set_features(struct vnet_hw *hw, uint64_t v)
 {
 	fk(hw)->written = hw->modern ? v : (v & UINT32_MAX);
+	if (fk(hw)->nr_point == 3) {	/* at the feature write */
+		fk(hw)->nr_point = 0;
+		fk(hw)->nr_active = true;
+		fk(hw)->status |= VNET_STATUS_DEVICE_NEEDS_RESET;
+	}
 }
 
 static uint64_t
@@ -138,6 +164,11 @@ f_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 
 	if (idx == f->fail_setup_at)
 		return -EINVAL;
+	if (f->nr_point == 5) {	/* while the queues are registered */
+		f->nr_point = 0;
+		f->nr_active = true;
+		f->status |= VNET_STATUS_DEVICE_NEEDS_RESET;
+	}
 	f->setups++;
 	return 0;
 }
@@ -507,6 +538,71 @@ test_start_unwind(void)
 	printf("PASS start_queues_unwind\n");
 }
 
+/*
+ * DEVICE_NEEDS_RESET (2.1.2) at every step of the bring-up, once: the step that notices it
+ * fails with -EIO and a log line naming it, the device is not left half driven (FAILED or
+ * reset), and a second bring-up (what vnet_lifecycle.c's recovery does) succeeds. Then at
+ * run time: vnet_dev_needs_reset() sees it, and reset + renegotiation + start clear it.
+ */
+static void
+test_needs_reset(void)
+{
+	/* Step 1..7 -> the check that must notice it (modern, legacy). */
+	static const char * const where[2][8] = {
+		{ NULL, "ACKNOWLEDGE / DRIVER", "ACKNOWLEDGE / DRIVER", "feature negotiation",
+		  "after DRIVER_OK", "after DRIVER_OK", "after DRIVER_OK",
+		  "the config space read" },
+		{ NULL, "ACKNOWLEDGE / DRIVER", "ACKNOWLEDGE / DRIVER", "feature negotiation",
+		  "feature negotiation", "after DRIVER_OK", "after DRIVER_OK",
+		  "the config space read" },
+	};
+	uint16_t ids[2] = { 0, 1 };
+	struct vnet_vq *vqs[2] = { (struct vnet_vq *)&ids[0], (struct vnet_vq *)&ids[1] };
+	struct fake f;
+	int point, modern, ret;
+
+	for (modern = 0; modern < 2; modern++) {
+		for (point = 1; point <= 7; point++) {
+			fake_init(&f, modern != 0);
+			f.nr_point = point;
+			ret = vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES);
+			if (ret == 0)
+				ret = vnet_dev_start_queues(&f.hw, vqs, 2);
+			CHECK(ret == -EIO, "%s point %d: got %d, want -EIO", modern ? "modern" :
+			      "legacy", point, ret);
+			CHECK(strstr(all_log, where[modern][point]) != NULL,
+			      "%s point %d: no '%s' in log: %s", modern ? "modern" : "legacy",
+			      point, where[modern][point], all_log);
+			CHECK(f.status == 0 || (f.status & VNET_STATUS_FAILED),
+			      "point %d: status 0x%02x: neither reset nor FAILED", point, f.status);
+			CHECK(!(f.status & VNET_STATUS_DRIVER_OK) || (f.status & VNET_STATUS_FAILED),
+			      "point %d: left running (0x%02x)", point, f.status);
+			/* The recovery's second attempt: the one-shot error is gone. */
+			all_log[0] = '\0';
+			CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0 &&
+			      vnet_dev_start_queues(&f.hw, vqs, 2) == 0,
+			      "point %d: retry failed: %s", point, all_log);
+			CHECK((f.status & VNET_STATUS_DRIVER_OK) && !vnet_dev_needs_reset(&f.hw),
+			      "point %d: retry status 0x%02x", point, f.status);
+		}
+	}
+	/* Run time: the device fails after DRIVER_OK. */
+	fake_init(&f, true);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0 &&
+	      vnet_dev_start_queues(&f.hw, vqs, 2) == 0, "start: %s", last_log);
+	CHECK(!vnet_dev_needs_reset(&f.hw), "healthy device reads NEEDS_RESET");
+	f.nr_active = true;
+	f.status |= VNET_STATUS_DEVICE_NEEDS_RESET;
+	CHECK(vnet_dev_needs_reset(&f.hw), "NEEDS_RESET at run time not seen");
+	vnet_dev_stop(&f.hw, vqs, 2);
+	CHECK(f.status == 0 && !vnet_dev_needs_reset(&f.hw), "reset must clear it");
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0 &&
+	      vnet_dev_start_queues(&f.hw, vqs, 2) == 0 && (f.status & VNET_STATUS_DRIVER_OK),
+	      "restart after the reset: %s", last_log);
+	printf("PASS needs_reset (at each of 7 bring-up steps, modern and legacy, retry "
+	       "succeeds; at run time)\n");
+}
+
 /* vnet_dev_link_info(): link, announce request, speed and duplex from the config space. */
 static void
 test_link_info(void)
@@ -583,6 +679,7 @@ main(void)
 	test_mtu();
 	test_start_unwind();
 	test_ctrl_and_mq();
+	test_needs_reset();
 	test_link_info();
 	if (failures)
 		printf("%d negotiation test(s) failed\n", failures);

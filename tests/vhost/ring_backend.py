@@ -35,6 +35,12 @@ taken everything before):
     tx-bad-id       RX idle; TX queue 0 (virtqueue 1): completes the first 64 chains
                     correctly, then one used entry with id = ring size
     tx-used-idx-jump  TX queue 0: 64 chains completed, then used idx moved by ring size + 1
+    recover-rx      GOOD, then a used entry with id = ring size (vnet's queue breaks and vnet
+                    recovers: it stops the rings, GET_VRING_BASE, and sets them up again);
+                    on the second run of the ring GOOD more frames (sequence numbers after
+                    the lost one). --done-file only after the second run.
+    recover-tx      TX queue 0: 64 chains completed, then used id = ring size; on the second
+                    run every chain vnet posts is completed until none comes for 1 s.
 
 Prints one line per message and per script step ("script complete" at the end); at
 GET_VRING_BASE of the played queue it prints whether the script had completed before vnet
@@ -223,6 +229,7 @@ class Device(threading.Thread):
         self.vq = vq
         self.mem = be.mem
         self.stop = False
+        self.round = be.rounds
         self.complete = False
         self.error = None
 
@@ -385,6 +392,43 @@ class Device(threading.Thread):
             vq.publish(num + 1)
             log("HOSTILE: used idx moved by %u (ring %u) to %u" % (num + 1, num, vq.used_idx))
             self.good(n, n)
+        elif mode == "recover-rx" and self.round == 1:
+            self.good(0, n)
+            self.pause()
+            head, addr, blen = self.pop_rx()
+            self.write(addr, bytes(NET_HDR_MRG) + frame(n, 60))
+            vq.put_used(0, num, NET_HDR_MRG + 60)
+            vq.publish(1)
+            log("HOSTILE: used id %u (ring %u) instead of head %u; waiting for vnet to "
+                "recover" % (num, num, head))
+        elif mode == "recover-rx":
+            log("run %u of the ring (after vnet's reset): base %u" % (self.round, vq.base))
+            self.good(n + 1, n)
+        elif mode == "recover-tx" and self.round == 1:
+            self.tx_complete(64)
+            log("completed 64 TX chains")
+            self.pause(0.3)
+            head, chain = self.pop()
+            vq.put_used(0, num, 0)
+            vq.publish(1)
+            log("HOSTILE: TX used id %u (ring %u) instead of head %u; waiting for vnet to "
+                "recover" % (num, num, head))
+        elif mode == "recover-tx":
+            log("run %u of the ring (after vnet's reset): base %u" % (self.round, vq.base))
+            done = 0
+            while True:
+                try:
+                    head, chain = self.pop(timeout=1.0)
+                except Stop as e:
+                    if self.stop:
+                        raise
+                    log("completed %u TX chains on run %u (%s)" % (done, self.round, e))
+                    break
+                self.vq.put_used(0, head, 0)
+                self.vq.publish(1)
+                done += 1
+            if done == 0:
+                raise Stop("no TX chain after the recovery")
         elif mode in ("tx-bad-id", "tx-used-idx-jump"):
             self.tx_complete(64)
             log("completed 64 TX chains")
@@ -405,6 +449,8 @@ class Device(threading.Thread):
             self.script()
             self.complete = True
             log("script complete")
+            if self.be.mode.startswith("recover-") and self.round == 1:
+                return      # the second run of the ring writes the done file
             if self.be.done_file is not None:
                 with open(self.be.done_file, "w") as f:
                     f.write("done\n")
@@ -425,7 +471,8 @@ class Backend:
         self.features = 0
         self.protocol = 0
         self.device = None
-        self.play = 1 if mode.startswith("tx-") else 0
+        self.play = 1 if mode.startswith("tx-") or mode.endswith("-tx") else 0
+        self.rounds = 0     # runs of the played ring so far (a vnet reset starts another)
         self.done_file = None
 
     def vq(self, i):
@@ -466,6 +513,7 @@ class Backend:
         if (self.features & (1 << F_PROTOCOL_FEATURES)) and not vq.enabled:
             return
         vq.attach(self.mem)
+        self.rounds += 1
         log("playing the device on virtqueue %u (%s queue 0): ring %u, base %u, mode %s" %
             (vq.idx, "TX" if vq.idx & 1 else "RX", vq.num, vq.base, self.mode))
         self.device = Device(self, vq)

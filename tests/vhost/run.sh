@@ -167,12 +167,14 @@ mkdir -p "$logs"
 prog="$build/tests/vhost/vnet-vhost-test"
 oprog="$build/tests/vhost/vnet-offload-test"
 hostile="$build/tests/vhost/vnet-hostile-test"
+qprog="$build/tests/vhost/vnet-queue-test"
 so="$build/librte_net_vnet.so"
 testpmd=$(command -v dpdk-testpmd || true)
 py=/usr/bin/python3
 missing=""
 [ -x "$prog" ] || missing+=" $prog (meson setup --reconfigure $build && ninja -C $build)"
 [ -x "$hostile" ] || missing+=" $hostile (meson setup --reconfigure $build && ninja -C $build)"
+[ -x "$qprog" ] || missing+=" $qprog (meson setup --reconfigure $build && ninja -C $build)"
 [ -f "$so" ] || missing+=" $so"
 [ -n "$testpmd" ] || missing+=" dpdk-testpmd (package dpdk)"
 [ -x "$py" ] || missing+=" $py"
@@ -415,6 +417,41 @@ else
 	skip offload-all "no $oprog"
 fi
 
+# ---- 1e. runtime queue start/stop (vnet-queue-test, vnet_lifecycle.c) ----------------------
+# queue_case NAME MEMORY(zc|copy) VNET-EXTRA: vnet queues=2 against net_vhost queues=2 in one
+# process; queue 1 deferred, started, stopped while queue 0 forwards, started again.
+queue_case() {
+	local name=$1 mem=$2 vx=$3 sock rc ok=0 detail="" mem_args
+	start_case "$name" || return 0
+	sock="$work/$name.sock"
+	case $mem in
+	zc) mem_args=(--single-file-segments -m 512) ;;
+	copy) mem_args=(-m 512) ;;
+	esac
+	next_prefix
+	echo "+ vnet-queue-test --file-prefix $fp ${mem_args[*]} -- --vnet path=$sock,queues=2$vx" \
+		>>"$case_log"
+	timeout -k 5 60 "$qprog" -l 0 --no-pci --file-prefix "$fp" -d "$plugin" "${mem_args[@]}" \
+		--vdev "net_vhost0,iface=$sock,queues=2" -- --vnet "path=$sock,queues=2$vx" \
+		>>"$case_log" 2>&1
+	rc=$?
+	detail="$(grep -m1 -oE '[0-9]+ checks, [0-9]+ failed' "$case_log")"
+	if [ $rc -ne 0 ] || ! grep -q "^RESULT queue PASS" "$case_log"; then
+		ok=1
+		detail="vnet-queue-test $(describe_rc $rc)${detail:+, $detail}:"
+		detail+=" $(grep -oE '^CHECK [a-z0-9-]+ FAIL' "$case_log" | awk '{print $2}' | tr '\n' ' ')"
+	else
+		detail+="; $(grep -m1 -oE 'frames per flow: .*' "$case_log")"
+		detail+="; RX $(grep -m1 -oE 'RX burst mode: .*' "$case_log" | cut -d' ' -f4-)"
+	fi
+	finish $ok "$detail"
+}
+queue_case queue-stop-start zc ""
+queue_case queue-stop-start-packed0 zc ",packed=0"
+queue_case queue-stop-start-copy copy ""
+# adaptive kick moderation: each queue's kick state starts afresh at its start
+queue_case queue-stop-start-kick-auto zc ",kick_coalesce=auto"
+
 # ---- 2. backend restart mid-traffic -------------------------------------------------------
 # restart_case NAME MEMORY(zc|copy): vnet server=1 in vnet-vhost-test (restart mode), the
 # backend dpdk-testpmd macswap over net_vhost client=1, killed (SIGKILL, then SIGTERM) and
@@ -647,7 +684,7 @@ ring_case() {
 	zc) mem_args=(--single-file-segments -m 256) ;;
 	copy) mem_args=(-m 256) ;;
 	esac
-	[[ $mode == tx-* ]] && vq=1
+	[[ $mode == tx-* || $mode == *-tx ]] && vq=1
 	# The backend logs to its own file: two writers on one log can interleave within a line.
 	local blog="$case_log.backend"
 	: >"$blog"
@@ -662,7 +699,8 @@ ring_case() {
 	next_prefix
 	echo "+ vnet-hostile-test --file-prefix $fp ${mem_args[*]} -- --mode $mode $*" >>"$case_log"
 	timeout -k 5 40 "$hostile" -l 0 --no-pci --file-prefix "$fp" -d "$plugin" \
-		"${mem_args[@]}" --vdev "net_vnet_user0,path=$sock" -- --mode "$mode" \
+		"${mem_args[@]}" --vdev "net_vnet_user0,path=$sock${ring_vnet_extra:-}" -- \
+		--mode "$mode" \
 		--done-file "$donef" --duration 10 "$@" >>"$case_log" 2>&1
 	rc=$?
 	# the backend exits once vnet closed the connection
@@ -706,6 +744,8 @@ ring_case ring-hostile-mrg-zero mrg-zero nohuge --expect-rx 16 \
 	$(xs rx_q0_bad_num_buffers=1 rx_q0_broken=0)
 ring_case ring-hostile-mrg-zero-copy mrg-zero copy --expect-rx 16 \
 	$(xs rx_q0_bad_num_buffers=1 rx_q0_broken=0)
+# The cases below check the broken state itself: without vnet's recovery (recovery=0).
+ring_vnet_extra=",recovery=0"
 ring_case ring-hostile-mrg-huge mrg-huge nohuge --expect-rx 8 \
 	$(xs rx_q0_bad_num_buffers=1 rx_q0_broken=1)
 ring_case ring-hostile-mrg-short mrg-short nohuge --expect-rx 8 \
@@ -717,6 +757,27 @@ ring_case ring-hostile-used-idx-jump used-idx-jump nohuge --expect-rx 8 $(xs rx_
 ring_case ring-hostile-tx-bad-id tx-bad-id nohuge --expect-rx 0 --tx 512 $(xs tx_q0_broken=1)
 ring_case ring-hostile-tx-used-idx-jump tx-used-idx-jump nohuge --expect-rx 0 --tx 512 \
 	$(xs tx_q0_broken=1)
+ring_vnet_extra=""
+# Device-error recovery (vnet_lifecycle.c): the backend breaks the ring once, vnet resets
+# and renegotiates by itself while the test keeps polling, the backend behaves on the new
+# ring: frames before and after arrive intact (the one in the bad entry is lost), one
+# ERR_RECOVERING + one RECOVERY_SUCCESS, the queue healthy again, the pool back after stop.
+ring_case ring-recover-rx recover-rx nohuge --expect-rx 16 --allow-loss 1 \
+	--expect-recoveries 1 $(xs rx_q0_broken=0)
+ring_case ring-recover-rx-copy recover-rx copy --expect-rx 16 --allow-loss 1 \
+	--expect-recoveries 1 $(xs rx_q0_broken=0)
+ring_case ring-recover-rx-hugepages recover-rx zc --expect-rx 16 --allow-loss 1 \
+	--expect-recoveries 1 $(xs rx_q0_broken=0)
+# TX: mbufs in flight at the break are reclaimed; TX after the recovery completes
+ring_case ring-recover-tx recover-tx nohuge --expect-rx 0 --tx 8192 --expect-recoveries 1 \
+	$(xs tx_q0_broken=0)
+# the same with adaptive kick moderation (its safety-net thread stopped and started again)
+ring_vnet_extra=",kick_coalesce=auto"
+ring_case ring-recover-tx-kick-auto recover-tx nohuge --expect-rx 0 --tx 8192 \
+	--expect-recoveries 1 $(xs tx_q0_broken=0)
+ring_case ring-recover-rx-kick-auto recover-rx nohuge --expect-rx 16 --allow-loss 1 \
+	--expect-recoveries 1 $(xs rx_q0_broken=0)
+ring_vnet_extra=""
 }
 
 # ---- secondary processes and the private dump (tests/vhost/cases-mp.sh) --------------------

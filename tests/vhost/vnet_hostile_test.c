@@ -8,6 +8,7 @@
  *   vnet-hostile-test <EAL args with --vdev net_vnet_user0,path=SOCK> -- --mode NAME
  *       [--rx-buf BYTES] [--expect-rx N] [--expect-xstat NAME=VALUE]... [--tx N]
  *       [--done-file PATH] [--duration S] [--settle S] [--pool MBUFS] [--allow-loss 0|1]
+ *       [--expect-recoveries N]
  *
  * One queue pair; RX mbufs of --rx-buf data bytes (512 by default) so that frames of up to
  * 1514 bytes span up to 3 mergeable buffers. The port starts, RX is polled (and with --tx N,
@@ -18,6 +19,11 @@
  * backend's byte pattern, sequence numbers consecutive from 0). Then the xstats are printed
  * and checked, the port stopped and closed, and the pool's in-use count must be back where
  * it was before start after each (no leaked, no doubly-freed mbuf).
+ *
+ * --expect-recoveries N: vnet's device-error recovery (the backend breaks a ring once, then
+ * behaves): dev_info must say RTE_ETH_ERROR_HANDLE_MODE_PROACTIVE, and exactly N
+ * RTE_ETH_EVENT_ERR_RECOVERING and N RTE_ETH_EVENT_RECOVERY_SUCCESS events (none
+ * RECOVERY_FAILED) must arrive, the test polling all along (no restart of the port).
  *
  * Prints "RESULT hostile-<mode> PASS" or "RESULT hostile-<mode> FAIL: <why>"; exits 0 only
  * on PASS.
@@ -125,6 +131,25 @@ print_xstats(uint16_t port)
 	free(xs);
 }
 
+static uint32_t ev_recovering, ev_success, ev_failed;
+
+static int
+recovery_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
+{
+	RTE_SET_USED(arg);
+	RTE_SET_USED(ret);
+	if (type == RTE_ETH_EVENT_ERR_RECOVERING)
+		__atomic_fetch_add(&ev_recovering, 1, __ATOMIC_RELAXED);
+	else if (type == RTE_ETH_EVENT_RECOVERY_SUCCESS)
+		__atomic_fetch_add(&ev_success, 1, __ATOMIC_RELAXED);
+	else if (type == RTE_ETH_EVENT_RECOVERY_FAILED)
+		__atomic_fetch_add(&ev_failed, 1, __ATOMIC_RELAXED);
+	printf("vnet-hostile: port %u event %s\n", port,
+	       type == RTE_ETH_EVENT_ERR_RECOVERING ? "ERR_RECOVERING" :
+	       type == RTE_ETH_EVENT_RECOVERY_SUCCESS ? "RECOVERY_SUCCESS" : "RECOVERY_FAILED");
+	return 0;
+}
+
 struct expect {
 	char name[64];
 	uint64_t value;
@@ -142,6 +167,7 @@ struct opts {
 	double settle;
 	unsigned int pool;		/* mbufs in the pool */
 	bool allow_loss;		/* sequence may skip (frames dropped), never repeat */
+	long expect_recoveries;		/* -1: not checked */
 };
 
 struct rx_state {
@@ -249,6 +275,19 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 		fail("port setup: %s", strerror(-ret));
 		return -1;
 	}
+	if (o->expect_recoveries >= 0) {
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(port, &info) != 0 ||
+		    info.err_handle_mode != RTE_ETH_ERROR_HANDLE_MODE_PROACTIVE)
+			fail("dev_info err_handle_mode is not PROACTIVE");
+		rte_eth_dev_callback_register(port, RTE_ETH_EVENT_ERR_RECOVERING, recovery_event,
+					      NULL);
+		rte_eth_dev_callback_register(port, RTE_ETH_EVENT_RECOVERY_SUCCESS,
+					      recovery_event, NULL);
+		rte_eth_dev_callback_register(port, RTE_ETH_EVENT_RECOVERY_FAILED, recovery_event,
+					      NULL);
+	}
 	base = rte_mempool_in_use_count(mp);
 	ret = rte_eth_dev_start(port);
 	if (ret != 0) {
@@ -311,6 +350,18 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 		fail("%" PRIu64 " bad frame(s)", st.bad);
 	if (o->expect_rx >= 0 && st.ok != (uint64_t)o->expect_rx)
 		fail("received %" PRIu64 " frames, expected %ld", st.ok, o->expect_rx);
+	if (o->expect_recoveries >= 0) {
+		uint32_t r = __atomic_load_n(&ev_recovering, __ATOMIC_RELAXED);
+		uint32_t s = __atomic_load_n(&ev_success, __ATOMIC_RELAXED);
+		uint32_t f = __atomic_load_n(&ev_failed, __ATOMIC_RELAXED);
+
+		printf("vnet-hostile: recovery events: %u ERR_RECOVERING, %u RECOVERY_SUCCESS, "
+		       "%u RECOVERY_FAILED\n", r, s, f);
+		if (r != (uint32_t)o->expect_recoveries || s != (uint32_t)o->expect_recoveries ||
+		    f != 0)
+			fail("recovery events %u/%u/%u (recovering/success/failed), expected "
+			     "%ld/%ld/0", r, s, f, o->expect_recoveries, o->expect_recoveries);
+	}
 	for (i = 0; i < o->nxs; i++) {
 		uint64_t v = xstat(port, o->xs[i].name);
 
@@ -343,14 +394,15 @@ usage(void)
 {
 	printf("usage: vnet-hostile-test <EAL args> -- --mode NAME [--rx-buf BYTES] "
 	       "[--expect-rx N] [--expect-xstat NAME=VALUE]... [--tx N] [--done-file PATH] "
-	       "[--duration S] [--settle S] [--pool MBUFS] [--allow-loss 0|1]\n");
+	       "[--duration S] [--settle S] [--pool MBUFS] [--allow-loss 0|1] "
+	       "[--expect-recoveries N]\n");
 }
 
 int
 main(int argc, char **argv)
 {
 	struct opts o = { .mode = NULL, .rx_buf = 512, .expect_rx = -1, .duration = 8,
-			  .settle = 0.3, .pool = POOL_SIZE };
+			  .settle = 0.3, .pool = POOL_SIZE, .expect_recoveries = -1 };
 	struct rte_mempool *mp;
 	uint16_t port, p;
 	bool found = false;
@@ -401,6 +453,8 @@ main(int argc, char **argv)
 			o.pool = (unsigned int)strtoul(v, NULL, 0);
 		} else if (strcmp(argv[i], "--allow-loss") == 0) {
 			o.allow_loss = atoi(v) != 0;
+		} else if (strcmp(argv[i], "--expect-recoveries") == 0) {
+			o.expect_recoveries = strtol(v, NULL, 0);
 		} else if (strcmp(argv[i], "--settle") == 0) {
 			o.settle = atof(v);
 		} else {

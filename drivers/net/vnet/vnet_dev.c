@@ -26,6 +26,30 @@ dev_fail(struct vnet_hw *hw)
 	hw->ops->set_status(hw, (uint8_t)(hw->ops->get_status(hw) | VNET_STATUS_FAILED));
 }
 
+/*
+ * 2.1.2: the device may set DEVICE_NEEDS_RESET at any time; nothing it reported since can
+ * be trusted, and the driver must reset it. Checked after each negotiation step that reads
+ * device state, so a device that fails during negotiation is refused (and a recovery can
+ * retry) instead of being driven half set up.
+ */
+static int
+check_needs_reset(struct vnet_hw *hw, const char *step)
+{
+	uint8_t status = hw->ops->get_status(hw);
+
+	if (!(status & VNET_STATUS_DEVICE_NEEDS_RESET))
+		return 0;
+	VNET_INIT_LOG(ERR, "%s: device set DEVICE_NEEDS_RESET during %s (status 0x%02x)",
+		      hw->name, step, status);
+	return -EIO;
+}
+
+bool
+vnet_dev_needs_reset(struct vnet_hw *hw)
+{
+	return (hw->ops->get_status(hw) & VNET_STATUS_DEVICE_NEEDS_RESET) != 0;
+}
+
 static int
 check_queue_size(struct vnet_hw *hw, uint16_t idx, uint16_t slot)
 {
@@ -233,6 +257,9 @@ vnet_dev_negotiate(struct vnet_hw *hw, uint64_t wanted)
 	hw->ops->set_status(hw, 0);
 	hw->ops->set_status(hw, VNET_STATUS_ACKNOWLEDGE);
 	hw->ops->set_status(hw, base);
+	ret = check_needs_reset(hw, "ACKNOWLEDGE / DRIVER");
+	if (ret != 0)
+		goto fail;
 
 	offer = hw->ops->get_features(hw);
 	hw->device_features = offer;
@@ -282,13 +309,18 @@ vnet_dev_negotiate(struct vnet_hw *hw, uint64_t wanted)
 		}
 	}
 
-	ret = read_net_config(hw);
+	ret = check_needs_reset(hw, "feature negotiation");
+	if (ret == 0)
+		ret = read_net_config(hw);
 	if (ret == 0)
 		ret = check_queue_sizes(hw);
 	if (ret == 0)
 		ret = read_net_config_tail(hw);
 	if (ret == 0)
 		ret = check_ctrl_queue(hw);
+	/* What was read above counts only if the device did not fail meanwhile. */
+	if (ret == 0)
+		ret = check_needs_reset(hw, "the config space read");
 	if (ret != 0)
 		goto fail;
 

@@ -22,7 +22,7 @@
 	(VNET_BIT(VNET_F_VERSION_1) | VNET_BIT(VNET_F_RING_EVENT_IDX) | \
 	 VNET_BIT(VNET_F_ACCESS_PLATFORM) | VNET_BIT(VNET_F_ANY_LAYOUT) | \
 	 VNET_BIT(VNET_F_RING_INDIRECT_DESC) | VNET_BIT(VNET_NET_F_MRG_RXBUF) | \
-	 VNET_BIT(VNET_F_RING_PACKED) | VNET_BIT(VNET_F_IN_ORDER) | \
+	 VNET_BIT(VNET_F_RING_PACKED) | VNET_BIT(VNET_F_IN_ORDER) | VNET_BIT(VNET_F_RING_RESET) | \
 	 VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS) | VNET_BIT(VNET_NET_F_MTU) | \
 	 VNET_BIT(VNET_NET_F_SPEED_DUPLEX) | VNET_CTRL_FEATURES | VNET_GUEST_OFFLOAD_FEATURES | \
 	 VNET_HOST_OFFLOAD_FEATURES)
@@ -68,7 +68,8 @@
  * range-check the device config (MAC, MTU, status, queue sizes). On failure the device is
  * left with FAILED set and a log line names the reason. Control path, primary process.
  *
- * Refused: a modern transport without VERSION_1; a device that does not keep
+ * Refused: a device that sets DEVICE_NEEDS_RESET at any step (status read after DRIVER,
+ * after the features, after the config reads); a modern transport without VERSION_1; a device that does not keep
  * FEATURES_OK; a driver feature readback that differs from what was written; queue 0/1
  * size 0, > 32768 or not a power of two; with MQ, max_virtqueue_pairs outside 1..0x8000;
  * with CTRL_VQ, a control queue smaller than VNET_CTRL_QUEUE_MIN. RSS limits the device
@@ -92,6 +93,12 @@ int vnet_dev_start_queues(struct vnet_hw *hw, struct vnet_vq **vqs, unsigned int
  * Control path, primary process.
  */
 void vnet_dev_stop(struct vnet_hw *hw, struct vnet_vq **vqs, unsigned int n);
+
+/**
+ * True if the device set DEVICE_NEEDS_RESET (2.1.2): it must be reset and set up again
+ * (vnet_lifecycle.c recovers the port). Any thread: one status read.
+ */
+bool vnet_dev_needs_reset(struct vnet_hw *hw);
 
 /**
  * Read the link status: from the config space when VIRTIO_NET_F_STATUS was negotiated,

@@ -23,6 +23,8 @@ const char * const vnet_pci_valid_args[] = {
 	VNET_ARG_COALESCE,
 	VNET_ARG_DELAY_US,
 	VNET_ARG_CTRL_TIMEOUT,
+	VNET_ARG_RECOVERY,
+	VNET_ARG_TEST_BAD_DESC,
 	NULL,
 };
 
@@ -37,6 +39,7 @@ const char * const vnet_user_valid_args[] = {
 	VNET_ARG_QUEUE_SIZE,
 	VNET_ARG_SERVER,
 	VNET_ARG_MAC,
+	VNET_ARG_RECOVERY,
 	NULL,
 };
 
@@ -74,6 +77,10 @@ devarg_handler(const char *key, const char *value, void *opaque)
 		ret = parse_uint(key, value, 0, 1, &v);
 		if (ret == 0)
 			a->event_idx = v != 0;
+	} else if (strcmp(key, VNET_ARG_RECOVERY) == 0) {
+		ret = parse_uint(key, value, 0, 1, &v);
+		if (ret == 0)
+			a->recovery = v != 0;
 	} else if (strcmp(key, VNET_ARG_COALESCE) == 0) {
 		if (value != NULL && strcmp(value, "auto") == 0) {
 			a->coalesce_auto = true;
@@ -99,6 +106,10 @@ devarg_handler(const char *key, const char *value, void *opaque)
 		ret = parse_uint(key, value, 0, 1, &v);
 		if (ret == 0)
 			a->indirect = v != 0;
+	} else if (strcmp(key, VNET_ARG_TEST_BAD_DESC) == 0) {
+		ret = parse_uint(key, value, 1, 60000, &v);
+		if (ret == 0)
+			a->test_bad_desc_ms = (uint32_t)v;
 	} else if (strcmp(key, VNET_ARG_CTRL_TIMEOUT) == 0) {
 		ret = parse_uint(key, value, 1, VNET_CTRL_TIMEOUT_MS_MAX, &v);
 		if (ret == 0)
@@ -185,6 +196,7 @@ vnet_parse_devargs(const char *args, const char * const *valid, const char *help
 	a->event_idx = true;
 	a->indirect = true;
 	a->packed = true;
+	a->recovery = true;
 	a->coalesce_auto = true;	/* adaptive kick moderation by default */
 	a->delay_us = VNET_AUTO_DELAY_US_DEFAULT;
 	a->ctrl_timeout_ms = VNET_CTRL_TIMEOUT_MS_DEFAULT;

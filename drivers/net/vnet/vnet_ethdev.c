@@ -21,6 +21,7 @@
 
 #include "rte_pmd_vnet.h"
 #include "vnet_ethdev.h"
+#include "vnet_lifecycle.h"
 #include "vnet_logs.h"
 #include "vnet_offload.h"
 
@@ -144,6 +145,9 @@ vnet_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_rxportconf.ring_size = RTE_MIN(rx_max, 256);
 	info->default_txportconf.ring_size = RTE_MIN(tx_max, 256);
 	info->dev_capa = 0;
+	/* Recovery (vnet_lifecycle.c): the PMD resets and restores the port by itself. */
+	info->err_handle_mode = ad->args.recovery ? RTE_ETH_ERROR_HANDLE_MODE_PROACTIVE :
+				RTE_ETH_ERROR_HANDLE_MODE_NONE;
 	vnet_filter_infos(dev, info);
 	return 0;
 }
@@ -180,8 +184,8 @@ vnet_dev_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 	return vnet_link_report(dev, false);
 }
 
-static int
-vnet_dev_stop_op(struct rte_eth_dev *dev)
+int
+vnet_dev_stop_locked(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct vnet_vq *vqs[2 * RTE_MAX_QUEUES_PER_PORT + 1];	/* + control queue */
@@ -193,6 +197,12 @@ vnet_dev_stop_op(struct rte_eth_dev *dev)
 	vnet_intr_stop(dev);	/* no handler may touch the queues from here on */
 	stop_safety(ad);
 	collect_vqs(dev, vqs, &n);
+	/* No burst may run on a ring being reset (an application still polling, a recovery). */
+	for (i = 0; i < n; i++)
+		if (vnet_vq_fence(vqs[i], VNET_FENCE_TIMEOUT_US) != 0)
+			VNET_DRV_LOG(ERR, "port %u: a burst on virtqueue %u did not end within %u ms "
+				     "of the stop", dev->data->port_id, vqs[i]->idx,
+				     VNET_FENCE_TIMEOUT_US / 1000);
 	if (vnet_ctrl_ready(&ad->ctrl))
 		vqs[n++] = &ad->cvq;
 	vnet_dev_stop(&ad->hw, vqs, n);	/* reset: the device no longer touches the rings */
@@ -246,8 +256,8 @@ tx_variant_of(struct rte_eth_dev *dev, bool copy, bool negotiated)
 			      txq != NULL && txq->offload);
 }
 
-static int
-vnet_dev_start_op(struct rte_eth_dev *dev)
+int
+vnet_dev_start_locked(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct vnet_vq *vqs[2 * RTE_MAX_QUEUES_PER_PORT + 1];	/* + control queue */
@@ -352,7 +362,11 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		goto err_stop;
 
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
-		ret = vnet_rxq_fill(dev->data->rx_queues[q]);
+		struct vnet_rxq *rxq = dev->data->rx_queues[q];
+
+		if (rxq->vq.stopped)
+			continue;	/* deferred or stopped: posted by its queue_start */
+		ret = vnet_rxq_fill(rxq);
 		if (ret != 0) {
 			VNET_INIT_LOG(ERR, "port %u rxq %u: mempool has no mbufs to post: give "
 				      "the pool at least the RX ring size in mbufs per RX queue, "
@@ -390,10 +404,24 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		}
 		ad->safety_running = true;
 	}
+	/* Bursts on a deferred or stopped queue return 0 until its queue_start. */
+	for (i = 0; i < n; i++) {
+		if (vqs[i] == &ad->cvq)
+			continue;
+		vqs[i]->ring_reset = false;	/* registered afresh above */
+		if (vqs[i]->stopped)
+			__atomic_store_n(&vqs[i]->fenced, 1, __ATOMIC_RELEASE);
+		else
+			vnet_vq_unfence(vqs[i]);
+	}
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
-		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+		dev->data->rx_queue_state[q] =
+			((struct vnet_rxq *)dev->data->rx_queues[q])->vq.stopped ?
+			RTE_ETH_QUEUE_STATE_STOPPED : RTE_ETH_QUEUE_STATE_STARTED;
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
-		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+		dev->data->tx_queue_state[q] =
+			((struct vnet_txq *)dev->data->tx_queues[q])->vq.stopped ?
+			RTE_ETH_QUEUE_STATE_STOPPED : RTE_ETH_QUEUE_STATE_STARTED;
 	ad->started = true;
 	vnet_intr_started(dev);
 	vnet_dev_link_update(dev, 0);
@@ -425,8 +453,9 @@ vnet_dev_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
+	vnet_lc_close(dev);
 	vnet_rmv_unregister(dev);
-	vnet_dev_stop_op(dev);
+	vnet_lc_dev_stop(dev);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		vnet_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
@@ -488,8 +517,12 @@ vnet_fw_version_get(struct rte_eth_dev *dev, char *fw, size_t size)
 	struct vnet_adapter *ad = adapter_of(dev);
 	int len;
 
-	len = snprintf(fw, size, "virtio %s features 0x%" PRIx64,
-		       ad->hw.modern ? "1.x" : "legacy", ad->hw.driver_features);
+	/*
+	 * At most 31 characters: testpmd's buffer is 32 bytes, and feature words above bit 39
+	 * (VIRTIO_F_RING_RESET) made "virtio 1.x features 0x..." too long for it.
+	 */
+	len = snprintf(fw, size, "%s features 0x%" PRIx64, ad->hw.modern ? "1.x" : "legacy",
+		       ad->hw.driver_features);
 	if (len < 0)
 		return -EINVAL;
 	return (size_t)len + 1 > size ? len + 1 : 0;
@@ -531,8 +564,8 @@ vnet_dev_ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask)
 
 const struct eth_dev_ops vnet_eth_dev_ops = {
 	.dev_configure = vnet_dev_configure,
-	.dev_start = vnet_dev_start_op,
-	.dev_stop = vnet_dev_stop_op,
+	.dev_start = vnet_lc_dev_start,
+	.dev_stop = vnet_lc_dev_stop,
 	.dev_close = vnet_dev_close,
 	.dev_reset = vnet_dev_reset,
 	.dev_infos_get = vnet_dev_infos_get,
@@ -564,6 +597,10 @@ const struct eth_dev_ops vnet_eth_dev_ops = {
 	.rx_queue_intr_disable = vnet_rx_queue_intr_disable,
 	.tx_queue_setup = vnet_tx_queue_setup,
 	.tx_queue_release = vnet_tx_queue_release,
+	.rx_queue_start = vnet_rx_queue_start,
+	.rx_queue_stop = vnet_rx_queue_stop,
+	.tx_queue_start = vnet_tx_queue_start,
+	.tx_queue_stop = vnet_tx_queue_stop,
 	.rxq_info_get = vnet_rxq_info_get,
 	.txq_info_get = vnet_txq_info_get,
 	.rx_burst_mode_get = vnet_rx_burst_mode_get,

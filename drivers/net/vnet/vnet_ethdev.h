@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include <rte_ethdev.h>
+#include <rte_spinlock.h>
 #include <ethdev_driver.h>
 
 #include "vnet_compat.h"
@@ -37,6 +38,9 @@
 #define VNET_ARG_CTRL_TIMEOUT	"ctrl_timeout_ms"
 #define VNET_ARG_INDIRECT	"indirect"
 #define VNET_ARG_PACKED		"packed"
+#define VNET_ARG_RECOVERY	"recovery"
+/* Test only (guest tier): post one zero-length TX descriptor this long after dev_start. */
+#define VNET_ARG_TEST_BAD_DESC	"test_bad_desc_ms"
 
 #define VNET_COALESCE_MAX	4096
 #define VNET_DELAY_US_MIN	1
@@ -55,9 +59,10 @@
 
 #define VNET_KICK_ARGS_HELP \
 	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096|auto " VNET_ARG_DELAY_US "=1..100000 " \
-	VNET_ARG_INDIRECT "=0|1 " VNET_ARG_PACKED "=0|1"
+	VNET_ARG_INDIRECT "=0|1 " VNET_ARG_PACKED "=0|1 " VNET_ARG_RECOVERY "=0|1"
 #define VNET_PCI_ARGS_HELP \
-	VNET_KICK_ARGS_HELP " " VNET_ARG_CTRL_TIMEOUT "=1..60000"
+	VNET_KICK_ARGS_HELP " " VNET_ARG_CTRL_TIMEOUT "=1..60000 " VNET_ARG_TEST_BAD_DESC \
+	"=1..60000"
 #define VNET_USER_ARGS_HELP \
 	VNET_ARG_PATH "=<unix socket> " VNET_ARG_QUEUES "=1..8 " VNET_ARG_QUEUE_SIZE \
 	"=<power of two 2..32768> " VNET_ARG_SERVER "=0|1 " VNET_ARG_MAC "=<xx:xx:xx:xx:xx:xx> " \
@@ -78,6 +83,8 @@ struct vnet_devargs {
 	uint32_t delay_us;	/**< longest a published TX buffer waits for its kick */
 	bool delay_given;	/**< kick_delay_us was in the devargs */
 	uint32_t ctrl_timeout_ms; /**< bounded wait for one control-queue command */
+	bool recovery;		/**< recover from device errors (vnet_lifecycle.c) */
+	uint32_t test_bad_desc_ms; /**< test only: malformed TX descriptor after start */
 	struct vnet_vu_args vu;	/**< vhost-user transport (net_vnet_user only) */
 };
 
@@ -105,6 +112,16 @@ struct vnet_adapter {
 	uint64_t rxq_offloads;		/**< per-queue RX offloads of the queues set up */
 	uint64_t txq_offloads;		/**< per-queue TX offloads */
 	uint32_t ptype_mask;		/**< dev_ptypes_set; 0: no packet type parsing */
+	/* Queue start/stop and device-error recovery (vnet_lifecycle.c). */
+	rte_spinlock_t lc_lock;		/**< control ops vs the recovery alarm */
+	uint32_t rec_pending;		/**< a recovery is scheduled (atomic) */
+	unsigned int rec_attempt;	/**< failed attempts of the pending recovery */
+	bool rec_poll;			/**< the status poll alarm is armed */
+	bool bad_desc_done;		/**< test_bad_desc_ms fired (once per port) */
+	uint64_t rec_last_tsc;		/**< timer cycles of the last successful recovery */
+	unsigned int rec_rapid;		/**< recoveries in a row less than 1 s apart */
+	uint64_t recoveries;		/**< successful recoveries */
+	uint64_t recovery_failures;	/**< recoveries given up */
 	/* Multi-process (vnet_mp.c): the variants as table indices, valid in every process. */
 	uint16_t rx_variant_id;		/**< vnet_rx_variant_id() of this start */
 	uint16_t tx_variant_id;		/**< vnet_tx_variant_id() of this start */

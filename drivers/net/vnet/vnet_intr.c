@@ -38,6 +38,7 @@
 #include <bus_pci_driver.h>
 
 #include "vnet_ethdev.h"
+#include "vnet_lifecycle.h"
 #include "vnet_logs.h"
 
 /* Config status poll period when GUEST_ANNOUNCE is negotiated but no interrupt is on. */
@@ -180,8 +181,12 @@ config_change(struct rte_eth_dev *dev)
 
 	if (!__atomic_load_n(&ad->events_on, __ATOMIC_ACQUIRE))
 		return;
-	/* Recovery from DEVICE_NEEDS_RESET is not this handler's business: log it once. */
+	/*
+	 * DEVICE_NEEDS_RESET: the recovery (vnet_lifecycle.c, in an alarm) resets the port;
+	 * with recovery=0 it is only logged, once.
+	 */
 	if ((ad->hw.ops->get_status(&ad->hw) & VNET_STATUS_DEVICE_NEEDS_RESET) &&
+	    vnet_recovery_schedule(dev, "config change: the device set DEVICE_NEEDS_RESET") != 0 &&
 	    !ad->needs_reset_logged) {
 		ad->needs_reset_logged = true;
 		VNET_DRV_LOG(ERR, "port %u: the device reports DEVICE_NEEDS_RESET",

@@ -150,7 +150,13 @@ cm_read_features(struct vnet_hw *hw, size_t select_off, size_t value_off)
 static uint64_t
 modern_get_features(struct vnet_hw *hw)
 {
-	return cm_read_features(hw, COMMON_OFF(device_feature_select), COMMON_OFF(device_feature));
+	uint64_t f = cm_read_features(hw, COMMON_OFF(device_feature_select),
+				      COMMON_OFF(device_feature));
+
+	/* RING_RESET needs the queue_reset register inside the common capability. */
+	if (hw->tp.modern.common_len < VNET_PCI_COMMON_LEN_RESET)
+		f &= ~VNET_BIT(VNET_F_RING_RESET);
+	return f;
 }
 
 static void
@@ -228,6 +234,36 @@ modern_del_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 	vq->notify_addr = NULL;
 }
 
+/*
+ * Runtime queue stop/start with VIRTIO_F_RING_RESET (virtio 1.2, 2.6.1 and 4.1.4.3.2): write
+ * 1 to queue_reset and wait until it reads 0 (the device stopped using the ring and
+ * forgot its state; QEMU does it synchronously); re-enable = set the queue up again
+ * (size, addresses) and write queue_enable 1.
+ */
+static int
+modern_queue_enable(struct vnet_hw *hw, struct vnet_vq *vq, bool on)
+{
+	uint64_t end;
+
+	if (!vnet_hw_has(hw, VNET_F_RING_RESET))
+		return -ENOTSUP;
+	if (on)
+		return modern_setup_queue(hw, vq);
+	cm_write16(hw, COMMON_OFF(queue_select), vq->idx);
+	cm_write16(hw, VNET_PCI_COMMON_Q_RESET, 1);
+	end = rte_get_timer_cycles() + rte_get_timer_hz();	/* 1 s */
+	while (cm_read16(hw, VNET_PCI_COMMON_Q_RESET) != 0 ||
+	       cm_read16(hw, COMMON_OFF(queue_enable)) != 0) {
+		if (rte_get_timer_cycles() > end) {
+			VNET_DRV_LOG(ERR, "%s: queue %u: reset not done after 1 s", hw->name,
+				     vq->idx);
+			return -ETIMEDOUT;
+		}
+		rte_delay_us_sleep(100);
+	}
+	return 0;
+}
+
 static void
 modern_notify(struct vnet_hw *hw, struct vnet_vq *vq)
 {
@@ -268,6 +304,8 @@ const struct vnet_transport_ops vnet_tp_pci_modern_ops = {
 	.notify = modern_notify,
 	.get_isr = modern_get_isr,
 	.uninit = modern_uninit,
+	.queue_enable = modern_queue_enable,
+	.queue_enable_resets = true,
 	.set_config_vector = modern_set_config_vector,
 };
 
@@ -530,9 +568,11 @@ walk_caps(struct vnet_hw *hw, struct rte_pci_device *dev, bool *msix)
 				return -EIO;
 			switch (cap->cfg_type) {
 			case VNET_PCI_CAP_COMMON_CFG:
-				if (m->common == NULL)
+				if (m->common == NULL) {
 					m->common = cap_addr(hw, dev, cap,
 							     sizeof(struct vnet_pci_common_cfg));
+					m->common_len = cap->length;
+				}
 				break;
 			case VNET_PCI_CAP_NOTIFY_CFG:
 				if (m->notify_base != NULL)

@@ -334,6 +334,7 @@ vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	}
 	rxq->mp = mp;
 	rxq->big_segs = 1;
+	rxq->vq.deferred = conf != NULL && conf->rx_deferred_start != 0;
 	if (conf != NULL)
 		ad->rxq_offloads |= conf->offloads;
 	rxq->port_id = dev->data->port_id;
@@ -429,6 +430,7 @@ vnet_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 	txq->hdrs = txq->hdrs_mz->addr;
 	txq->hdrs_iova = ad->hw.use_va ? (uint64_t)(uintptr_t)txq->hdrs_mz->addr :
 			 txq->hdrs_mz->iova;
+	txq->vq.deferred = conf != NULL && conf->tx_deferred_start != 0;
 	if (conf != NULL)
 		ad->txq_offloads |= conf->offloads;
 	txq->addr_off = vnet_mbuf_addr_off(ad->hw.use_va);

@@ -17,6 +17,8 @@
  * says how many of them hold the frame, the rest are freed.
  */
 
+#include <stdio.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
@@ -24,6 +26,7 @@
 #include <rte_prefetch.h>
 #include <ethdev_driver.h>
 
+#include "vnet_lifecycle.h"
 #include "vnet_logs.h"
 #include "vnet_offload.h"
 #include "vnet_rxtx.h"
@@ -36,11 +39,16 @@ void
 vnet_queue_report_broken(struct vnet_vq *vq, bool *logged, const char *dir, uint16_t port,
 			 uint16_t q)
 {
+	char why[96];
+
 	if (*logged)
 		return;
 	*logged = true;
-	VNET_DRV_LOG(ERR, "port %u %s queue %u: %s; queue stopped until the port restarts",
-		     port, dir, q, vnet_vring_strerror(vnet_vq_error(vq)));
+	VNET_DRV_LOG(ERR, "port %u %s queue %u: %s; queue stopped until the port restarts "
+		     "(or recovers)", port, dir, q, vnet_vring_strerror(vnet_vq_error(vq)));
+	snprintf(why, sizeof(why), "%s queue %u broken (%s)", dir, q,
+		 vnet_vring_strerror(vnet_vq_error(vq)));
+	vnet_recovery_schedule_port(port, why);
 }
 
 /* ---- RX ---- */
@@ -629,8 +637,12 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	uint16_t n = rx_burst(q, pkts, nb_pkts, packed, copy, hash, big, off);	\
+	uint16_t n = 0;							\
 										\
+	if (likely(vnet_burst_enter(q))) {					\
+		n = rx_burst(q, pkts, nb_pkts, packed, copy, hash, big, off);	\
+		vnet_burst_leave(q);						\
+	}									\
 	if (n == 0)								\
 		vnet_rx_idle_hook();						\
 	return n;								\
@@ -639,8 +651,12 @@ name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	uint16_t n = rx_burst_mrg(q, pkts, nb_pkts, packed, copy, hash, off);	\
+	uint16_t n = 0;							\
 										\
+	if (likely(vnet_burst_enter(q))) {					\
+		n = rx_burst_mrg(q, pkts, nb_pkts, packed, copy, hash, off);	\
+		vnet_burst_leave(q);						\
+	}									\
 	if (n == 0)								\
 		vnet_rx_idle_hook();						\
 	return n;								\

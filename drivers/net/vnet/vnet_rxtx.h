@@ -45,6 +45,18 @@ struct vnet_vq {
 	uint64_t bounce_iova;		/**< device address of bounce[0] */
 	uint32_t bounce_slot;		/**< bytes per slot */
 	bool copy;			/**< buffers are bounce slots, cookies are not mbufs */
+	/*
+	 * Datapath fence (queue stop, device-error recovery): the owning lcore marks a burst
+	 * in_burst, then checks fenced; the control thread sets fenced, then waits for
+	 * in_burst to clear (a store-load handshake: one full barrier on each side).
+	 */
+	uint32_t in_burst;		/**< written by the lcore in a burst */
+	uint32_t fenced;		/**< written by the control path: bursts return 0 */
+	bool deferred;			/**< rx/tx_deferred_start of its queue setup */
+	bool stopped;			/**< not started (deferred or queue_stop): see
+					 *   vnet_lifecycle.c; the transport leaves it disabled
+					 */
+	bool ring_reset;		/**< queue_stop reset it (RING_RESET): re-register */
 	/* Interrupts: setup_queue routes this queue's used notifications to msix_vec. */
 	bool intr;			/**< false: VNET_MSI_NO_VECTOR (polling) */
 	uint16_t msix_vec;		/**< MSI-X vector when intr */
@@ -219,6 +231,44 @@ struct vnet_txq {
 #define VNET_TX_IND_MAX		16
 /** Largest TX ring that gets indirect tables (its tables take ring size x 256 bytes). */
 #define VNET_TX_IND_RING_MAX	4096
+
+/**
+ * Enter a burst on @p vq (its owning lcore). @return false if the queue is fenced (stopped,
+ * or a recovery is replacing its ring): the burst must return 0 without touching the ring.
+ */
+static __rte_always_inline bool
+vnet_burst_enter(struct vnet_vq *vq)
+{
+	VNET_STORE_RLX(&vq->in_burst, 1);
+	/* Store-load order against vnet_vq_fence(): the one full barrier of a burst. */
+	VNET_MB();
+	if (unlikely(VNET_LOAD_RLX(&vq->fenced) != 0)) {
+		VNET_STORE_REL(&vq->in_burst, 0);
+		return false;
+	}
+	return true;
+}
+
+/** Leave a burst entered with vnet_burst_enter(). */
+static __rte_always_inline void
+vnet_burst_leave(struct vnet_vq *vq)
+{
+	VNET_STORE_REL(&vq->in_burst, 0);
+}
+
+/**
+ * Fence @p vq: later bursts return 0 at once, and wait (up to @p timeout_us) for a burst in
+ * flight to leave. Control path (any thread but the queue's lcore).
+ * @return 0, or -ETIMEDOUT if a burst did not leave in time (the fence stays set).
+ */
+int vnet_vq_fence(struct vnet_vq *vq, uint64_t timeout_us);
+
+/** Lift the fence of @p vq (its ring is ready for bursts again). Control path. */
+static inline void
+vnet_vq_unfence(struct vnet_vq *vq)
+{
+	VNET_STORE_REL(&vq->fenced, 0);
+}
 
 /**
  * True in a secondary process that attached to vnet ports (set once at its probe): the

@@ -57,6 +57,20 @@ struct vnet_transport_ops {
 	 */
 	void *(*ring_mem)(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova);
 	/**
+	 * Optional (NULL: a started queue cannot be stopped). Disable (@p on false) or
+	 * enable a registered queue while the device runs, keeping its ring and indices
+	 * (vhost-user SET_VRING_ENABLE): the device stops using the ring before it returns.
+	 * @return 0 or a negative errno.
+	 */
+	int (*queue_enable)(struct vnet_hw *hw, struct vnet_vq *vq, bool on);
+	/**
+	 * queue_enable(false) resets the queue (virtio-pci VIRTIO_F_RING_RESET): the driver
+	 * reclaims and lays out its ring again, queue_enable(true) registers it again. false:
+	 * the ring and its indices are kept (vhost-user), and queues not started are left
+	 * disabled at DRIVER_OK.
+	 */
+	bool queue_enable_resets;
+	/**
 	 * Optional (NULL: no MSI-X). Route configuration-change interrupts to MSI-X vector
 	 * @p vec (VNET_MSI_NO_VECTOR: none) and read it back (4.1.4.3: the device answers
 	 * VNET_MSI_NO_VECTOR when it cannot map the vector). Between reset and DRIVER_OK.
@@ -72,6 +86,7 @@ struct vnet_transport_ops {
 /** Modern PCI transport: pointers into mapped BARs (4.1.4). */
 struct vnet_pci_modern {
 	volatile uint8_t *common;	/**< struct vnet_pci_common_cfg */
+	uint32_t common_len;		/**< its capability's length */
 	volatile uint8_t *notify_base;
 	uint32_t notify_off_multiplier;
 	uint32_t notify_len;

@@ -302,15 +302,19 @@ vnet_tx_idle_flush(void)
 		if (!txq->idle_listed || txq->idle_owner != l)
 			continue;
 		txq->idle_listed = false;
+		/* A stopped queue, or one a recovery is resetting, is not touched (fence). */
+		if (unlikely(!vnet_burst_enter(&txq->vq)))
+			continue;
 		batch = vq_unkicked(&txq->vq, txq->vq.packed);
-		if (batch == 0)
-			continue;	/* decided already (threshold, delay, safety net) */
-		txq->stats.idle_flushes++;
-		if (txq->vq.packed)
-			tx_kick_now(txq, now, true);
-		else
-			tx_kick_now(txq, now, false);
-		tx_kick_end(txq, VNET_KICKMOD_END_IDLE, batch);
+		if (batch != 0) {	/* else decided already (threshold, delay, safety net) */
+			txq->stats.idle_flushes++;
+			if (txq->vq.packed)
+				tx_kick_now(txq, now, true);
+			else
+				tx_kick_now(txq, now, false);
+			tx_kick_end(txq, VNET_KICKMOD_END_IDLE, batch);
+		}
+		vnet_burst_leave(&txq->vq);
 	}
 	l->n = 0;
 }
@@ -459,7 +463,13 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 static uint16_t									\
 name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
 {										\
-	return tx_burst(q, pkts, nb_pkts, packed, coalesce, copy, off);		\
+	uint16_t n;								\
+										\
+	if (unlikely(!vnet_burst_enter(q)))					\
+		return 0;							\
+	n = tx_burst(q, pkts, nb_pkts, packed, coalesce, copy, off);		\
+	vnet_burst_leave(q);							\
+	return n;								\
 }
 
 TX_ONE(vnet_tx_split, false, false, false, false)

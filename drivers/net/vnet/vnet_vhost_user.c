@@ -172,6 +172,31 @@ vu_notify(struct vnet_hw *hw, struct vnet_vq *vq)
 	RTE_SET_USED(n);
 }
 
+/*
+ * Runtime queue stop/start: SET_VRING_ENABLE, acknowledged (REPLY_ACK) when the backend
+ * negotiated it. DPDK's vhost library handles it with every ring of the device locked and
+ * keeps the ring's indices, so the ring continues where it was at the next enable.
+ */
+static int
+vu_queue_enable(struct vnet_hw *hw, struct vnet_vq *vq, bool on)
+{
+	struct vnet_vu *vu = vu_of(hw);
+	int ret = 0;
+
+	pthread_mutex_lock(&vu->lock);
+	if (!(vu->backend_features & VNET_BIT(VU_F_PROTOCOL_FEATURES)) && vu->handshaken) {
+		ret = -ENOTSUP;	/* rings are enabled by their kick fd: no way to pause one */
+	} else if (vu->sock >= 0 && vu->running) {
+		ret = vnet_vu_set_state(vu, VU_SET_VRING_ENABLE, vq->idx, on ? 1 : 0);
+		if (ret != 0)
+			VNET_DRV_LOG(ERR, "%s: SET_VRING_ENABLE %u of virtqueue %u failed: %s",
+				     vu->name, on ? 1 : 0, vq->idx, strerror(-ret));
+	}
+	/* No backend running: vnet_vu_start_backend() follows vq->stopped when one comes. */
+	pthread_mutex_unlock(&vu->lock);
+	return ret;
+}
+
 static uint8_t
 vu_get_isr(struct vnet_hw *hw)
 {
@@ -209,6 +234,7 @@ const struct vnet_transport_ops vnet_tp_vhost_user_ops = {
 	.get_isr = vu_get_isr,
 	.uninit = vu_uninit,
 	.ring_mem = vu_ring_mem,
+	.queue_enable = vu_queue_enable,
 };
 
 /* ---- control thread: accept, detect hang-ups, reconnect ---- */

@@ -345,6 +345,9 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 		for (i = 0; i < vu->nvqs; i++) {
 			if (vu->vqs[i] == NULL)
 				continue;	/* e.g. more RX than TX queues configured */
+			/* Deferred or stopped by the application: its queue_start enables it. */
+			if (vu->vqs[i]->stopped)
+				continue;
 			ret = vnet_vu_set_state(vu, VU_SET_VRING_ENABLE, i, 1);
 			if (ret != 0)
 				goto err;

@@ -40,6 +40,7 @@
 #define VNET_F_ORDER_PLATFORM		36
 #define VNET_F_SR_IOV			37
 #define VNET_F_NOTIFICATION_DATA	38
+#define VNET_F_RING_RESET		40	/* per-queue reset (2.6.1, 4.1.4.3) */
 
 /* Network device feature bits (5.1.3). */
 #define VNET_NET_F_CSUM			0
@@ -212,6 +213,14 @@ struct vnet_pci_common_cfg {
 	uint64_t queue_driver;
 	uint64_t queue_device;
 };
+
+/*
+ * Fields after queue_device (virtio 1.2, 4.1.4.3), present only when the capability is long
+ * enough: queue_notify_data, then queue_reset (VIRTIO_F_RING_RESET).
+ */
+#define VNET_PCI_COMMON_Q_NOTIFY_DATA	56
+#define VNET_PCI_COMMON_Q_RESET		58
+#define VNET_PCI_COMMON_LEN_RESET	60	/* common cfg length that has queue_reset */
 
 static_assert(sizeof(struct vnet_pci_cap) == 16, "virtio_pci_cap is 16 bytes");
 static_assert(sizeof(struct vnet_pci_notify_cap) == 20, "virtio_pci_notify_cap is 20 bytes");
