@@ -56,6 +56,11 @@ struct vnet_transport_ops {
 	 * gets the address the device uses. Stable until uninit.
 	 */
 	void *(*ring_mem)(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova);
+	/**
+	 * Optional (NULL: -ENOTSUP). Set the link administratively up or down where the
+	 * transport has a link of its own (vhost-net: the tap). @return 0 or a negative errno.
+	 */
+	int (*set_link)(struct vnet_hw *hw, bool up);
 };
 
 /** Modern PCI transport: pointers into mapped BARs (4.1.4). */
@@ -83,6 +88,7 @@ struct vnet_hw {
 			bool msix;	/**< config offset moves by 4 with MSI-X on */
 		} legacy;
 		void *vu;		/**< struct vnet_vu * (vhost-user) */
+		void *vn;		/**< struct vnet_vn * (vhost-net) */
 	} tp;
 	bool use_va;			/**< descriptors carry virtual addresses (vhost-user) */
 	uint16_t tp_max_pairs;		/**< queue pairs the transport can run (0 = 1) */

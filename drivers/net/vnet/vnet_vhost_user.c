@@ -164,12 +164,7 @@ vu_del_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 static void
 vu_notify(struct vnet_hw *hw, struct vnet_vq *vq)
 {
-	static const uint64_t one = 1;
-	ssize_t n;
-
-	/* An eventfd write never blocks short of 2^64 - 2 pending kicks; the result is moot. */
-	n = write(vu_of(hw)->kickfd[vq->idx], &one, sizeof(one));
-	RTE_SET_USED(n);
+	vnet_vh_kick(&vu_of(hw)->rings, vq->idx);
 }
 
 static uint8_t
@@ -182,14 +177,7 @@ vu_get_isr(struct vnet_hw *hw)
 static void *
 vu_ring_mem(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova)
 {
-	struct vnet_vu *vu = vu_of(hw);
-	uint8_t *va;
-
-	if (idx >= 2u * vu->args.queues || len > vu->ring_slot)
-		return NULL;
-	va = vu->rings.va + (size_t)idx * vu->ring_slot;
-	*iova = (uint64_t)(uintptr_t)va;
-	return va;
+	return vnet_vh_ring_mem(&vu_of(hw)->rings, idx, len, iova);
 }
 
 static void vu_uninit(struct vnet_hw *hw);
@@ -359,7 +347,6 @@ static void
 vu_uninit(struct vnet_hw *hw)
 {
 	struct vnet_vu *vu = vu_of(hw);
-	uint16_t i;
 
 	if (vu == NULL)
 		return;
@@ -377,15 +364,11 @@ vu_uninit(struct vnet_hw *hw)
 		close(vu->listen_fd);
 		unlink(vu->args.path);
 	}
-	for (i = 0; vu->kickfd != NULL && i < 2u * vu->args.queues; i++)
-		if (vu->kickfd[i] >= 0)
-			close(vu->kickfd[i]);
-	vnet_vu_shm_destroy(&vu->rings);
-	vnet_vu_shm_destroy(&vu->bounce);
+	vnet_vh_rings_fini(&vu->rings);
+	vnet_vh_shm_destroy(&vu->bounce);
 	if (vu->wake_fd >= 0)
 		close(vu->wake_fd);
 	pthread_mutex_destroy(&vu->lock);
-	rte_free(vu->kickfd);
 	rte_free(vu->vqs);
 	rte_free(vu);
 	hw->tp.vu = NULL;
@@ -394,9 +377,8 @@ vu_uninit(struct vnet_hw *hw)
 int
 vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *name)
 {
-	struct vnet_vring_layout l;
 	struct vnet_vu *vu;
-	uint16_t nvq = (uint16_t)(2 * args->queues), i;
+	uint16_t nvq = (uint16_t)(2 * args->queues);
 	int ret;
 
 	vu = rte_zmalloc("vnet_vu", sizeof(*vu), 0);
@@ -406,7 +388,7 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	vu->args = *args;
 	vu->sock = -1;
 	vu->listen_fd = -1;
-	vu->rings.fd = -1;
+	vu->rings.shm.fd = -1;
 	vu->bounce.fd = -1;
 	vu->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	snprintf(vu->name, sizeof(vu->name), "%s", name);
@@ -418,28 +400,15 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	hw->tp_max_pairs = args->queues;
 
 	vu->vqs = rte_zmalloc("vnet_vu_vqs", sizeof(*vu->vqs) * nvq, 0);
-	vu->kickfd = rte_malloc("vnet_vu_kick", sizeof(int) * nvq, 0);
-	if (vu->vqs == NULL || vu->kickfd == NULL || vu->wake_fd < 0) {
+	if (vu->vqs == NULL || vu->wake_fd < 0) {
 		ret = vu->wake_fd < 0 ? -errno : -ENOMEM;
 		goto err;
 	}
-	for (i = 0; i < nvq; i++)
-		vu->kickfd[i] = -1;
-	for (i = 0; i < nvq; i++) {
-		vu->kickfd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (vu->kickfd[i] < 0) {
-			ret = -errno;
-			goto err;
-		}
-	}
-
-	/* One slot per virtqueue in a shared memfd area, laid out for the largest ring. */
-	vnet_vring_layout(args->queue_size, RTE_CACHE_LINE_SIZE, &l);
-	vu->ring_slot = RTE_ALIGN_CEIL(l.size, 4096);
-	ret = vnet_vu_shm_create(&vu->rings, "vnet-rings", vu->ring_slot * nvq);
+	/* Rings in a shared memfd area (one slot per virtqueue), one kick eventfd each. */
+	ret = vnet_vh_rings_init(&vu->rings, nvq, args->queue_size);
 	if (ret != 0) {
-		VNET_INIT_LOG(ERR, "%s: cannot create shared ring memory: %s", name,
-			      strerror(-ret));
+		VNET_INIT_LOG(ERR, "%s: cannot create shared ring memory and kick eventfds: %s",
+			      name, strerror(-ret));
 		goto err;
 	}
 
