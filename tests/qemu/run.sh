@@ -504,7 +504,7 @@ vhost_net_case() {
 	local d=$cd_
 	{
 		echo "VN_CASES='${sel[*]}'"
-		cat "$QG_HERE/guest/vhost-net-test.sh"
+		cat "$QG_HERE/guest/vhost-net-lib.sh" "$QG_HERE/guest/vhost-net-test.sh"
 	} >>"$d/test.sh"
 	qg_initrd "$d"
 	qg_run "$d" 480 "vnet.vfio=none" -smp 2 -machine pc

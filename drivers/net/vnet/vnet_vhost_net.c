@@ -135,6 +135,7 @@ vn_ctl_sock(struct vnet_vn *vn)
 	struct stat st;
 	int nsfd, self = -1, s = -1, err;
 
+	memset(&st, 0, sizeof(st));
 	nsfd = ioctl(vn->tapfd[0], TUNGETDEVNETNS);
 	if (nsfd < 0) {
 		/* Older kernel: the tap stays where vnet created it, as far as vnet can tell. */
@@ -142,8 +143,10 @@ vn_ctl_sock(struct vnet_vn *vn)
 			vn->ctl_sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		return vn->ctl_sock;
 	}
-	if (fstat(nsfd, &st) == 0 && vn->ctl_sock >= 0 && st.st_dev == vn->ctl_ns_dev &&
-	    st.st_ino == vn->ctl_ns_ino) {
+	if (fstat(nsfd, &st) != 0)
+		memset(&st, 0, sizeof(st));	/* unknown: a new socket each time */
+	else if (vn->ctl_sock >= 0 && st.st_dev == vn->ctl_ns_dev &&
+		 st.st_ino == vn->ctl_ns_ino) {
 		close(nsfd);
 		return vn->ctl_sock;
 	}
