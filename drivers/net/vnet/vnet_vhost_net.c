@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,7 +205,7 @@ vn_tap_open(struct vnet_vn *vn, bool first)
 {
 	unsigned int features = 0;
 	struct ifreq ifr;
-	int fd, hdr, err;
+	int fd, hdr, sndbuf, err;
 
 	fd = open(VN_TUN_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -239,9 +240,16 @@ vn_tap_open(struct vnet_vn *vn, bool first)
 		snprintf(vn->ifname, sizeof(vn->ifname), "%s", ifr.ifr_name);
 	/* The virtio 1.x header (12 bytes, num_buffers included): vhost-net passes it on. */
 	hdr = (int)sizeof(struct vnet_net_hdr_mrg);
-	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 || ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
+	/*
+	 * No send buffer limit (as QEMU's and DPDK's taps): frames vhost-net writes into the
+	 * tap are charged to it until the stack frees them; the default wmem limit would make
+	 * the kernel's TX worker wait for that under load.
+	 */
+	sndbuf = INT_MAX;
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 || ioctl(fd, TUNSETSNDBUF, &sndbuf) < 0 ||
+	    ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
 		err = errno;
-		VNET_INIT_LOG(ERR, "%s: tap %s: cannot set the vnet header size or offloads: %s",
+		VNET_INIT_LOG(ERR, "%s: tap %s: cannot set the vnet header size, send buffer or offloads: %s",
 			      vn->name, vn->ifname, strerror(err));
 		close(fd);
 		return -err;
