@@ -4,6 +4,8 @@
 # with its commands through a fifo.
 
 M=/lib/vnet-modules/stock
+# iproute2's ip by path: busybox's ash runs its own applets first (and busybox's ip has no netns)
+IP=/usr/sbin/ip
 A=10.77.0.1 B=10.77.0.2 MA=02:77:00:00:00:0a MB=02:77:00:00:00:0b
 
 # wait_log LOG PATTERN SECONDS: until LOG has a line matching PATTERN (grep -E)
@@ -77,27 +79,27 @@ vdevs_virtio() { # vdevs_virtio EXTRA: the same with DPDK's net_virtio_user (vho
 
 # ns_up NS TAP ADDR MAC PEER PEERMAC: move TAP into a new namespace NS and configure it
 ns_up() {
-	ip netns add "$1" || return 1
-	ip netns exec "$1" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6
+	$IP netns add "$1" || return 1
+	$IP netns exec "$1" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6
 		echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6
 		echo 1 > /proc/sys/net/ipv4/tcp_no_metrics_save'
 	i=0
-	while ! ip link show "$2" >/dev/null 2>&1; do
+	while ! $IP link show "$2" >/dev/null 2>&1; do
 		i=$((i + 1)); [ $i -le 50 ] || { echo "vnet: no tap $2"; return 1; }; sleep 0.1
 	done
-	ip link set "$2" netns "$1" &&
-		ip -n "$1" link set lo up &&
-		ip -n "$1" link set "$2" address "$4" &&
-		ip -n "$1" addr add "$3/24" dev "$2" &&
-		ip -n "$1" link set "$2" up &&
-		ip -n "$1" neigh replace "$5" lladdr "$6" dev "$2" nud permanent
+	$IP link set "$2" netns "$1" &&
+		$IP -n "$1" link set lo up &&
+		$IP -n "$1" link set "$2" address "$4" &&
+		$IP -n "$1" addr add "$3/24" dev "$2" &&
+		$IP -n "$1" link set "$2" up &&
+		$IP -n "$1" neigh replace "$5" lladdr "$6" dev "$2" nud permanent
 }
 ns_pair() { ns_up nsa tap0 $A $MA $B $MB && ns_up nsb tap1 $B $MB $A $MA; }
-ns_down() { ip netns del nsa 2>/dev/null; ip netns del nsb 2>/dev/null; }
+ns_down() { $IP netns del nsa 2>/dev/null; $IP netns del nsb 2>/dev/null; }
 
 # ping_ok FROM-NS TO-ADDR COUNT: every echo answered
 ping_ok() {
-	out=$(ip netns exec "$1" ping -c "$3" -w $(($3 * 4 + 4)) "$2" 2>&1)
+	out=$($IP netns exec "$1" ping -c "$3" -w $(($3 * 4 + 4)) "$2" 2>&1)
 	echo "$out" | tail -n 2
 	echo "$out" | grep -q "$3 packets transmitted, $3 packets received"
 }
@@ -106,11 +108,11 @@ ping_ok() {
 tcp_start() {
 	rm -f "/tmp/rx.$2" "/tmp/hold.$2"
 	mkfifo "/tmp/hold.$2"
-	ip netns exec "$1" timeout 200 nc -l -p "$2" <>"/tmp/hold.$2" >"/tmp/rx.$2" &
+	$IP netns exec "$1" timeout 200 nc -l -p "$2" <>"/tmp/hold.$2" >"/tmp/rx.$2" &
 	eval "rxpid_$2=\$!"
 }
 # tcp_send FROM-NS ADDR PORT FILE; tcp_check PORT FILE: receiver done, same sha256
-tcp_send() { ip netns exec "$1" timeout 200 nc "$2" "$3" <"$4"; }
+tcp_send() { $IP netns exec "$1" timeout 200 nc "$2" "$3" <"$4"; }
 tcp_check() {
 	eval "wait \$rxpid_$1"
 	a=$(sha256sum <"$2" | cut -c1-64)
@@ -131,18 +133,18 @@ tcp_both() {
 	tcp_secs=$(($(date +%s) - t0 - 1))
 	echo "vnet: TCP $1 bytes A->B and B->A intact (${tcp_secs} s)"
 }
-tapstat() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
+tapstat() { $IP netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
 
 # after_quit: the taps (vnet created them) and the kernel's vhost workers are gone
 after_quit() {
-	why=
-	ip -n nsa link show tap0 >/dev/null 2>&1 && why="tap0 still exists after testpmd quit"
-	ip -n nsb link show tap1 >/dev/null 2>&1 && why="${why:+$why; }tap1 still exists"
+	local aq=
+	$IP -n nsa link show tap0 >/dev/null 2>&1 && aq="tap0 still exists after testpmd quit"
+	$IP -n nsb link show tap1 >/dev/null 2>&1 && aq="${aq:+$aq; }tap1 still exists"
 	if ps | grep -q '\[vhost-[0-9]'; then
 		sleep 2
-		ps | grep -q '\[vhost-[0-9]' && why="${why:+$why; }vhost worker threads left: $(ps | grep '\[vhost-' | head -2)"
+		ps | grep -q '\[vhost-[0-9]' && aq="${aq:+$aq; }vhost worker threads left: $(ps | grep '\[vhost-' | head -2)"
 	fi
-	[ -z "$why" ] || { echo "vnet: $why"; return 1; }
+	[ -z "$aq" ] || { echo "vnet: $aq"; return 1; }
 }
 
 IO="-i --forward-mode=io --total-num-mbufs=8192 --txd=256 --rxd=256 --disable-link-check"

@@ -59,7 +59,7 @@ if want vhost-net-fwd; then
 	elif ! ns_pair; then
 		why="namespace setup failed"
 	else
-		ip -d -n nsa link show tap0 | grep -q "vnet_hdr on" || why="tap0 has no vnet header"
+		$IP -d -n nsa link show tap0 | grep -q "vnet_hdr on" || why="tap0 has no vnet header"
 		ping_ok nsa $B 5 || why="${why:+$why; }ping A->B lost echoes"
 		ping_ok nsb $A 3 || why="${why:+$why; }ping B->A lost echoes"
 		tcp_both 4194304 || why="${why:+$why; }TCP transfer corrupted or incomplete"
@@ -69,7 +69,7 @@ if want vhost-net-fwd; then
 		: >/tmp/mark
 		tp "set link-down port 0"
 		sleep 2
-		ip -n nsa link show tap0 | grep -q "[<,]UP[,>]" && why="${why:+$why; }set link-down left tap0 up"
+		$IP -n nsa link show tap0 | grep -q "[<,]UP[,>]" && why="${why:+$why; }set link-down left tap0 up"
 		ping_ok nsa $B 1 >/dev/null && why="${why:+$why; }ping passed with the link down"
 		lines=$(wc -l <"$tp_log")
 		tp "show port info 0"
@@ -77,8 +77,8 @@ if want vhost-net-fwd; then
 		tail -n +"$lines" "$tp_log" | grep -q "Link status: down" || why="${why:+$why; }port 0 does not report the link down"
 		tp "set link-up port 0"
 		sleep 2
-		ip -n nsa link show tap0 | grep -q "[<,]UP[,>]" || why="${why:+$why; }set link-up did not bring tap0 up"
-		ip -n nsa neigh replace $B lladdr $MB dev tap0 nud permanent
+		$IP -n nsa link show tap0 | grep -q "[<,]UP[,>]" || why="${why:+$why; }set link-up did not bring tap0 up"
+		$IP -n nsa neigh replace $B lladdr $MB dev tap0 nud permanent
 		ping_ok nsa $B 3 || why="${why:+$why; }no ping after link up"
 	fi
 	tp_quit
@@ -146,7 +146,7 @@ if want vhost-net-mq; then
 	elif ! ns_pair; then
 		why="namespace setup failed"
 	else
-		ip -d -n nsa link show tap0 | grep -q "multi_queue numqueues 2" || why="tap0 is not a 2-queue multi-queue tap: $(ip -d -n nsa link show tap0 | grep tun)"
+		$IP -d -n nsa link show tap0 | grep -q "multi_queue numqueues 2" || why="tap0 is not a 2-queue multi-queue tap: $($IP -d -n nsa link show tap0 | grep tun)"
 		head -c 262144 /dev/urandom >/tmp/m.bin
 		for p in $(seq 6001 6012); do tcp_start nsb $p; done
 		sleep 1
