@@ -117,7 +117,7 @@ tcp_check() {
 	eval "wait \$rxpid_$1"
 	a=$(sha256sum <"$2" | cut -c1-64)
 	b=$(sha256sum <"/tmp/rx.$1" | cut -c1-64)
-	[ "$a" = "$b" ] || { echo "vnet: port $1: $(wc -c <"/tmp/rx.$1") of $(wc -c <"$2") bytes, sha256 differs"; return 1; }
+	[ -s "$2" ] && [ "$a" = "$b" ] || { echo "vnet: port $1: $(wc -c <"/tmp/rx.$1") of $(wc -c <"$2") bytes, sha256 differs"; return 1; }
 }
 # tcp_both SIZE: SIZE bytes A->B and B->A (port 5001 / 5002), byte for byte; sets tcp_secs
 tcp_both() {
@@ -127,9 +127,12 @@ tcp_both() {
 	tcp_start nsb 5001
 	tcp_start nsa 5002
 	sleep 1
-	tcp_send nsa $B 5001 /tmp/a.bin || echo "vnet: nc A->B failed"
-	tcp_send nsb $A 5002 /tmp/b.bin || echo "vnet: nc B->A failed"
-	tcp_check 5001 /tmp/a.bin && tcp_check 5002 /tmp/b.bin || return 1
+	ok_=0
+	tcp_send nsa $B 5001 /tmp/a.bin || { echo "vnet: nc A->B failed"; ok_=1; }
+	tcp_send nsb $A 5002 /tmp/b.bin || { echo "vnet: nc B->A failed"; ok_=1; }
+	tcp_check 5001 /tmp/a.bin || ok_=1
+	tcp_check 5002 /tmp/b.bin || ok_=1
+	[ $ok_ -eq 0 ] || return 1
 	tcp_secs=$(($(date +%s) - t0 - 1))
 	echo "vnet: TCP $1 bytes A->B and B->A intact (${tcp_secs} s)"
 }
