@@ -11,7 +11,8 @@
 # Prints one row per run (TCP Mbit/s, packets forwarded, kicks, kicks per 1000 packets) and
 # the median (min-max) of the per-repetition ratios vnet / net_virtio_user. TCG rates say
 # nothing about real speed: read the ratios. Logs: BUILD_DIR/qemu/vhost-net-bench/.
-# Env: VNET_BENCH_PAIRS (3), VNET_BENCH_MB (32), VNET_QEMU_ACCEL=tcg.
+# Env: VNET_BENCH_PAIRS (3), VNET_BENCH_MB (32), VNET_BENCH_VNET_ARGS (devargs added to vnet's
+# two ports, e.g. kick_coalesce=auto; default none: the driver's defaults), VNET_QEMU_ACCEL=tcg.
 # Takes flock /var/lock/vnet-heavy.lock around the QEMU run (not with VNET_BENCH_NOLOCK=1).
 set -uo pipefail
 
@@ -30,7 +31,7 @@ rm -rf "$d"
 mkdir -p "$d"
 VNET_DEVARGS='' qg_header vhost-net-bench >"$d/test.sh"
 {
-	echo "VN_REPS=$pairs VN_MB=$mb"
+	echo "VN_REPS=$pairs VN_MB=$mb VN_VNET_ARGS='${VNET_BENCH_VNET_ARGS:-}'"
 	cat "$QG_HERE/guest/vhost-net-lib.sh" "$QG_HERE/guest/vhost-net-bench.sh"
 } >>"$d/test.sh"
 qg_initrd "$d"
@@ -38,7 +39,7 @@ g=$QG_DIR/guest
 # base + net_virtio (net_virtio_user lives in it) + vnet's plugin + the script
 cat "$g/base.cpio" "$g/virtio-pmd.cpio" "$g/plugin.cpio" "$d/case.cpio" >"$d/initrd"
 
-echo "vhost-net-bench: $((2 * pairs)) runs ($pairs pairs), $mb MB TCP each, $QG_ACCEL; vnet $QG_PLUGIN"
+echo "vhost-net-bench: $((2 * pairs)) runs ($pairs pairs), $mb MB TCP each, $QG_ACCEL; vnet $QG_PLUGIN, devargs '${VNET_BENCH_VNET_ARGS:-}'"
 t0=$SECONDS
 if [ "${VNET_BENCH_NOLOCK:-0}" != 1 ]; then
 	exec 8>/var/lock/vnet-heavy.lock

@@ -7,7 +7,7 @@
 # driver: a kprobe on eventfd_write (every kick of both drivers is one write(2) on a kick
 # eventfd; nothing else in the guest writes eventfds) with a hist trigger, from "start" to
 # "stop". Packets: the TX-packets testpmd's "stop" prints, summed over both ports.
-# Env (from the host script): VN_REPS, VN_MB.
+# Env (from the host script): VN_REPS, VN_MB, VN_VNET_ARGS (devargs added to vnet's ports).
 
 T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null
@@ -31,7 +31,7 @@ head -c $((VN_MB * 1048576)) /dev/urandom >/tmp/big.bin
 
 bench_one() { # bench_one vnet|virtio REP
 	drv=$1 rep=$2
-	if [ "$drv" = vnet ]; then v=$(vdevs ""); else v=$(vdevs_virtio ""); fi
+	if [ "$drv" = vnet ]; then v=$(vdevs "${VN_VNET_ARGS:+,$VN_VNET_ARGS}"); else v=$(vdevs_virtio ""); fi
 	tp_start "b$rep$drv" $EAL --file-prefix "b$rep$drv" $v -- $IO
 	tp start
 	err=
