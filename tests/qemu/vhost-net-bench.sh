@@ -60,6 +60,7 @@ function med(list,   n, a, i, j, t) {
 	if (n == 0) return "n/a"
 	return sprintf("%.3f (%.3f-%.3f)", (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2, a[1], a[n])
 }
+{ sub(/\r$/, "") }
 /^VNET-BENCH rep=/ {
 	r = kv($0, "rep"); dr = kv($0, "driver"); s = kv($0, "secs") + 0; p = kv($0, "pkts") + 0
 	k = kv($0, "kicks") + 0; m = kv($0, "mb") + 0

@@ -5,7 +5,7 @@
 # devargs, 256-entry rings), the taps in namespaces nsa / nsb, one TCP transfer of VN_MB MB
 # A -> B (busybox nc, checked by sha256). Kicks are counted by the guest kernel, not by the
 # driver: a kprobe on eventfd_write (every kick of both drivers is one write(2) on a kick
-# eventfd; nothing else in the guest writes eventfds) with a hist trigger, from "start" to
+# eventfd; nothing else in the guest writes eventfds) with a hist trigger, from the namespace set-up to
 # "stop". Packets: the TX-packets testpmd's "stop" prints, summed over both ports.
 # Env (from the host script): VN_REPS, VN_MB, VN_VNET_ARGS (devargs added to vnet's ports).
 
@@ -20,9 +20,11 @@ elif [ -d $T/events/syscalls/sys_enter_write ]; then
 fi
 [ -n "$KEV" ] || { echo "VNET-BENCH-ERROR no kprobe on eventfd_write and no write tracepoint"; exit 1; }
 echo "vnet-bench: counting kicks with $KEV"
+# A hist trigger keyed on the writing thread (re-adding it resets the counts).
 kick_reset() {
-	echo '!hist:keys=common_comm' >"$KEV/trigger" 2>/dev/null
-	echo 'hist:keys=common_comm' >"$KEV/trigger"
+	echo '!hist:keys=common_pid.execname' >"$KEV/trigger" 2>/dev/null
+	echo 'hist:keys=common_pid.execname' >"$KEV/trigger" ||
+		{ echo "VNET-BENCH-ERROR cannot attach the hist trigger to $KEV"; exit 1; }
 }
 kick_read() { awk '/^ *Hits:/ { print $2 }' "$KEV/hist"; }
 
@@ -56,7 +58,7 @@ bench_one() { # bench_one vnet|virtio REP
 	sleep 1
 	kicks=$(kick_read)
 	echo "----- kick counts per thread:"
-	grep common_comm "$KEV/hist"
+	grep common_pid "$KEV/hist"
 	tp_quit
 	pk=$(vnet_port_stats "$tp_log" | awk '{ s += $3 } END { print s + 0 }')
 	ns_down
