@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages vnet needs to build and test. Idempotent; run as root.
 # Only what is needed, without recommended packages.
-#   config/install-deps.sh            build + unit/host tiers + the demo
+#   config/install-deps.sh            build + unit/host tiers + the demo (dpdk-doc: the
+#                                     l3fwd-power example the host tier builds)
 #   config/install-deps.sh --guest    also the QEMU guest tier packages
 #   config/install-deps.sh --plot     also gnuplot-nox, for dpdk-test-vnet --plot
 #   config/install-deps.sh --fuzz     also clang (libFuzzer), for tests/fuzz/run.sh
 set -euo pipefail
 
 pkgs=(dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config python3-pyelftools
-      gcc libc6-dev xz-utils tar dpkg-dev)
+      gcc libc6-dev xz-utils tar dpkg-dev dpdk-doc)
 for opt in "$@"; do
 	case $opt in
 	--guest) pkgs+=(qemu-system-x86 busybox-static cpio kmod) ;;

@@ -154,6 +154,13 @@ build_base() { # build into $1
 		/usr/share/dpdk/examples/l2fwd/main.c -o "$w/dpdk-l2fwd" $(pkg-config --libs libdpdk) \
 		2>"$w/l2fwd-build.log" || { cat "$w/l2fwd-build.log" >&2; return 1; }
 	install -m 0755 "$w/dpdk-l2fwd" "$root/usr/bin/dpdk-l2fwd"
+	# l3fwd-power (RX interrupts: cases-intr.sh), from the same examples, the same way
+	cc -O2 -DALLOW_EXPERIMENTAL_API $(pkg-config --cflags libdpdk) \
+		/usr/share/dpdk/examples/l3fwd-power/main.c \
+		/usr/share/dpdk/examples/l3fwd-power/perf_core.c -o "$w/dpdk-l3fwd-power" \
+		$(pkg-config --libs libdpdk) 2>"$w/l3fwd-power-build.log" ||
+		{ cat "$w/l3fwd-power-build.log" >&2; return 1; }
+	install -m 0755 "$w/dpdk-l3fwd-power" "$root/usr/bin/dpdk-l3fwd-power"
 	cp -L /usr/bin/dpdk-testpmd "$root/usr/bin/dpdk-testpmd"
 	# stdbuf -oL: line-buffered testpmd output for the tap cases (tests/qemu/guest/mq-test.sh)
 	cp /usr/bin/stdbuf "$root/usr/bin/stdbuf"
@@ -164,7 +171,7 @@ build_base() { # build into $1
 		echo /usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0)
 	[ -d "$pmds" ] || pmds=/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0
 	{
-		ldd /usr/bin/dpdk-testpmd "$w/dpdk-l2fwd" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*[^:]$/ { print $1 }'
+		ldd /usr/bin/dpdk-testpmd "$w/dpdk-l2fwd" "$w/dpdk-l3fwd-power" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*[^:]$/ { print $1 }'
 		echo /lib/x86_64-linux-gnu/libgcc_s.so.1
 		for l in bus_pci bus_vdev mempool_ring; do
 			ls "$pmds"/librte_"$l".so*

@@ -551,6 +551,10 @@ devargs_bad_case
 tap_case
 tap_offload_case
 vhost_net_case
+. "$QG_HERE/cases-mp.sh"
+mp_guest_case
+# Interrupts: link events, guest announce, RX interrupts with l3fwd-power (one boot).
+. "$here/cases-intr.sh"
 
 echo "guest tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(driver $QG_DRVNAME; ${timings[*]})"

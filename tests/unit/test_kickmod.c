@@ -73,6 +73,8 @@ tx(struct model *m, uint64_t now, uint32_t n)
 	m->pkts += n;
 	if (m->unkicked >= vnet_kickmod_thresh(&m->km))
 		decide(m, now, VNET_KICKMOD_END_THRESH);
+	else if (m->defer_start == 0 && m->unkicked < VNET_KICKMOD_LONE)
+		decide(m, now, VNET_KICKMOD_END_LONE);
 	else if (m->defer_start != 0 && now - (m->defer_start - 1) >= DELAY)
 		decide(m, now, VNET_KICKMOD_END_DELAY);
 	else if (m->defer_start == 0)
@@ -115,7 +117,8 @@ test_init_bounds(void)
 	UT_ASSERT(km.thresh == VNET_KICKMOD_START, "start %u", km.thresh);
 	UT_ASSERT(!vnet_kickmod_end(&km, VNET_KICKMOD_END_N, 5) && km.thresh == VNET_KICKMOD_START,
 		  "an unknown end changed the state");
-	UT_ASSERT(km.ends[0] + km.ends[1] + km.ends[2] + km.ends[3] == 0, "unknown end counted");
+	UT_ASSERT(km.ends[0] + km.ends[1] + km.ends[2] + km.ends[3] + km.ends[4] == 0,
+		  "unknown end counted");
 	return 0;
 }
 
@@ -133,15 +136,15 @@ test_transitions(void)
 	/* IDLE keeps it. */
 	UT_ASSERT(!vnet_kickmod_end(&km, VNET_KICKMOD_END_IDLE, 3) && km.thresh == MAXT,
 		  "IDLE moved the threshold to %u", km.thresh);
-	/* DELAY: half of what the delay gathered, and a back-off before growing. */
-	UT_ASSERT(vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, 10) && km.thresh == 5,
+	/* DELAY of a trickle: a decision at every burst, and a back-off before growing. */
+	UT_ASSERT(vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, 10) && km.thresh == 1,
 		  "DELAY with 10 waiting: %u", km.thresh);
 	UT_ASSERT(km.backoff == VNET_KICKMOD_BACKOFF_MIN, "back-off %u", km.backoff);
 	for (i = 0; i < VNET_KICKMOD_BACKOFF_MIN; i++)
-		vnet_kickmod_end(&km, VNET_KICKMOD_END_THRESH, 5);
-	UT_ASSERT(km.thresh == 5, "grew during the back-off: %u", km.thresh);
-	vnet_kickmod_end(&km, VNET_KICKMOD_END_THRESH, 5);
-	UT_ASSERT(km.thresh == 10, "no growth after the back-off: %u", km.thresh);
+		vnet_kickmod_end(&km, VNET_KICKMOD_END_THRESH, 1);
+	UT_ASSERT(km.thresh == 1, "grew during the back-off: %u", km.thresh);
+	vnet_kickmod_end(&km, VNET_KICKMOD_END_THRESH, 1);
+	UT_ASSERT(km.thresh == 2, "no growth after the back-off: %u", km.thresh);
 	/* DELAY with nothing gathered still leaves 1 (a decision at every burst). */
 	vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, 0);
 	UT_ASSERT(km.thresh == 1, "DELAY with 0: %u", km.thresh);
@@ -151,6 +154,11 @@ test_transitions(void)
 	UT_ASSERT(km.backoff <= VNET_KICKMOD_BACKOFF_MAX && km.backoff_len <= VNET_KICKMOD_BACKOFF_MAX
 		  && km.backoff >= VNET_KICKMOD_BACKOFF_MAX / 2, "back-off %u (len %u)", km.backoff,
 		  km.backoff_len);
+	/* DELAY with half the threshold gathered (a busy but slow lcore) keeps it. */
+	vnet_kickmod_init(&km, MAXT);
+	UT_ASSERT(!vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, VNET_KICKMOD_START / 2) &&
+		  km.thresh == VNET_KICKMOD_START && km.backoff == 0,
+		  "busy DELAY: threshold %u back-off %u", km.thresh, km.backoff);
 	/* DELAY never raises the threshold. */
 	vnet_kickmod_init(&km, MAXT);
 	vnet_kickmod_end(&km, VNET_KICKMOD_END_DELAY, 1000);
@@ -233,16 +241,21 @@ test_pingpong(void)
 		rx_empty(&m, now);
 		now += 50;
 	}
-	UT_ASSERT(m.kicks == 5000 && m.ends[VNET_KICKMOD_END_IDLE] == 5000,
-		  "%llu decisions, %llu idle ends", (unsigned long long)m.kicks,
-		  (unsigned long long)m.ends[VNET_KICKMOD_END_IDLE]);
-	UT_ASSERT(m.oldest_max <= 1, "a ping waited %llu us", (unsigned long long)m.oldest_max);
+	UT_ASSERT(m.kicks == 5000 && m.ends[VNET_KICKMOD_END_LONE] == 5000,
+		  "%llu decisions, %llu lone-packet ends", (unsigned long long)m.kicks,
+		  (unsigned long long)m.ends[VNET_KICKMOD_END_LONE]);
+	UT_ASSERT(m.oldest_max == 0, "a ping waited %llu us", (unsigned long long)m.oldest_max);
+	UT_ASSERT(m.km.thresh == VNET_KICKMOD_START, "lone packets moved the threshold to %u",
+		  m.km.thresh);
 	return 0;
 }
 
-/* TX-only trickle, no RX polls: one packet every 100 us; only the delay ends a deferral. */
+/*
+ * TX-only trickle, no RX polls: a burst of @p burst packets every 100 us; only the delay
+ * ends a deferral (bursts of 1 are lone packets: never deferred).
+ */
 static int
-trickle(struct model *m, uint64_t *now, unsigned int n)
+trickle(struct model *m, uint64_t *now, unsigned int n, uint32_t burst)
 {
 	unsigned int i;
 
@@ -250,7 +263,7 @@ trickle(struct model *m, uint64_t *now, unsigned int n)
 		*now += 50;
 		tick(m, *now);
 		*now += 50;
-		tx(m, *now, 1);
+		tx(m, *now, burst);
 		if (check_bounds(m, "trickle"))
 			return 1;
 	}
@@ -264,8 +277,16 @@ test_trickle(void)
 	uint64_t now = 0;
 	double mean;
 
+	/* Lone packets: never deferred. */
 	model_init(&m);
-	if (trickle(&m, &now, 20000))
+	if (trickle(&m, &now, 2000, 1))
+		return 1;
+	UT_ASSERT(m.oldest_max == 0 && m.ends[VNET_KICKMOD_END_LONE] == 2000,
+		  "lone trickle: waited %llu us, %llu lone ends", (unsigned long long)m.oldest_max,
+		  (unsigned long long)m.ends[VNET_KICKMOD_END_LONE]);
+	/* Bursts of 4 (not lone): the delay and the back-off keep the waits short. */
+	model_init(&m);
+	if (trickle(&m, &now, 20000, VNET_KICKMOD_LONE))
 		return 1;
 	mean = (double)m.oldest_sum / (double)m.pkts;
 	UT_ASSERT(m.oldest_max <= DELAY + 50, "waited %llu us (delay %u)",
@@ -288,7 +309,7 @@ test_load_change(void)
 	unsigned int i, back = 0;
 
 	model_init(&m);
-	if (trickle(&m, &now, 20000))
+	if (trickle(&m, &now, 20000, VNET_KICKMOD_LONE))
 		return 1;
 	for (i = 0; i < 4 * VNET_KICKMOD_BACKOFF_MAX; i++) {
 		now += 2;
@@ -300,9 +321,9 @@ test_load_change(void)
 		  4 * VNET_KICKMOD_BACKOFF_MAX);
 	printf("INFO load_change: back at the max after %u bursts\n", back);
 	/* And down again when the trickle returns. */
-	if (trickle(&m, &now, 200))
+	if (trickle(&m, &now, 200, VNET_KICKMOD_LONE))
 		return 1;
-	UT_ASSERT(m.km.thresh <= 2, "trickle again: threshold %u", m.km.thresh);
+	UT_ASSERT(m.km.thresh <= 8, "trickle again: threshold %u", m.km.thresh);
 	return 0;
 }
 

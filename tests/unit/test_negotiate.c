@@ -507,6 +507,68 @@ test_start_unwind(void)
 	printf("PASS start_queues_unwind\n");
 }
 
+/* vnet_dev_link_info(): link, announce request, speed and duplex from the config space. */
+static void
+test_link_info(void)
+{
+	struct vnet_link_info li;
+	struct fake f;
+
+	fake_init(&f, true);
+	f.offer |= VNET_BIT(VNET_NET_F_SPEED_DUPLEX);
+	f.cfg.speed = 10000;
+	f.cfg.duplex = 1;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	CHECK(vnet_hw_has(&f.hw, VNET_NET_F_SPEED_DUPLEX), "SPEED_DUPLEX not negotiated");
+	vnet_dev_link_info(&f.hw, &li);
+	CHECK(li.up && li.speed == 10000 && li.full_duplex && !li.announce,
+	      "up %d speed %u full %d announce %d", li.up, li.speed, li.full_duplex, li.announce);
+	f.cfg.duplex = 0;
+	f.cfg.status = 0;
+	vnet_dev_link_info(&f.hw, &li);
+	CHECK(!li.up && !li.full_duplex, "down / half expected");
+	/* 5.1.4.2: -1 is unknown; above INT32_MAX is not a speed either; duplex 0xff unknown */
+	f.cfg.speed = UINT32_MAX;
+	f.cfg.duplex = 0xff;
+	vnet_dev_link_info(&f.hw, &li);
+	CHECK(li.speed == VNET_SPEED_UNKNOWN && li.full_duplex, "unknown speed/duplex");
+	f.cfg.speed = 0x80000000u;
+	vnet_dev_link_info(&f.hw, &li);
+	CHECK(li.speed == VNET_SPEED_UNKNOWN, "speed above INT32_MAX must read as unknown");
+	/* the announce bit counts only with GUEST_ANNOUNCE (which needs CTRL_VQ) */
+	f.cfg.status = VNET_NET_S_LINK_UP | VNET_NET_S_ANNOUNCE;
+	vnet_dev_link_info(&f.hw, &li);
+	CHECK(li.up && !li.announce, "ANNOUNCE without GUEST_ANNOUNCE negotiated");
+	f.offer |= VNET_BIT(VNET_NET_F_GUEST_ANNOUNCE);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	CHECK(!vnet_hw_has(&f.hw, VNET_NET_F_GUEST_ANNOUNCE), "GUEST_ANNOUNCE without CTRL_VQ");
+	f.offer |= VNET_BIT(VNET_NET_F_CTRL_VQ);
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	vnet_dev_link_info(&f.hw, &li);
+	CHECK(vnet_hw_has(&f.hw, VNET_NET_F_GUEST_ANNOUNCE) && li.announce, "announce expected");
+	/* without SPEED_DUPLEX the config's speed is not read */
+	f.offer &= ~VNET_BIT(VNET_NET_F_SPEED_DUPLEX);
+	f.cfg.speed = 1000;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	vnet_dev_link_info(&f.hw, &li);
+	CHECK(li.speed == VNET_SPEED_UNKNOWN, "speed read without SPEED_DUPLEX");
+	/* legacy: 32 feature bits, no SPEED_DUPLEX (bit 63) */
+	fake_init(&f, false);
+	f.offer |= VNET_BIT(VNET_NET_F_SPEED_DUPLEX);
+	f.cfg.speed = 1000;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	vnet_dev_link_info(&f.hw, &li);
+	CHECK(li.up && li.speed == VNET_SPEED_UNKNOWN, "legacy speed %u", li.speed);
+	/* no STATUS: always up, never an announce */
+	fake_init(&f, true);
+	f.offer &= ~VNET_BIT(VNET_NET_F_STATUS);
+	f.cfg.status = VNET_NET_S_ANNOUNCE;
+	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == 0, "%s", last_log);
+	vnet_dev_link_info(&f.hw, &li);
+	CHECK(li.up && !li.announce, "without STATUS the link is up");
+	printf("PASS link_info\n");
+}
+
 int
 main(void)
 {
@@ -521,6 +583,7 @@ main(void)
 	test_mtu();
 	test_start_unwind();
 	test_ctrl_and_mq();
+	test_link_info();
 	if (failures)
 		printf("%d negotiation test(s) failed\n", failures);
 	return failures ? 1 : 0;

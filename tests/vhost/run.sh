@@ -734,6 +734,11 @@ ring_case ring-hostile-tx-used-idx-jump tx-used-idx-jump nohuge --expect-rx 0 --
 	$(xs tx_q0_broken=1)
 }
 
+# ---- secondary processes and the private dump (tests/vhost/cases-mp.sh) --------------------
+. "$here/cases-mp.sh"
+# ---- 6. interrupts: RX queue interrupts, link-state events (tests/vhost/cases-intr.sh) -----
+. "$here/cases-intr.sh"
+
 echo "host tier: $passed passed, $failed failed, $skipped skipped in $((SECONDS - t_all))s" \
 	"(${timings[*]})"
 [ $failed -eq 0 ] && [ $((passed + skipped)) -gt 0 ]

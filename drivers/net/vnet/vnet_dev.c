@@ -363,3 +363,28 @@ vnet_dev_link_up(struct vnet_hw *hw)
 	hw->ops->read_cfg(hw, offsetof(struct vnet_net_config, status), &status, sizeof(status));
 	return (status & VNET_NET_S_LINK_UP) != 0;
 }
+
+void
+vnet_dev_link_info(struct vnet_hw *hw, struct vnet_link_info *li)
+{
+	uint16_t status = VNET_NET_S_LINK_UP;
+	uint32_t speed;
+	uint8_t duplex;
+
+	if (vnet_hw_has(hw, VNET_NET_F_STATUS))
+		hw->ops->read_cfg(hw, offsetof(struct vnet_net_config, status), &status,
+				  sizeof(status));
+	li->up = (status & VNET_NET_S_LINK_UP) != 0;
+	li->announce = vnet_hw_has(hw, VNET_NET_F_GUEST_ANNOUNCE) &&
+		       (status & VNET_NET_S_ANNOUNCE) != 0;
+	li->speed = VNET_SPEED_UNKNOWN;
+	li->full_duplex = true;
+	if (!vnet_hw_has(hw, VNET_NET_F_SPEED_DUPLEX))
+		return;
+	hw->ops->read_cfg(hw, offsetof(struct vnet_net_config, speed), &speed, sizeof(speed));
+	hw->ops->read_cfg(hw, offsetof(struct vnet_net_config, duplex), &duplex, sizeof(duplex));
+	/* 5.1.4.2: speed is 0..INT32_MAX Mbit/s or -1 (unknown); duplex 0 half, 1 full. */
+	if (speed <= INT32_MAX)
+		li->speed = speed;
+	li->full_duplex = duplex != 0x00;
+}

@@ -24,7 +24,8 @@
 	 VNET_BIT(VNET_F_RING_INDIRECT_DESC) | VNET_BIT(VNET_NET_F_MRG_RXBUF) | \
 	 VNET_BIT(VNET_F_RING_PACKED) | VNET_BIT(VNET_F_IN_ORDER) | \
 	 VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS) | VNET_BIT(VNET_NET_F_MTU) | \
-	 VNET_CTRL_FEATURES | VNET_GUEST_OFFLOAD_FEATURES | VNET_HOST_OFFLOAD_FEATURES)
+	 VNET_BIT(VNET_NET_F_SPEED_DUPLEX) | VNET_CTRL_FEATURES | VNET_GUEST_OFFLOAD_FEATURES | \
+	 VNET_HOST_OFFLOAD_FEATURES)
 
 /**
  * Receive offloads vnet can use (5.1.3): checksum and TCP coalescing. Not GUEST_UFO (no
@@ -42,14 +43,15 @@
 
 /**
  * The control virtqueue and what needs it (5.1.3.1): RX modes and MAC filters, VLAN filter,
- * MAC address, multi-queue, RSS and hash report. vnet_dev_negotiate() drops a feature whose
- * dependency the device does not offer.
+ * MAC address, multi-queue, RSS and hash report, guest announce. vnet_dev_negotiate() drops a
+ * feature whose dependency the device does not offer.
  */
 #define VNET_CTRL_FEATURES \
 	(VNET_BIT(VNET_NET_F_CTRL_VQ) | VNET_BIT(VNET_NET_F_CTRL_RX) | \
 	 VNET_BIT(VNET_NET_F_CTRL_RX_EXTRA) | VNET_BIT(VNET_NET_F_CTRL_VLAN) | \
 	 VNET_BIT(VNET_NET_F_CTRL_MAC_ADDR) | VNET_BIT(VNET_NET_F_MQ) | VNET_BIT(VNET_NET_F_RSS) | \
-	 VNET_BIT(VNET_NET_F_HASH_REPORT) | VNET_BIT(VNET_NET_F_CTRL_GUEST_OFFLOADS))
+	 VNET_BIT(VNET_NET_F_HASH_REPORT) | VNET_BIT(VNET_NET_F_CTRL_GUEST_OFFLOADS) | \
+	 VNET_BIT(VNET_NET_F_GUEST_ANNOUNCE))
 
 /** Smallest control queue vnet can use: one command is a 3-descriptor chain. */
 #define VNET_CTRL_QUEUE_MIN	4
@@ -96,6 +98,25 @@ void vnet_dev_stop(struct vnet_hw *hw, struct vnet_vq **vqs, unsigned int n);
  * otherwise always up (5.1.4). @return true if the link is up.
  */
 bool vnet_dev_link_up(struct vnet_hw *hw);
+
+/** Speed reported when the device does not know it (or has no VIRTIO_NET_F_SPEED_DUPLEX). */
+#define VNET_SPEED_UNKNOWN	UINT32_MAX
+
+/** What the device's config space says about the link (vnet_dev_link_info()). */
+struct vnet_link_info {
+	bool up;		/**< VIRTIO_NET_S_LINK_UP, or true without VIRTIO_NET_F_STATUS */
+	bool announce;		/**< VIRTIO_NET_S_ANNOUNCE with VIRTIO_NET_F_GUEST_ANNOUNCE */
+	uint32_t speed;		/**< Mbit/s, or VNET_SPEED_UNKNOWN */
+	bool full_duplex;	/**< full unless the device says half (unknown: full) */
+};
+
+/**
+ * Read link state, announce request, speed and duplex (5.1.4) in one go. Speed and duplex
+ * come from the config space only with VIRTIO_NET_F_SPEED_DUPLEX; a speed above INT32_MAX
+ * other than the spec's "unknown" (0xffffffff) is treated as unknown, as is a duplex byte
+ * other than 0 (half) or 1 (full). Any thread (config reads only).
+ */
+void vnet_dev_link_info(struct vnet_hw *hw, struct vnet_link_info *li);
 
 /**
  * Max size for data virtqueue @p idx, as validated by the last successful

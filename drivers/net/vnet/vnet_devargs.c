@@ -197,7 +197,8 @@ vnet_parse_devargs(const char *args, const char * const *valid, const char *help
 	a->event_idx = true;
 	a->indirect = true;
 	a->packed = true;
-	a->delay_us = VNET_DELAY_US_DEFAULT;
+	a->coalesce_auto = true;	/* adaptive kick moderation by default */
+	a->delay_us = VNET_AUTO_DELAY_US_DEFAULT;
 	a->ctrl_timeout_ms = VNET_CTRL_TIMEOUT_MS_DEFAULT;
 	a->vu.queues = 1;
 	a->vu.queue_size = VNET_VU_QUEUE_SIZE_DEFAULT;
@@ -220,8 +221,8 @@ vnet_parse_devargs(const char *args, const char * const *valid, const char *help
 	if (ret < 0)
 		return -EINVAL;
 	/* Adaptive moderation may defer up to kick_delay_us; its own default is longer. */
-	if (a->coalesce_auto && !a->delay_given)
-		a->delay_us = VNET_AUTO_DELAY_US_DEFAULT;
+	if (!a->delay_given)
+		a->delay_us = a->coalesce_auto ? VNET_AUTO_DELAY_US_DEFAULT : VNET_DELAY_US_DEFAULT;
 	return 0;
 }
 

@@ -26,6 +26,15 @@
 
 /* ---- safety net for coalesced kicks ---- */
 
+/*
+ * Adaptive moderation: after this many doublings of a quiet period (no deferral pending at a
+ * scan) the thread sleeps 2^N times longer, so an idle or ping-pong port does not wake it
+ * 1/(kick_delay_us/2) times a second (a guest vCPU woken each time, under TCG a visible cost
+ * to the RTT). A deferral that begins in a long sleep is bounded by that sleep plus
+ * kick_delay_us.
+ */
+#define VNET_SAFETY_QUIET_SHIFT	4
+
 static vnet_thread_ret_t
 safety_thread(void *arg)
 {
@@ -33,23 +42,35 @@ safety_thread(void *arg)
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct timespec ts;
 	uint32_t period_us = ad->args.delay_us / 2;
+	unsigned int shift = 0;
 	uint16_t q;
 
 	if (period_us < 10)
 		period_us = 10;
-	ts.tv_sec = period_us / 1000000;
-	ts.tv_nsec = (long)(period_us % 1000000) * 1000;
 	while (!ad->safety_stop) {
-		uint64_t now;
+		uint64_t now, us = (uint64_t)period_us << shift;
+		bool busy = false;
 
+		ts.tv_sec = (time_t)(us / 1000000);
+		ts.tv_nsec = (long)(us % 1000000) * 1000;
 		nanosleep(&ts, NULL);
 		now = rte_get_tsc_cycles();
 		for (q = 0; q < dev->data->nb_tx_queues; q++) {
 			struct vnet_txq *txq = dev->data->tx_queues[q];
 
 			if (txq != NULL)
-				vnet_txq_safety_kick(txq, now);
+				busy |= vnet_txq_safety_kick(txq, now);
 		}
+		for (q = 0; q < dev->data->nb_rx_queues && ad->args.coalesce_auto; q++) {
+			struct vnet_rxq *rxq = dev->data->rx_queues[q];
+
+			if (rxq != NULL)
+				busy |= vnet_rxq_safety_kick(rxq, now);
+		}
+		if (!ad->args.coalesce_auto || busy)
+			shift = 0;
+		else if (shift < VNET_SAFETY_QUIET_SHIFT)
+			shift++;
 	}
 	return VNET_THREAD_RET_OK;
 }
@@ -79,13 +100,8 @@ vnet_dev_configure(struct rte_eth_dev *dev)
 	ret = vnet_offload_configure(dev);
 	if (ret != 0)
 		return ret;
-	if (conf->intr_conf.lsc || conf->intr_conf.rxq) {
-		VNET_INIT_LOG(ERR, "port %u: interrupts (lsc/rxq) are not supported: vnet polls; "
-			      "clear intr_conf.lsc / intr_conf.rxq (testpmd: --no-lsc-interrupt)",
-			      dev->data->port_id);
-		return -ENOTSUP;
-	}
-	return 0;
+	RTE_SET_USED(conf);
+	return vnet_intr_configure(dev);
 }
 
 static int
@@ -159,17 +175,9 @@ collect_vqs(struct rte_eth_dev *dev, struct vnet_vq **vqs, unsigned int *n)
 static int
 vnet_dev_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 {
-	struct vnet_adapter *ad = adapter_of(dev);
-	struct rte_eth_link link;
-
 	RTE_SET_USED(wait_to_complete);
-	memset(&link, 0, sizeof(link));
-	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
-	link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
-	link.link_autoneg = RTE_ETH_LINK_FIXED;
-	link.link_status = ad->started && vnet_dev_link_up(&ad->hw) ? RTE_ETH_LINK_UP :
-			   RTE_ETH_LINK_DOWN;
-	return rte_eth_linkstatus_set(dev, &link);
+	/* Speed and duplex too (VIRTIO_NET_F_SPEED_DUPLEX); events come from vnet_intr.c. */
+	return vnet_link_report(dev, false);
 }
 
 /* dev_set_link_up / down: only transports with a link of their own (vhost-net's tap). */
@@ -208,6 +216,7 @@ vnet_dev_stop_op(struct rte_eth_dev *dev)
 
 	if (!ad->started)
 		return 0;
+	vnet_intr_stop(dev);	/* no handler may touch the queues from here on */
 	stop_safety(ad);
 	collect_vqs(dev, vqs, &n);
 	if (vnet_ctrl_ready(&ad->ctrl))
@@ -300,9 +309,14 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	if (!ad->cst.hash_report)
 		wanted &= ~VNET_BIT(VNET_NET_F_HASH_REPORT);
 	vnet_offload_features(dev, &wanted);
-	ret = vnet_dev_negotiate(&ad->hw, wanted);
+	ret = vnet_intr_start(dev);
 	if (ret != 0)
 		return ret;
+	ret = vnet_dev_negotiate(&ad->hw, wanted);
+	if (ret != 0) {
+		vnet_intr_stop(dev);
+		return ret;
+	}
 
 	collect_vqs(dev, vqs, &n);
 	for (i = 0; i < n; i++) {
@@ -321,6 +335,9 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 		vnet_vq_set_min_len(&rxq->vq, vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) ?
 				    0 : rxq->hdr_size);
 		rxq->broken_logged = false;
+		rxq->defer_start = 0;
+		rxq->safety_start_seen = 0;
+		rxq->safety_seen = __atomic_load_n(&rxq->safety_kicks, __ATOMIC_RELAXED);
 	}
 	ret = vnet_offload_start(dev);
 	if (ret != 0)
@@ -346,6 +363,9 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 			txq->indirect = vnet_txq_ind_init(txq);
 	}
 	ret = vnet_ctrl_queue_prepare(dev, &vqs[n]);
+	if (ret != 0)
+		goto err_reset;
+	ret = vnet_intr_vectors(dev);
 	if (ret != 0)
 		goto err_reset;
 	if (vqs[n] != NULL)
@@ -380,6 +400,8 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	}
 	ad->rx_variant = rxv;
 	ad->tx_variant = tx_variant_of(dev, vqs[0]->copy, true);
+	ad->rx_variant_id = vnet_rx_variant_id(ad->rx_variant);
+	ad->tx_variant_id = vnet_tx_variant_id(ad->tx_variant);
 	dev->rx_pkt_burst = ad->rx_variant->fn;
 	dev->tx_pkt_burst = ad->tx_variant->fn;
 	dev->tx_pkt_prepare = ad->tx_variant->prep;
@@ -399,6 +421,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	ad->started = true;
+	vnet_intr_started(dev);
 	vnet_dev_link_update(dev, 0);
 	VNET_INIT_LOG(INFO, "port %u started: RX %s; TX %s; event-idx %s, kick coalescing %s",
 		      dev->data->port_id, ad->rx_variant->name, ad->tx_variant->name,
@@ -407,6 +430,7 @@ vnet_dev_start_op(struct rte_eth_dev *dev)
 	return 0;
 
 err_stop:
+	vnet_intr_stop(dev);
 	vnet_dev_stop(&ad->hw, vqs, n);
 	vnet_ctrl_queue_stop(dev);
 	for (i = 0; i < n; i++)
@@ -414,6 +438,7 @@ err_stop:
 			vnet_vq_reclaim(vqs[i]);
 	return ret;
 err_reset:
+	vnet_intr_stop(dev);
 	ad->hw.ops->set_status(&ad->hw, 0);
 	return ret;
 }
@@ -426,6 +451,7 @@ vnet_dev_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
+	vnet_rmv_unregister(dev);
 	vnet_dev_stop_op(dev);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		vnet_rx_queue_release(dev, q);
@@ -433,6 +459,7 @@ vnet_dev_close(struct rte_eth_dev *dev)
 		vnet_tx_queue_release(dev, q);
 	vnet_ctrl_queue_release(dev);
 	vnet_ctrl_fini(&ad->ctrl);
+	vnet_intr_close(dev);
 	if (ad->hw.ops != NULL) {
 		ad->hw.ops->set_status(&ad->hw, 0);
 		ad->hw.ops->uninit(&ad->hw);
@@ -561,6 +588,8 @@ const struct eth_dev_ops vnet_eth_dev_ops = {
 	.fw_version_get = vnet_fw_version_get,
 	.rx_queue_setup = vnet_rx_queue_setup,
 	.rx_queue_release = vnet_rx_queue_release,
+	.rx_queue_intr_enable = vnet_rx_queue_intr_enable,
+	.rx_queue_intr_disable = vnet_rx_queue_intr_disable,
 	.tx_queue_setup = vnet_tx_queue_setup,
 	.tx_queue_release = vnet_tx_queue_release,
 	.rxq_info_get = vnet_rxq_info_get,
@@ -569,4 +598,5 @@ const struct eth_dev_ops vnet_eth_dev_ops = {
 	.tx_burst_mode_get = vnet_tx_burst_mode_get,
 	.dev_supported_ptypes_get = vnet_dev_supported_ptypes_get,
 	.dev_ptypes_set = vnet_dev_ptypes_set,
+	.eth_dev_priv_dump = vnet_priv_dump,
 };

@@ -7,7 +7,7 @@
  * Private data of a vnet ethdev port and the functions the ethdev-layer files share:
  * vnet_probe.c (PCI and vdev bus glue, reset), vnet_devargs.c, vnet_ethdev.c (dev_ops,
  * start/stop), vnet_queue.c (queue setup and release), vnet_xstats.c (stats and xstats).
- * Primary process only.
+ * Primary process, except what vnet_mp.h lists for secondaries.
  */
 
 #ifndef VNET_ETHDEV_H
@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_ethdev.h>
 #include <ethdev_driver.h>
@@ -43,7 +44,7 @@
 #define VNET_DELAY_US_MAX	100000
 #define VNET_DELAY_US_DEFAULT	50
 /** Largest deferral of kick_coalesce=auto when kick_delay_us is not given. */
-#define VNET_AUTO_DELAY_US_DEFAULT	200
+#define VNET_AUTO_DELAY_US_DEFAULT	500
 #define VNET_VU_QUEUES_MAX	8
 #define VNET_VU_QUEUE_SIZE_DEFAULT 256
 
@@ -106,6 +107,25 @@ struct vnet_adapter {
 	uint64_t rxq_offloads;		/**< per-queue RX offloads of the queues set up */
 	uint64_t txq_offloads;		/**< per-queue TX offloads */
 	uint32_t ptype_mask;		/**< dev_ptypes_set; 0: no packet type parsing */
+	/* Multi-process (vnet_mp.c): the variants as table indices, valid in every process. */
+	uint16_t rx_variant_id;		/**< vnet_rx_variant_id() of this start */
+	uint16_t tx_variant_id;		/**< vnet_tx_variant_id() of this start */
+	/* Hot-unplug (vnet_probe.c). */
+	bool rmv_registered;		/**< device event callback registered */
+	bool removed;			/**< RTE_DEV_EVENT_REMOVE seen: the device is going away */
+	/* Interrupts, link events, guest announce (vnet_intr.c). */
+	bool intr_on;			/**< interrupt handle enabled for this start */
+	bool intr_cb;			/**< config-change handler registered (PCI) */
+	bool intr_msix;			/**< config changes on MSI-X vector 0 (no ISR) */
+	bool rxq_intr;			/**< per-queue RX interrupts for this start */
+	bool announce_poll;		/**< EAL alarm polls the config status */
+	bool intr_own_handle;		/**< dev->intr_handle allocated by vnet (vhost-user) */
+	bool intr_ack_logged;
+	bool needs_reset_logged;
+	bool events_on;			/**< started: handlers may report (atomic) */
+	uint8_t link_seen;		/**< link last reported by an event: 0 ?, 1 down, 2 up */
+	uint64_t config_irqs;		/**< config-change interrupts handled */
+	uint64_t announces;		/**< announce requests served */
 };
 
 /** The vnet_adapter of @p dev. */
@@ -126,6 +146,21 @@ int vnet_parse_devargs(const char *args, const char * const *valid, const char *
 
 /** dev_ops of every vnet port. */
 extern const struct eth_dev_ops vnet_eth_dev_ops;
+
+/**
+ * eth_dev_priv_dump dev_op: negotiated features, per-queue ring state, kick counters and
+ * moderation, broken queues (vnet_dump.c). Reads shared port data only: any process.
+ */
+int vnet_priv_dump(struct rte_eth_dev *dev, FILE *f);
+
+/**
+ * Hot-unplug: register for the EAL device events of @p dev's device (PCI, primary), so that
+ * RTE_DEV_EVENT_REMOVE raises RTE_ETH_EVENT_INTR_RMV when intr_conf.rmv is set. Probe and
+ * reset, primary process.
+ */
+void vnet_rmv_register(struct rte_eth_dev *dev);
+/** Undo vnet_rmv_register() (close, primary process). */
+void vnet_rmv_unregister(struct rte_eth_dev *dev);
 
 /**
  * Common part of probe and reset: transport (@p tp_init), first negotiation (validates the
@@ -244,6 +279,36 @@ void vnet_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
 void vnet_rxq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_rxq_info *qinfo);
 /** txq_info_get dev_op. */
 void vnet_txq_info_get(struct rte_eth_dev *dev, uint16_t qid, struct rte_eth_txq_info *qinfo);
+
+/**
+ * Link state from the device into ethdev (rte_eth_linkstatus_set); with @p event, raise
+ * RTE_ETH_EVENT_INTR_LSC when it differs from what the last event said (intr_conf.lsc).
+ * Control path or interrupt thread. @return 0.
+ */
+int vnet_link_report(struct rte_eth_dev *dev, bool event);
+/** Probe: RTE_ETH_DEV_INTR_LSC in dev_flags where the port can raise it; transport hook. */
+void vnet_intr_probe(struct rte_eth_dev *dev);
+/** dev_configure: check intr_conf against what the port can do. @return 0 or -ENOTSUP. */
+int vnet_intr_configure(struct rte_eth_dev *dev);
+/**
+ * dev_start, before negotiation: RX interrupt eventfds and vectors, handler, enable (vfio
+ * turns MSI-X on here, which moves a legacy device's config). @return 0 or a negative errno.
+ */
+int vnet_intr_start(struct rte_eth_dev *dev);
+/** dev_start, after negotiation: config vector, per-queue vectors. @return 0 or -errno. */
+int vnet_intr_vectors(struct rte_eth_dev *dev);
+/** dev_start succeeded: link baseline, queue-0 sharing and polling for the announce. */
+void vnet_intr_started(struct rte_eth_dev *dev);
+/** dev_stop (first thing) or a failed start: handler, alarm and interrupts off. */
+void vnet_intr_stop(struct rte_eth_dev *dev);
+/** dev_close: free what vnet allocated for the interrupt handle. */
+void vnet_intr_close(struct rte_eth_dev *dev);
+/** rx_queue_intr_enable dev_op (the lcore polling the queue). */
+int vnet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
+/** rx_queue_intr_disable dev_op (the lcore polling the queue). */
+int vnet_rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+/** TX burst while GUEST_ANNOUNCE is negotiated: queue 0 under its flag (any lcore). */
+uint16_t vnet_tx_burst_shared(void *queue, struct rte_mbuf **pkts, uint16_t n);
 
 /** stats_get dev_op. */
 int vnet_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);

@@ -196,7 +196,14 @@ modern_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 	cm_write64(hw, COMMON_OFF(queue_driver), vq->ring_iova + vq->avail_off);
 	cm_write64(hw, COMMON_OFF(queue_device), vq->ring_iova + vq->used_off);
 	/* Polling: no interrupt vector (ignored by the device when MSI-X is off). */
-	cm_write16(hw, COMMON_OFF(queue_msix_vector), VNET_MSI_NO_VECTOR);
+	cm_write16(hw, COMMON_OFF(queue_msix_vector), vq->intr ? vq->msix_vec : VNET_MSI_NO_VECTOR);
+	if (vq->intr && cm_read16(hw, COMMON_OFF(queue_msix_vector)) != vq->msix_vec) {
+		/* 4.1.5.1.3: NO_VECTOR read back = the device could not map the vector. */
+		VNET_INIT_LOG(ERR, "%s: queue %u: the device refused MSI-X vector %u (too few "
+			      "vectors? QEMU: virtio-net-pci,vectors=<2 x queues + 2>)", hw->name,
+			      vq->idx, vq->msix_vec);
+		return -EBUSY;
+	}
 
 	notify_off = cm_read16(hw, COMMON_OFF(queue_notify_off));
 	off = (uint64_t)notify_off * m->notify_off_multiplier;
@@ -234,6 +241,13 @@ modern_get_isr(struct vnet_hw *hw)
 	return rte_read8(hw->tp.modern.isr);
 }
 
+static uint16_t
+modern_set_config_vector(struct vnet_hw *hw, uint16_t vec)
+{
+	cm_write16(hw, COMMON_OFF(msix_config), vec);
+	return cm_read16(hw, COMMON_OFF(msix_config));
+}
+
 static void
 modern_uninit(struct vnet_hw *hw)
 {
@@ -254,6 +268,7 @@ const struct vnet_transport_ops vnet_tp_pci_modern_ops = {
 	.notify = modern_notify,
 	.get_isr = modern_get_isr,
 	.uninit = modern_uninit,
+	.set_config_vector = modern_set_config_vector,
 };
 
 /* ---- legacy (I/O BAR 0) ---- */
@@ -346,8 +361,23 @@ legacy_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 			      hw->name, vq->idx, vq->ring_iova);
 		return -EINVAL;
 	}
-	if (hw->tp.legacy.msix)
+	if (hw->tp.legacy.msix) {
+		uint16_t rb;
+
+		if (vq->intr)
+			vec = vq->msix_vec;
 		rte_pci_ioport_write(lg_io(hw), &vec, 2, VNET_LEGACY_MSIX_QUEUE);
+		rte_pci_ioport_read(lg_io(hw), &rb, 2, VNET_LEGACY_MSIX_QUEUE);
+		if (rb != vec) {
+			VNET_INIT_LOG(ERR, "%s: queue %u: the device refused MSI-X vector %u",
+				      hw->name, vq->idx, vec);
+			return -EBUSY;
+		}
+	} else if (vq->intr) {
+		VNET_INIT_LOG(ERR, "%s: queue %u: MSI-X is off: no per-queue vector", hw->name,
+			      vq->idx);
+		return -ENOTSUP;
+	}
 	rte_pci_ioport_write(lg_io(hw), &pfn32, 4, VNET_LEGACY_QUEUE_PFN);
 	vq->notify_addr = NULL;
 	return 0;
@@ -377,6 +407,32 @@ legacy_get_isr(struct vnet_hw *hw)
 	return v;
 }
 
+static uint16_t
+legacy_set_config_vector(struct vnet_hw *hw, uint16_t vec)
+{
+	uint16_t rb = VNET_MSI_NO_VECTOR;
+
+	/* The register exists only while MSI-X is enabled (4.1.4.8). */
+	if (!hw->tp.legacy.msix)
+		return vec == VNET_MSI_NO_VECTOR ? vec : rb;
+	rte_pci_ioport_write(lg_io(hw), &vec, 2, VNET_LEGACY_MSIX_CONFIG);
+	rte_pci_ioport_read(lg_io(hw), &rb, 2, VNET_LEGACY_MSIX_CONFIG);
+	return rb;
+}
+
+static bool pci_msix_enabled(struct rte_pci_device *dev);
+
+static void
+legacy_intr_changed(struct vnet_hw *hw)
+{
+	bool msix = pci_msix_enabled(hw_pci(hw));
+
+	if (msix != hw->tp.legacy.msix)
+		VNET_INIT_LOG(INFO, "%s: MSI-X %s: legacy device config at offset %u", hw->name,
+			      msix ? "enabled" : "disabled", VNET_LEGACY_CONFIG(msix));
+	hw->tp.legacy.msix = msix;
+}
+
 static void
 legacy_uninit(struct vnet_hw *hw)
 {
@@ -403,6 +459,8 @@ const struct vnet_transport_ops vnet_tp_pci_legacy_ops = {
 	.notify = legacy_notify,
 	.get_isr = legacy_get_isr,
 	.uninit = legacy_uninit,
+	.set_config_vector = legacy_set_config_vector,
+	.intr_changed = legacy_intr_changed,
 };
 
 /* ---- capability walk ---- */
@@ -502,6 +560,30 @@ walk_caps(struct vnet_hw *hw, struct rte_pci_device *dev, bool *msix)
 		pos = hdr[1];
 	}
 	return 0;
+}
+
+/* Whether the function's MSI-X capability is enabled right now (EAL's vfio turns it on). */
+static bool
+pci_msix_enabled(struct rte_pci_device *dev)
+{
+	unsigned int guard = 0;
+	uint16_t status, flags;
+	uint8_t pos, hdr[2];
+
+	if (rte_pci_read_config(dev, &status, sizeof(status), PCI_STATUS) != sizeof(status) ||
+	    !(status & PCI_STATUS_CAP_LIST) ||
+	    rte_pci_read_config(dev, &pos, 1, PCI_CAPABILITY_LIST) != 1)
+		return false;
+	while (pos >= 0x40 && guard++ < 48) {
+		pos &= 0xfc;
+		if (rte_pci_read_config(dev, hdr, sizeof(hdr), pos) != sizeof(hdr))
+			return false;
+		if (hdr[0] == PCI_CAP_ID_MSIX)
+			return rte_pci_read_config(dev, &flags, 2, pos + PCI_MSIX_FLAGS) == 2 &&
+			       (flags & PCI_MSIX_FLAGS_ENABLE) != 0;
+		pos = hdr[1];
+	}
+	return false;
 }
 
 int

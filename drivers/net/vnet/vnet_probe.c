@@ -5,14 +5,18 @@
 /*
  * Bus glue of the vnet PMD: net_vnet on the PCI bus (virtio-net-pci, modern and legacy IDs)
  * and net_vnet_user on the vdev bus (vhost-user); probe, remove, reset, registration and
- * the log types. Primary process only.
+ * the log types, hot-unplug events. Primary process; a secondary attaches through
+ * vnet_mp.c.
  */
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <rte_alarm.h>
 #include <rte_common.h>
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_ether.h>
 #include <rte_log.h>
@@ -27,6 +31,7 @@
 #include "vnet_ethdev.h"
 #include "vnet_logs.h"
 #include "vnet_vhost_net.h"
+#include "vnet_mp.h"
 
 RTE_LOG_REGISTER_SUFFIX(vnet_logtype_init, init, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(vnet_logtype_driver, driver, NOTICE);
@@ -128,6 +133,7 @@ vnet_eth_setup(struct rte_eth_dev *dev, vnet_tp_init_t tp_init)
 		ad->ptype_mask = RTE_PTYPE_ALL_MASK;
 	}
 	vnet_ctrl_init(&ad->ctrl, hw->name, ad->args.ctrl_timeout_ms);
+	vnet_intr_probe(dev);
 	dev->data->mtu = hw->mtu;
 	/* Leave the device quiescent until dev_start negotiates again. */
 	hw->ops->set_status(hw, 0);
@@ -151,6 +157,95 @@ err_tp:
 	return ret;
 }
 
+/* ---- hot-unplug ---- */
+
+/*
+ * EAL device event of the port's device (the interrupt thread: vfio-pci's request
+ * notifier). The callback argument is the port id, checked again here: the port may have
+ * been closed (and its rte_eth_dev reused) while an unregistration was pending.
+ */
+static void
+vnet_dev_event(const char *name, enum rte_dev_event_type type, void *arg)
+{
+	uint16_t port = (uint16_t)(uintptr_t)arg;
+	struct rte_eth_dev *dev;
+	struct vnet_adapter *ad;
+
+	if (type != RTE_DEV_EVENT_REMOVE || !rte_eth_dev_is_valid_port(port))
+		return;
+	dev = &rte_eth_devices[port];
+	if (dev->dev_ops != &vnet_eth_dev_ops || dev->device == NULL ||
+	    strcmp(dev->device->name, name) != 0)
+		return;
+	ad = adapter_of(dev);
+	ad->removed = true;
+	if (dev->data->dev_conf.intr_conf.rmv) {
+		VNET_INIT_LOG(NOTICE, "%s: port %u: device removal requested: raising the "
+			      "removal event (close the port to release the device)", name, port);
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
+	} else {
+		VNET_INIT_LOG(WARNING, "%s: port %u (%s): device removal requested, but "
+			      "intr_conf.rmv is off: the application is not told; close the port "
+			      "to release the device", name, port,
+			      dev->data->dev_started ? "started" : "not started");
+	}
+}
+
+void
+vnet_rmv_register(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	int ret;
+
+	/* PCI only: a vhost-user port's "removal" is a backend hang-up (the link goes down). */
+	if (dev->device == NULL || ad->hw.pci_dev == NULL || ad->rmv_registered)
+		return;
+	ret = rte_dev_event_callback_register(dev->device->name, vnet_dev_event,
+					      (void *)(uintptr_t)dev->data->port_id);
+	if (ret != 0) {
+		VNET_INIT_LOG(WARNING, "%s: no device events (%s): hot-unplug is not reported",
+			      dev->device->name, strerror(-ret));
+		return;
+	}
+	ad->removed = false;
+	ad->rmv_registered = true;
+}
+
+/*
+ * Retry of an unregistration that met the callback running (the application closed the
+ * port from inside its removal event). @arg: a copy of the device name (the device itself
+ * may be gone by then), freed here.
+ */
+static void
+rmv_unregister_retry(void *arg)
+{
+	char *name = arg;
+
+	if (rte_dev_event_callback_unregister(name, vnet_dev_event, (void *)-1) == -EAGAIN &&
+	    rte_eal_alarm_set(1000, rmv_unregister_retry, arg) == 0)
+		return;
+	free(name);
+}
+
+void
+vnet_rmv_unregister(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	int ret;
+
+	if (!ad->rmv_registered)
+		return;
+	ad->rmv_registered = false;
+	ret = rte_dev_event_callback_unregister(dev->device->name, vnet_dev_event,
+						(void *)(uintptr_t)dev->data->port_id);
+	if (ret == -EAGAIN) {
+		char *name = strdup(dev->device->name);
+
+		if (name != NULL && rte_eal_alarm_set(1000, rmv_unregister_retry, name) != 0)
+			free(name);
+	}
+}
+
 static int
 vnet_pci_eth_init(struct rte_eth_dev *dev)
 {
@@ -159,16 +254,19 @@ vnet_pci_eth_init(struct rte_eth_dev *dev)
 	const struct rte_devargs *da = pci->device.devargs;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VNET_INIT_LOG(ERR, "%s: vnet supports the primary process only", pci->name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return vnet_mp_attach(dev, false);
 	snprintf(ad->hw.name, sizeof(ad->hw.name), "%s", pci->name);
 	ret = vnet_parse_devargs(da != NULL ? da->args : NULL, vnet_pci_valid_args,
 			    VNET_PCI_ARGS_HELP, &ad->args);
 	if (ret != 0)
 		return ret;
-	return vnet_eth_setup(dev, pci_tp_init);
+	ret = vnet_eth_setup(dev, pci_tp_init);
+	if (ret != 0)
+		return ret;
+	vnet_mp_primary_init();
+	vnet_rmv_register(dev);
+	return 0;
 }
 
 int
@@ -181,12 +279,19 @@ vnet_dev_reset(struct rte_eth_dev *dev)
 	if (ret != 0)
 		return ret;
 	/* MAC addresses and the RX filter state survive: replayed at the next start. */
-	return vnet_eth_setup(dev, tp_init);
+	ret = vnet_eth_setup(dev, tp_init);
+	if (ret == 0)
+		vnet_rmv_register(dev);
+	return ret;
 }
 
 static int
 vnet_eth_uninit(struct rte_eth_dev *dev)
 {
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		vnet_mp_detach(dev);
+		return 0;
+	}
 	return vnet_dev_close(dev);
 }
 
@@ -213,10 +318,8 @@ vnet_user_probe(struct rte_vdev_device *vdev)
 	struct vnet_adapter *ad;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VNET_INIT_LOG(ERR, "%s: vnet supports the primary process only", name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return vnet_mp_probe_vdev(vdev);
 	ret = vnet_parse_devargs(rte_vdev_device_args(vdev), vnet_user_valid_args,
 			    VNET_USER_ARGS_HELP, &args);
 	if (ret != 0)
@@ -237,6 +340,7 @@ vnet_user_probe(struct rte_vdev_device *vdev)
 		rte_eth_dev_release_port(dev);
 		return ret;
 	}
+	vnet_mp_primary_init();
 	rte_eth_dev_probing_finish(dev);
 	return 0;
 }
@@ -248,6 +352,11 @@ vnet_user_remove(struct rte_vdev_device *vdev)
 
 	if (dev == NULL)
 		return 0;	/* already closed */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		/* The port is the primary's: only this process's view of it goes. */
+		vnet_mp_detach(dev);
+		return rte_eth_dev_release_port(dev);
+	}
 	return rte_eth_dev_close(dev->data->port_id);
 }
 
@@ -262,9 +371,14 @@ static const struct rte_pci_id vnet_pci_id_map[] = {
 	{ .vendor_id = 0 },
 };
 
+/*
+ * INTR_RMV: ethdev sets RTE_ETH_DEV_INTR_RMV on each port (applications such as testpmd
+ * then set intr_conf.rmv) and vnet raises RTE_ETH_EVENT_INTR_RMV from EAL's device event
+ * RTE_DEV_EVENT_REMOVE (vfio-pci's request notifier: the kernel wants the device back).
+ */
 static struct rte_pci_driver vnet_pci_driver = {
 	.id_table = vnet_pci_id_map,
-	.drv_flags = RTE_PCI_DRV_NEED_MAPPING,
+	.drv_flags = RTE_PCI_DRV_NEED_MAPPING | RTE_PCI_DRV_INTR_RMV,
 	.probe = vnet_pci_probe,
 	.remove = vnet_pci_remove,
 };

@@ -345,6 +345,10 @@ vnet_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			   RTE_MIN(VNET_DEFAULT_RX_FREE_THRESH, size / 4);
 	if (rxq->free_thresh == 0 || rxq->free_thresh > size)
 		rxq->free_thresh = 1;
+	rxq->adaptive = ad->args.coalesce_auto;
+	rxq->coalesce_tsc = (uint64_t)ad->args.delay_us * rte_get_tsc_hz() / 1000000;
+	if (rxq->coalesce_tsc == 0)
+		rxq->coalesce_tsc = 1;
 
 	memset(&mb_def, 0, sizeof(mb_def));
 	mb_def.nb_segs = 1;

@@ -128,8 +128,84 @@ rx_trim_big(struct vnet_rxq *rxq, struct rte_mbuf *m, uint32_t len)
 	}
 }
 
+/* Decide about the refill kick now (and end a deferral of it). */
 static __rte_always_inline void
-rx_refill(struct vnet_rxq *rxq, const bool packed, const bool copy, const bool big)
+rx_kick_now(struct vnet_rxq *rxq, const bool packed)
+{
+	if (rxq->adaptive) {
+		uint64_t start = __atomic_exchange_n(&rxq->defer_start, 0, __ATOMIC_RELAXED);
+
+		if (start != 0) {
+			uint64_t w = rte_get_tsc_cycles() - start;
+
+			if ((int64_t)w > (int64_t)rxq->stats.max_deferral_tsc)
+				rxq->stats.max_deferral_tsc = w;
+		}
+	}
+	vnet_vq_kick_if_needed(&rxq->vq, packed);
+}
+
+/*
+ * Adaptive: leave the refill kick decision to a later burst. Order the avail->idx store
+ * before reading defer_start, as on TX: a stale non-zero value read while the safety
+ * thread clears it would leave this refill with neither a kick nor a pending deferral.
+ */
+static __rte_always_inline void
+rx_kick_defer(struct vnet_rxq *rxq)
+{
+	VNET_MB();
+	if (__atomic_load_n(&rxq->defer_start, __ATOMIC_RELAXED) == 0)
+		__atomic_store_n(&rxq->defer_start, rte_get_tsc_cycles() | 1, __ATOMIC_RELEASE);
+	rxq->stats.kicks_deferred++;
+}
+
+/*
+ * Adaptive: a burst that did not fill up drained what the device had delivered, so the
+ * lcore is about to wait for the device: take the deferred decision now. The safety net
+ * kicked meanwhile: restart the ring's kick accounting.
+ */
+static __rte_always_inline void
+rx_kick_settle(struct vnet_rxq *rxq, const bool packed, bool full)
+{
+	uint64_t sk = __atomic_load_n(&rxq->safety_kicks, __ATOMIC_ACQUIRE);
+
+	if (unlikely(sk != rxq->safety_seen)) {
+		rxq->safety_seen = sk;
+		vq_note_external_kick(&rxq->vq, packed);
+	}
+	if (!full && __atomic_load_n(&rxq->defer_start, __ATOMIC_RELAXED) != 0)
+		rx_kick_now(rxq, packed);
+}
+
+bool
+vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now)
+{
+	uint64_t start = __atomic_load_n(&rxq->defer_start, __ATOMIC_ACQUIRE);
+
+	/* Timed with this thread's clock only, as vnet_txq_safety_kick(). */
+	if (start == 0) {
+		rxq->safety_start_seen = 0;
+		return false;
+	}
+	if (start != rxq->safety_start_seen) {
+		rxq->safety_start_seen = start;
+		rxq->safety_first_tsc = now;
+		return true;
+	}
+	if (now - rxq->safety_first_tsc < rxq->coalesce_tsc)
+		return true;
+	if (!__atomic_compare_exchange_n(&rxq->defer_start, &start, 0, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return false;
+	rxq->safety_start_seen = 0;
+	vnet_vq_notify(&rxq->vq);
+	__atomic_fetch_add(&rxq->safety_kicks, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static __rte_always_inline void
+rx_refill(struct vnet_rxq *rxq, const bool packed, const bool copy, const bool big,
+	  bool defer)
 {
 	unsigned int n = vq_free_count(&rxq->vq, packed), i;
 
@@ -172,7 +248,10 @@ rx_refill(struct vnet_rxq *rxq, const bool packed, const bool copy, const bool b
 		}
 	}
 	vq_publish(&rxq->vq, packed);
-	vnet_vq_kick_if_needed(&rxq->vq, packed);
+	if (defer)
+		rx_kick_defer(rxq);
+	else
+		rx_kick_now(rxq, packed);
 }
 
 int
@@ -186,9 +265,9 @@ vnet_rxq_fill(struct vnet_rxq *rxq)
 		unsigned int before = vq_free_count(&rxq->vq, packed);
 
 		if (packed)
-			rx_refill(rxq, true, rxq->vq.copy, rxq->big_segs > 1);
+			rx_refill(rxq, true, rxq->vq.copy, rxq->big_segs > 1, false);
 		else
-			rx_refill(rxq, false, rxq->vq.copy, rxq->big_segs > 1);
+			rx_refill(rxq, false, rxq->vq.copy, rxq->big_segs > 1, false);
 		if (vq_free_count(&rxq->vq, packed) == before)
 			break;
 	}
@@ -321,7 +400,9 @@ rx_burst(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 					 rxq->queue_id);
 		return (uint16_t)k;
 	}
-	rx_refill(rxq, packed, copy, big);
+	rx_refill(rxq, packed, copy, big, rxq->adaptive && k == nb_pkts);
+	if (rxq->adaptive)
+		rx_kick_settle(rxq, packed, k == nb_pkts);
 	vq_poll_keepalive(&rxq->vq, packed);
 	return (uint16_t)k;
 }
@@ -532,7 +613,9 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
 					 rxq->queue_id);
 		return (uint16_t)out;
 	}
-	rx_refill(rxq, packed, copy, false);
+	rx_refill(rxq, packed, copy, false, rxq->adaptive && out == nb_pkts);
+	if (rxq->adaptive)
+		rx_kick_settle(rxq, packed, out == nb_pkts);
 	vq_poll_keepalive(&rxq->vq, packed);
 	return (uint16_t)out;
 }
@@ -688,4 +771,18 @@ vnet_rx_select(bool packed, bool copy, bool mrg, bool big, bool hash, bool offlo
 		layout = mrg ? 2 : big ? 1 : 0;
 	v = &rx_variants[(packed ? 20 : 0) + layout * 4 + (hash ? 2 : 0) + (offload ? 1 : 0)];
 	return v->fn != NULL ? v : NULL;
+}
+
+uint16_t
+vnet_rx_variant_id(const struct vnet_rx_variant *v)
+{
+	return (uint16_t)(v - rx_variants);
+}
+
+const struct vnet_rx_variant *
+vnet_rx_variant_by_id(uint16_t id)
+{
+	if (id >= RTE_DIM(rx_variants) || rx_variants[id].fn == NULL)
+		return NULL;
+	return &rx_variants[id];
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_ethdev.h>
 #include <rte_io.h>
 #include <rte_mbuf.h>
@@ -44,6 +45,9 @@ struct vnet_vq {
 	uint64_t bounce_iova;		/**< device address of bounce[0] */
 	uint32_t bounce_slot;		/**< bytes per slot */
 	bool copy;			/**< buffers are bounce slots, cookies are not mbufs */
+	/* Interrupts: setup_queue routes this queue's used notifications to msix_vec. */
+	bool intr;			/**< false: VNET_MSI_NO_VECTOR (polling) */
+	uint16_t msix_vec;		/**< MSI-X vector when intr */
 };
 
 /** Per-RX-queue counters (updated once per burst by the owning lcore). */
@@ -57,6 +61,8 @@ struct vnet_rxq_stats {
 	uint64_t oversize;		/**< frames above max_rx_pktlen / max_lro_pkt_size */
 	uint64_t csum_sw;		/**< partial checksums completed in software */
 	uint64_t lro;			/**< frames received coalesced (RTE_MBUF_F_RX_LRO) */
+	uint64_t kicks_deferred;	/**< refill kick decisions left to a later burst (auto) */
+	uint64_t max_deferral_tsc;	/**< longest a refill waited for its decision */
 };
 
 /** RX queue. */
@@ -86,6 +92,19 @@ struct vnet_rxq {
 	struct rte_mbuf *mrg_head;
 	struct rte_mbuf *mrg_tail;
 	uint16_t mrg_left;		/**< buffers it still needs */
+	/*
+	 * kick_coalesce=auto: after a full burst (more used buffers are likely waiting) the
+	 * refill's kick decision is left to the burst that drains the ring, bounded by
+	 * coalesce_tsc through the safety-net thread.
+	 */
+	bool adaptive;
+	uint64_t coalesce_tsc;
+	uint64_t defer_start;		/**< TSC of the oldest undecided refill, 0 = none (atomic) */
+	uint64_t safety_kicks;		/**< written by the safety-net thread only (atomic) */
+	uint64_t safety_seen;		/**< safety_kicks as the lcore last saw it */
+	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
+	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
+	uint64_t intr_self;		/**< RX interrupt enables that found a buffer waiting */
 	struct vnet_rxq_stats stats;
 };
 
@@ -181,6 +200,9 @@ struct vnet_txq {
 	bool csum_ok;			/**< VIRTIO_NET_F_CSUM negotiated */
 	bool tso4_ok, tso6_ok, ecn_ok, uso_ok;	/**< HOST_TSO4/6, HOST_ECN, HOST_USO */
 	bool broken_logged;
+	/* Guest announce: every burst on queue 0 runs under tx_lock (vnet_tx_burst_shared). */
+	eth_tx_burst_t inner_burst;	/**< the variant's burst function */
+	uint32_t tx_lock;		/**< 1 while a burst runs on the queue */
 	struct vnet_txq_stats stats;
 };
 
@@ -198,14 +220,31 @@ struct vnet_txq {
 /** Largest TX ring that gets indirect tables (its tables take ring size x 256 bytes). */
 #define VNET_TX_IND_RING_MAX	4096
 
-/** Notify the device about @p vq: memory-mapped doorbell, or the transport's op. */
+/**
+ * True in a secondary process that attached to vnet ports (set once at its probe): the
+ * transport ops and file descriptors in the shared port data are the primary's.
+ */
+extern bool vnet_mp_is_secondary;
+
+/**
+ * Notify the device about @p vq from a secondary process (the process's own copy of the
+ * kick eventfd; see vnet_mp.c). Any lcore of the secondary that owns @p vq.
+ */
+void vnet_mp_notify(struct vnet_vq *vq);
+
+/**
+ * Notify the device about @p vq: memory-mapped doorbell (mapped at the same address in
+ * every process), or the transport's op (primary), or the secondary's own kick fd.
+ */
 static inline void
 vnet_vq_notify(struct vnet_vq *vq)
 {
 	if (vq->notify_addr != NULL)
 		rte_write16(vq->idx, vq->notify_addr);
-	else
+	else if (likely(!vnet_mp_is_secondary))
 		vq->hw->ops->notify(vq->hw, vq);
+	else
+		vnet_mp_notify(vq);
 }
 
 /*
@@ -387,6 +426,18 @@ const struct vnet_rx_variant *vnet_rx_select(bool packed, bool copy, bool mrg, b
 					     bool hash, bool offload);
 
 /**
+ * Index of @p v in the RX variant table: the same in every process (the table's address
+ * is not, so shared port data keeps the index).
+ */
+uint16_t vnet_rx_variant_id(const struct vnet_rx_variant *v);
+/** The RX variant of index @p id in this process, NULL if there is none. */
+const struct vnet_rx_variant *vnet_rx_variant_by_id(uint16_t id);
+/** Index of @p v in the TX variant table (see vnet_rx_variant_id()). */
+uint16_t vnet_tx_variant_id(const struct vnet_tx_variant *v);
+/** The TX variant of index @p id in this process, NULL if there is none. */
+const struct vnet_tx_variant *vnet_tx_variant_by_id(uint16_t id);
+
+/**
  * Pick the TX burst variant for this start (dev_start, primary process).
  *
  * @param packed the queues are packed rings.
@@ -455,7 +506,11 @@ bool vnet_txq_ind_init(struct vnet_txq *txq);
  * Safety net of kick coalescing: kick @p txq if its oldest unkicked buffer has waited
  * longer than its coalescing time, as timed by the calling thread's own TSC (@p now).
  * Called periodically from the one safety-net control thread, concurrently with bursts.
+ * @return true if a deferral was pending at the call (kicked now or still waiting).
  */
-void vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
+bool vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
+
+/** The same for an adaptive RX queue's deferred refill decision. */
+bool vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now);
 
 #endif /* VNET_RXTX_H */

@@ -61,6 +61,17 @@ struct vnet_transport_ops {
 	 * transport has a link of its own (vhost-net: the tap). @return 0 or a negative errno.
 	 */
 	int (*set_link)(struct vnet_hw *hw, bool up);
+	/**
+	 * Optional (NULL: no MSI-X). Route configuration-change interrupts to MSI-X vector
+	 * @p vec (VNET_MSI_NO_VECTOR: none) and read it back (4.1.4.3: the device answers
+	 * VNET_MSI_NO_VECTOR when it cannot map the vector). Between reset and DRIVER_OK.
+	 */
+	uint16_t (*set_config_vector)(struct vnet_hw *hw, uint16_t vec);
+	/**
+	 * Optional. The interrupt mode of the function changed (MSI-X enabled or disabled by
+	 * the interrupt layer): the legacy interface moves its device config by 4 bytes.
+	 */
+	void (*intr_changed)(struct vnet_hw *hw);
 };
 
 /** Modern PCI transport: pointers into mapped BARs (4.1.4). */
@@ -108,6 +119,13 @@ struct vnet_hw {
 	uint8_t mac[6];
 	bool mac_from_device;
 	char name[64];			/**< for log lines */
+	/**
+	 * Set once at probe by the ethdev layer: a transport without an interrupt line of its
+	 * own (vhost-user) calls it from its control thread when the emulated config space
+	 * changed (link up on connect, down on hang-up). NULL: nobody listens.
+	 */
+	void (*config_changed)(void *arg);
+	void *config_changed_arg;
 };
 
 /** True if feature bit @p bit was negotiated. */

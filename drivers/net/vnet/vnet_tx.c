@@ -253,7 +253,8 @@ vnet_txq_kick_policy_init(struct vnet_txq *txq, uint64_t max_delay_tsc)
 		return;
 	txq->idle_listed = false;
 	txq->idle_owner = NULL;
-	vnet_kickmod_init(&txq->km, txq->vq.size / 2);
+	/* Up to 3/4 of the ring may wait: the last quarter keeps the device fed meanwhile. */
+	vnet_kickmod_init(&txq->km, txq->vq.size - txq->vq.size / 4);
 	tx_kick_level(txq);
 	__atomic_store_n(&txq->coalesce_tsc, max_delay_tsc != 0 ? max_delay_tsc : 1,
 			 __ATOMIC_RELAXED);
@@ -437,6 +438,8 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 			why = VNET_KICKMOD_END_FULL;
 		else if (start != 0 && now - start >= txq->coalesce_tsc)
 			why = VNET_KICKMOD_END_DELAY;
+		else if (txq->adaptive && start == 0 && batch < VNET_KICKMOD_LONE)
+			why = VNET_KICKMOD_END_LONE;
 		if (why >= 0) {
 			tx_kick_now(txq, now, packed);
 			if (txq->adaptive)
@@ -502,7 +505,7 @@ vnet_txq_ind_init(struct vnet_txq *txq)
 	return true;
 }
 
-void
+bool
 vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 {
 	uint64_t start = __atomic_load_n(&txq->defer_start, __ATOMIC_ACQUIRE);
@@ -516,25 +519,26 @@ vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 	 */
 	if (start == 0) {
 		txq->safety_start_seen = 0;
-		return;
+		return false;
 	}
 	if (start != txq->safety_start_seen) {
 		txq->safety_start_seen = start;
 		txq->safety_first_tsc = now;
-		return;
+		return true;
 	}
 	waited = now - txq->safety_first_tsc;
 	if (waited < __atomic_load_n(&txq->coalesce_tsc, __ATOMIC_RELAXED))
-		return;
+		return true;
 	/* Only the thread that clears defer_start kicks; the doorbell write is idempotent. */
 	if (!__atomic_compare_exchange_n(&txq->defer_start, &start, 0, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
-		return;
+		return false;
 	txq->safety_start_seen = 0;
 	vnet_vq_notify(&txq->vq);
 	if (waited > __atomic_load_n(&txq->safety_max_deferral_tsc, __ATOMIC_RELAXED))
 		__atomic_store_n(&txq->safety_max_deferral_tsc, waited, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELEASE);
+	return true;
 }
 
 /* Indexed by ring * 8 + offload * 4 + copy * 2 + coalesce. */
@@ -578,4 +582,16 @@ vnet_tx_select(bool packed, bool copy, bool coalesce, bool offload)
 {
 	return &tx_variants[(packed ? 8 : 0) + (offload ? 4 : 0) + (copy ? 2 : 0) +
 			    (coalesce ? 1 : 0)];
+}
+
+uint16_t
+vnet_tx_variant_id(const struct vnet_tx_variant *v)
+{
+	return (uint16_t)(v - tx_variants);
+}
+
+const struct vnet_tx_variant *
+vnet_tx_variant_by_id(uint16_t id)
+{
+	return id < RTE_DIM(tx_variants) ? &tx_variants[id] : NULL;
 }

@@ -262,7 +262,16 @@ vu_thread(void *arg)
 
 	while (!vu->thread_stop) {
 		struct pollfd pfd;
+		bool up;
 		int r;
+
+		/* Link up on a (re)connected running backend, down on a hang-up: tell ethdev. */
+		up = vnet_vu_backend_ready(vu->hw);
+		if (up != vu->link_reported) {
+			vu->link_reported = up;
+			if (vu->hw->config_changed != NULL)
+				vu->hw->config_changed(vu->hw->config_changed_arg);
+		}
 
 		if (__atomic_exchange_n(&vu->mem_dirty, false, __ATOMIC_ACQ_REL)) {
 			pthread_mutex_lock(&vu->lock);
@@ -337,16 +346,51 @@ vnet_vu_copy_mode(struct vnet_hw *hw)
 }
 
 void
+vnet_vu_set_rx_intr(struct vnet_hw *hw, bool on)
+{
+	vu_of(hw)->rx_intr = on;
+}
+
+int
+vnet_vu_call_fd(struct vnet_hw *hw, uint16_t idx)
+{
+	struct vnet_vu *vu = vu_of(hw);
+
+	return idx < 2u * vu->args.queues ? vu->callfd[idx] : -1;
+}
+
+void
 vnet_vu_counters(struct vnet_hw *hw, uint64_t *disconnects, uint64_t *connects)
 {
 	*disconnects = vu_of(hw)->disconnects;
 	*connects = vu_of(hw)->connects;
 }
 
+int
+vnet_vu_share_get(struct vnet_hw *hw, struct vnet_vu_share *s)
+{
+	struct vnet_vu *vu = vu_of(hw);
+
+	if (hw->ops != &vnet_tp_vhost_user_ops || vu == NULL)
+		return -ENODEV;
+	pthread_mutex_lock(&vu->lock);
+	s->rings_fd = vu->rings.shm.fd;
+	s->rings_va = vu->rings.shm.va;
+	s->rings_len = vu->rings.shm.len;
+	s->bounce_fd = vu->bounce.va != NULL ? vu->bounce.fd : -1;
+	s->bounce_va = vu->bounce.va;
+	s->bounce_len = vu->bounce.va != NULL ? vu->bounce.len : 0;
+	s->kickfd = vu->rings.kickfd;
+	s->nkick = (uint16_t)(2 * vu->args.queues);
+	pthread_mutex_unlock(&vu->lock);
+	return 0;
+}
+
 static void
 vu_uninit(struct vnet_hw *hw)
 {
 	struct vnet_vu *vu = vu_of(hw);
+	uint16_t i;
 
 	if (vu == NULL)
 		return;
@@ -364,11 +408,15 @@ vu_uninit(struct vnet_hw *hw)
 		close(vu->listen_fd);
 		unlink(vu->args.path);
 	}
+	for (i = 0; vu->callfd != NULL && i < 2u * vu->args.queues; i++)
+		if (vu->callfd[i] >= 0)
+			close(vu->callfd[i]);
 	vnet_vh_rings_fini(&vu->rings);
 	vnet_vh_shm_destroy(&vu->bounce);
 	if (vu->wake_fd >= 0)
 		close(vu->wake_fd);
 	pthread_mutex_destroy(&vu->lock);
+	rte_free(vu->callfd);
 	rte_free(vu->vqs);
 	rte_free(vu);
 	hw->tp.vu = NULL;
@@ -378,7 +426,7 @@ int
 vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *name)
 {
 	struct vnet_vu *vu;
-	uint16_t nvq = (uint16_t)(2 * args->queues);
+	uint16_t nvq = (uint16_t)(2 * args->queues), i;
 	int ret;
 
 	vu = rte_zmalloc("vnet_vu", sizeof(*vu), 0);
@@ -400,9 +448,20 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	hw->tp_max_pairs = args->queues;
 
 	vu->vqs = rte_zmalloc("vnet_vu_vqs", sizeof(*vu->vqs) * nvq, 0);
-	if (vu->vqs == NULL || vu->wake_fd < 0) {
+	vu->callfd = rte_malloc("vnet_vu_call", sizeof(int) * nvq, 0);
+	if (vu->vqs == NULL || vu->callfd == NULL || vu->wake_fd < 0) {
 		ret = vu->wake_fd < 0 ? -errno : -ENOMEM;
 		goto err;
+	}
+	for (i = 0; i < nvq; i++)
+		vu->callfd[i] = -1;
+	/* RX queues only: TX completions are polled. */
+	for (i = 0; i < nvq; i += 2) {
+		vu->callfd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vu->callfd[i] < 0) {
+			ret = -errno;
+			goto err;
+		}
 	}
 	/* Rings in a shared memfd area (one slot per virtqueue), one kick eventfd each. */
 	ret = vnet_vh_rings_init(&vu->rings, nvq, args->queue_size);

@@ -49,7 +49,39 @@ bool vnet_vu_backend_ready(struct vnet_hw *hw);
 /** True when packet buffers go through bounce buffers (decided at DRIVER_OK). */
 bool vnet_vu_copy_mode(struct vnet_hw *hw);
 
+/**
+ * RX interrupts: from the next start (DRIVER_OK) on, give the backend a call eventfd for
+ * each RX virtqueue (@p on), or none (polling). Control path, port stopped.
+ */
+void vnet_vu_set_rx_intr(struct vnet_hw *hw, bool on);
+
+/** Call eventfd of virtqueue @p idx (the backend writes it to notify), -1 if none. */
+int vnet_vu_call_fd(struct vnet_hw *hw, uint16_t idx);
+
 /** Times the backend hung up / was (re)connected since probe (xstats). */
 void vnet_vu_counters(struct vnet_hw *hw, uint64_t *disconnects, uint64_t *connects);
+
+/**
+ * What a secondary process needs to run queues of a vhost-user port: the shared ring area
+ * and the copy-mode bounce area (memfds, mapped at the same addresses there) and the kick
+ * eventfd of each virtqueue. The fds stay owned by the primary.
+ */
+struct vnet_vu_share {
+	int rings_fd;
+	void *rings_va;
+	size_t rings_len;
+	int bounce_fd;			/**< -1 until the first copy-mode start */
+	void *bounce_va;
+	size_t bounce_len;
+	const int *kickfd;		/**< [nkick], by virtqueue index */
+	uint16_t nkick;
+};
+
+/**
+ * Fill @p s for the vhost-user port of @p hw. Primary process (its rte_mp handler).
+ *
+ * @return 0, or -ENODEV when @p hw is not a vhost-user port.
+ */
+int vnet_vu_share_get(struct vnet_hw *hw, struct vnet_vu_share *s);
 
 #endif /* VNET_VHOST_USER_H */

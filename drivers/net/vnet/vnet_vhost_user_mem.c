@@ -269,8 +269,14 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 		memset(&msg, 0, sizeof(msg));
 		msg.request = VU_SET_VRING_CALL;
 		msg.size = sizeof(uint64_t);
-		msg.payload.u64 = i | VU_VRING_NOFD;	/* polling: no call eventfd */
-		ret = vnet_vu_request(vu, &msg, NULL, 0);
+		if (vu->rx_intr && vu->callfd[i] >= 0) {
+			/* RX interrupts: the backend signals the queue's call eventfd. */
+			msg.payload.u64 = i;
+			ret = vnet_vu_request(vu, &msg, &vu->callfd[i], 1);
+		} else {
+			msg.payload.u64 = i | VU_VRING_NOFD;	/* polling: no call eventfd */
+			ret = vnet_vu_request(vu, &msg, NULL, 0);
+		}
 		if (ret == 0)
 			ret = vnet_vu_set_state(vu, VU_SET_VRING_NUM, i, v.num);
 		if (ret == 0)

@@ -115,6 +115,9 @@ struct vnet_vu {
 	struct vnet_vh_shm bounce;	/* copy mode */
 	struct vnet_vq **vqs;		/* registered queues by index */
 	uint16_t nvqs;
+	int *callfd;			/* one eventfd per virtqueue (RX interrupts), same */
+	bool rx_intr;			/* RX queues get their call eventfd at start */
+	bool link_reported;		/* link state the config_changed hook last saw */
 	/* memory table for the current start */
 	struct vu_region regions[VU_MAX_REGIONS];
 	int region_fds[VU_MAX_REGIONS];

@@ -71,11 +71,14 @@ vnet_stats_reset(struct rte_eth_dev *dev)
 
 /* xstats: per queue, in this order. */
 enum { RXX_PACKETS, RXX_BYTES, RXX_NOMBUF, RXX_DROPPED, RXX_BAD_NUM_BUFFERS, RXX_BAD_HDR,
-       RXX_OVERSIZE, RXX_LRO, RXX_CSUM_SW, RXX_KICKS, RXX_SUPPRESSED, RXX_BROKEN, RXX_N };
+       RXX_OVERSIZE, RXX_LRO, RXX_CSUM_SW, RXX_KICKS, RXX_SUPPRESSED, RXX_DEFERRED, RXX_SAFETY,
+       RXX_MAX_DEFER_US, RXX_BROKEN, RXX_N };
 static const char * const rx_xstat_names[RXX_N] = {
 	"packets", "bytes", "nombuf", "dropped", "bad_num_buffers", "bad_hdr", "oversize",
 	"lro_packets", "csum_sw",
-	RTE_PMD_VNET_XSTAT_KICKS_ISSUED, RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED, "broken",
+	RTE_PMD_VNET_XSTAT_KICKS_ISSUED, RTE_PMD_VNET_XSTAT_KICKS_SUPPRESSED,
+	RTE_PMD_VNET_XSTAT_KICKS_DEFERRED, RTE_PMD_VNET_XSTAT_KICKS_SAFETY,
+	RTE_PMD_VNET_XSTAT_MAX_DEFERRAL_US, "broken",
 };
 enum { TXX_PACKETS, TXX_BYTES, TXX_ERRORS, TXX_RING_FULL, TXX_KICKS, TXX_SUPPRESSED,
        TXX_DEFERRED, TXX_SAFETY, TXX_MAX_DEFER_US, TXX_KICK_THRESH, TXX_KICK_DELAY_US,
@@ -97,7 +100,8 @@ static const char * const vu_xstat_names[VUX_N] = {
 static bool
 is_vhost_user(struct rte_eth_dev *dev)
 {
-	return adapter_of(dev)->hw.ops == &vnet_tp_vhost_user_ops;
+	/* Not the ops pointer: a secondary process has the table at another address. */
+	return adapter_of(dev)->hw.pci_dev == NULL;
 }
 
 /* Port-level counters of the control queue (devices with VIRTIO_NET_F_CTRL_VQ). */
@@ -167,7 +171,10 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 			v[RXX_OVERSIZE] = rxq->stats.oversize;
 			v[RXX_LRO] = rxq->stats.lro;
 			v[RXX_CSUM_SW] = rxq->stats.csum_sw;
-			v[RXX_KICKS] = rxq->vq.vr.stats.kicks + rxq->vq.pr.stats.kicks;
+			v[RXX_SAFETY] = __atomic_load_n(&rxq->safety_kicks, __ATOMIC_RELAXED);
+			v[RXX_KICKS] = rxq->vq.vr.stats.kicks + rxq->vq.pr.stats.kicks + v[RXX_SAFETY];
+			v[RXX_DEFERRED] = rxq->stats.kicks_deferred;
+			v[RXX_MAX_DEFER_US] = rxq->stats.max_deferral_tsc * 1000000 / hz;
 			v[RXX_SUPPRESSED] = rxq->vq.vr.stats.kicks_suppressed + rxq->vq.pr.stats.kicks_suppressed;
 			v[RXX_BROKEN] = rxq->vq.vr.stats.broken + rxq->vq.pr.stats.broken;
 		}

@@ -40,6 +40,7 @@ vnet_kickmod_end(struct vnet_kickmod *km, enum vnet_kickmod_end why, uint32_t ba
 			km->backoff_len = VNET_KICKMOD_BACKOFF_MIN;
 		}
 		break;
+	case VNET_KICKMOD_END_LONE:
 	case VNET_KICKMOD_END_IDLE:
 		/* The load made this batch; the deferral cost one empty poll. */
 		if (km->backoff != 0)
@@ -47,14 +48,14 @@ vnet_kickmod_end(struct vnet_kickmod *km, enum vnet_kickmod_end why, uint32_t ba
 		break;
 	case VNET_KICKMOD_END_DELAY:
 	default:
-		/* A whole delay gathered @p batch: aim well below it, then wait before growing. */
-		if (km->fail_thresh == km->max_thresh || km->thresh > km->fail_thresh)
-			km->fail_thresh = km->thresh;
-		t = batch / 2;
-		if (t < 1)
-			t = 1;
-		if (t > km->thresh)
-			t = km->thresh;
+		/*
+		 * At least half the threshold came within the delay: the load fills batches,
+		 * the lcore was only slow (a long kick, a preempted vCPU). Keep the threshold.
+		 */
+		if (batch >= km->thresh / 2 && batch >= VNET_KICKMOD_BUSY_BATCH)
+			break;
+		/* A trickle: decide at every burst again, and wait before growing. */
+		t = 1;
 		km->backoff = km->backoff_len;
 		if (km->backoff_len < VNET_KICKMOD_BACKOFF_MAX)
 			km->backoff_len *= 2;

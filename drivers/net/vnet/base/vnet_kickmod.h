@@ -22,13 +22,19 @@
  *   are on their way from this lcore, so the batch is as big as this load makes it. The
  *   threshold stays; the cost of the deferral was one empty poll. This is what keeps one
  *   burst in flight and single-packet ping-pong at their undeferred speed.
- * - DELAY: the oldest buffer waited the whole bounded delay (a TX-only lcore with a
- *   trickle): the threshold drops to half of what the delay gathered (at least 1: a
- *   decision at every burst, the spec-exact behaviour) and growth is suspended for a
+ * - DELAY: the oldest buffer waited the whole bounded delay. With at least half the
+ *   threshold gathered (and VNET_KICKMOD_BUSY_BATCH buffers) the load fills batches and
+ *   the lcore was only slow (a long kick, a preempted vCPU): the threshold stays. With
+ *   less (a TX-only lcore with a trickle, which never polls RX) the threshold drops to 1
+ *   (a decision at every burst, the spec-exact behaviour) and growth is suspended for a
  *   back-off of decisions. The back-off doubles with every DELAY (up to
  *   VNET_KICKMOD_BACKOFF_MAX) until the threshold grows past the one the last DELAY
  *   struck at, which shows the load changed: a trickle probes ever more rarely, a load
  *   that turned heavy is back at the largest threshold within one back-off.
+ *
+ * - LONE: a burst of fewer than VNET_KICKMOD_LONE packets with nothing deferred is not
+ *   deferred at all (request/response traffic: a deferral could only add its latency,
+ *   there is nothing to batch with). The threshold stays.
  *
  * Whatever the threshold, the kick invariant of the queue's user holds: a deferral is
  * bounded by the delay (and the safety net), and a full ring is kicked at once. This core
@@ -47,6 +53,10 @@ extern "C" {
 
 /** Threshold a queue starts at (capped by the largest). */
 #define VNET_KICKMOD_START	64
+/** A burst of fewer packets than this, with nothing deferred, is decided at once (LONE). */
+#define VNET_KICKMOD_LONE	4
+/** A DELAY end with at least this many buffers (and half the threshold) is a busy load. */
+#define VNET_KICKMOD_BUSY_BATCH	16
 /** Shortest and longest back-off after a DELAY end, in kick decisions. */
 #define VNET_KICKMOD_BACKOFF_MIN	8
 #define VNET_KICKMOD_BACKOFF_MAX	1024
@@ -57,6 +67,7 @@ enum vnet_kickmod_end {
 	VNET_KICKMOD_END_FULL,		/**< ring full, burst cut short */
 	VNET_KICKMOD_END_IDLE,		/**< the deferring lcore found its RX empty */
 	VNET_KICKMOD_END_DELAY,		/**< the bounded delay expired */
+	VNET_KICKMOD_END_LONE,		/**< a lone packet: decided at once, not deferred */
 	VNET_KICKMOD_END_N
 };
 

@@ -278,6 +278,7 @@ vnet_vring_strerror(int error)
 void
 vnet_vring_disable_cb(struct vnet_vring *vr)
 {
+	vr->cb_armed = false;
 	if (vr->event_idx) {
 		/*
 		 * A full ring behind the used idx: outside any range a device flush can still be
@@ -297,6 +298,7 @@ vnet_vring_enable_cb(struct vnet_vring *vr, uint16_t n)
 {
 	if (n == 0)
 		n = 1;
+	vr->cb_armed = true;
 	if (vr->event_idx) {
 		VNET_STORE_RLX(vr->used_event, (uint16_t)(vr->last_used_idx + n - 1));
 	} else if (vr->avail_flags & VNET_VRING_AVAIL_F_NO_INTERRUPT) {

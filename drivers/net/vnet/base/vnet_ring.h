@@ -131,6 +131,7 @@ struct vnet_vring {
 	uint16_t free_head;		/**< first free descriptor */
 	uint16_t avail_flags;		/**< shadow of avail->flags */
 	bool event_idx;			/**< VIRTIO_F_EVENT_IDX negotiated */
+	bool cb_armed;			/**< vnet_vring_enable_cb() since the last disable */
 	uint8_t error;			/**< enum vnet_vring_error; non-zero = broken */
 	uint32_t unkicked;		/**< buffers published since the last kick decision */
 	uint32_t min_len;		/**< smallest valid used len (e.g. RX net header) */
@@ -547,8 +548,11 @@ vnet_vring_get_used(struct vnet_vring *vr, void **cookies, uint32_t *lens, unsig
 static inline void
 vnet_vring_poll_cb_keepalive(struct vnet_vring *vr)
 {
-	/* Same placement as vnet_vring_disable_cb(): a full ring behind the used idx. */
-	if (vr->event_idx &&
+	/*
+	 * Same placement as vnet_vring_disable_cb(): a full ring behind the used idx. Not
+	 * while notifications are wanted (RX interrupt armed): that used_event is ahead.
+	 */
+	if (vr->event_idx && !vr->cb_armed &&
 	    (uint16_t)(vr->last_used_idx - *vr->used_event) > (uint32_t)vr->num + 0x2000)
 		VNET_STORE_RLX(vr->used_event, (uint16_t)(vr->last_used_idx - vr->num - 1));
 }
