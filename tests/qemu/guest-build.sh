@@ -9,7 +9,9 @@
 #   base.cpio        busybox /init, modules (uio, uio_pci_generic, stock vfio stack and the
 #                    vfio stack rebuilt with CONFIG_VFIO_NOIOMMU), dpdk-testpmd + its ldd
 #                    closure + libgcc_s.so.1, dpdk-l2fwd, the EAL plugins bus_pci, bus_vdev,
-#                    mempool_ring in pmds-23.0 (and no net driver), coreutils' stdbuf
+#                    mempool_ring in pmds-23.0 (and no net driver), coreutils' stdbuf,
+#                    the vhost-net modules (tun, tap, vhost_iotlb, vhost, vhost_net, not
+#                    loaded by /init) and iproute2's ip with its libraries
 #   virtio-pmd.cpio  DPDK's net_virtio in pmds-23.0 (append only for the baseline runs)
 #   plugin.cpio      with --plugin: PATH as /opt/vnet/librte_net_vnet.so (root, 0755 dirs)
 #   guest.env        KVER=…, DPDK=…, KEY=… (what was built)
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--plugin) plugin=$2; shift 2 ;;
 	--plugin=*) plugin=${1#*=}; shift ;;
-	-h | --help) sed -n '3,22p' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,24p' "$0"; exit 0 ;;
 	*) break ;;
 	esac
 done
@@ -36,6 +38,9 @@ out=$1
 [ -z "$plugin" ] || [ -f "$plugin" ] || { echo "guest-build: no plugin $plugin" >&2; exit 1; }
 
 log() { echo "guest-build: $*" >&2; }
+
+# iproute2 and the libraries its ip links (Debian 12), downloaded next to the kernel .debs
+IP_DEBS="iproute2 libbpf1 libmnl0 libbsd0 libcap2 libmd0 libelf1 zlib1g"
 
 # ---- packages (apt-get update at most once) ----
 pkgs=(qemu-system-x86 busybox-static cpio dpdk dpdk-doc libdpdk-dev pkg-config gcc libc6-dev
@@ -100,7 +105,7 @@ build_base() { # build into $1
 	)
 	# -- kernel and stock modules
 	# keep only the .debs of this kernel in the download cache
-	ls "$cache"/debs/*.deb | grep -F -v -e "_${kpkgver}_" | xargs -r rm -f || true
+	ls "$cache"/debs/linux-*.deb | grep -F -v -e "_${kpkgver}_" | xargs -r rm -f || true
 	local debs=$cache/debs
 	dpkg-deb -x "$debs"/linux-image-"$abi"_*.deb "$w/img"
 	cp "$w/img/boot/vmlinuz-$abi" "$dst/vmlinuz"
@@ -110,6 +115,10 @@ build_base() { # build into $1
 		"$kmod/virt/lib/irqbypass.ko" "$kmod/drivers/vfio/vfio.ko" \
 		"$kmod/drivers/vfio/vfio_iommu_type1.ko" "$kmod/drivers/vfio/vfio_virqfd.ko" \
 		"$kmod/drivers/vfio/pci/vfio-pci-core.ko" "$kmod/drivers/vfio/pci/vfio-pci.ko" "$sm/"
+	# vhost-net backend cases (guest/vhost-net-test.sh loads them: tun, tap, vhost_iotlb,
+	# vhost, vhost_net, in that order)
+	cp "$kmod/drivers/net/tun.ko" "$kmod/drivers/net/tap.ko" "$kmod/drivers/vhost/vhost_iotlb.ko" \
+		"$kmod/drivers/vhost/vhost.ko" "$kmod/drivers/vhost/vhost_net.ko" "$sm/"
 	# -- vfio rebuilt with CONFIG_VFIO_NOIOMMU (Debian's kernel has it off)
 	local kb=$w/kb
 	mkdir -p "$kb"
@@ -173,6 +182,30 @@ build_base() { # build into $1
 	with_lib_links <"$w/files0" >"$w/files"
 	while read -r f; do copy_chain "$f" "$root"; done <"$w/files"
 	echo "$pmds" >"$dst/pmdsdir"
+	# iproute2's ip (busybox's has no netns) and its libraries, from the .debs (extracted,
+	# never installed on the host)
+	local ipd=$w/iproute2
+	mkdir -p "$ipd"
+	(
+		cd "$cache/debs"
+		for p in $IP_DEBS; do
+			ls "${p}"_*.deb >/dev/null 2>&1 && continue
+			apt-get download "$p" >/dev/null 2>&1 || { apt_update; apt-get download "$p" >/dev/null; }
+		done
+	)
+	for p in $IP_DEBS; do dpkg-deb -x "$(ls "$cache"/debs/"${p}"_*.deb | head -1)" "$ipd"; done
+	local ipbin=$ipd/bin/ip
+	[ -x "$ipbin" ] || ipbin=$ipd/sbin/ip
+	install -m 0755 "$ipbin" "$root/usr/sbin/ip"
+	mkdir -p "$root/usr/lib/x86_64-linux-gnu"
+	LD_LIBRARY_PATH=$ipd/lib/x86_64-linux-gnu:$ipd/usr/lib/x86_64-linux-gnu ldd "$ipbin" |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | while read -r f; do
+		case "$f" in
+		"$ipd"/*) cp -L "$f" "$root/usr/lib/x86_64-linux-gnu/$(basename "$f")" ;;
+		*) copy_chain "$f" "$root" ;;
+		esac
+	done
+	mkdir -p "$root/etc/iproute2"
 	# ld.so cache for the guest
 	printf '/usr/lib/x86_64-linux-gnu\n/usr/local/lib\n' >"$root/etc/ld.so.conf"
 	ldconfig -r "$root" 2>/dev/null || true

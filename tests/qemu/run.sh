@@ -488,6 +488,42 @@ tap_offload_case() {
 	echo "tap-offload boot: ${boot}s in all (${sum}s in the cases' testpmd sessions; offload-overmtu is judged from the jumbo sessions)"
 }
 
+# ---- vhost-net backend of net_vnet_user (vnet only): one boot, no NIC, taps in the guest ----
+# guest/vhost-net-test.sh runs the selected cases in order; each prints its own result line
+# with its time in the guest. The host has no /dev/vhost-net: these run only here.
+QG_VN_CASES=(vhost-net-no-module vhost-net-fwd vhost-net-offload vhost-net-mq vhost-net-mem-regions)
+vhost_net_case() {
+	local c sel=() line ok detail
+	for c in "${QG_VN_CASES[@]}"; do selected "$c" && sel+=("$c"); done
+	[ ${#sel[@]} -gt 0 ] || return 0
+	if [ "$QG_DRIVER" != vnet ]; then
+		for c in "${sel[@]}"; do skip "$c" "vnet-only (driver $QG_DRVNAME)"; done
+		return 0
+	fi
+	VNET_DEVARGS='' newcase vhost-net
+	local d=$cd_
+	{
+		echo "VN_CASES='${sel[*]}'"
+		cat "$QG_HERE/guest/vhost-net-lib.sh" "$QG_HERE/guest/vhost-net-test.sh"
+	} >>"$d/test.sh"
+	qg_initrd "$d"
+	qg_run "$d" 480 "vnet.vfio=none" -smp 2 -machine pc
+	local boot=$((SECONDS - case_t0))
+	for c in "${sel[@]}"; do
+		line=$(grep -a "^VNET-RESULT $c " "$d/console.log" | tail -n 1)
+		ok=1
+		case "$line" in "VNET-RESULT $c PASS"*) ok=0 ;; esac
+		detail=${line#VNET-RESULT $c }
+		detail=${detail#PASS }
+		detail=${detail#FAIL }
+		[ -n "$line" ] || detail="no result line (guest did not get there)"
+		grep -q "^VNET-DONE" "$d/console.log" || { ok=1; detail="guest did not finish; $detail"; }
+		finish "$c" "$d" $ok "($detail)"
+		case_t0=$SECONDS
+	done
+	echo "vhost-net boot: ${boot}s in all"
+}
+
 # Cases: each dimension at least once (binding, device mode, event_idx, IOMMU, peer, l2fwd, kicks).
 hub_case hub-uio-transitional-kicks uio_pci_generic none "-machine pc" "" \
 	"event_idx=on,ioeventfd=off" "mode=transitional|IOVA mode 'PA'" trace
@@ -516,6 +552,7 @@ tap_case
 tap_offload_case
 # Port lifecycle (queue start/stop, recovery): one boot, five cases (vnet only).
 . "$here/cases-lifecycle.sh"
+vhost_net_case
 . "$QG_HERE/cases-mp.sh"
 mp_guest_case
 # Interrupts: link events, guest announce, RX interrupts with l3fwd-power (one boot).

@@ -592,6 +592,21 @@ devargs_case devargs-nonexistent-path "path=/nonexistent/sock" \
 	"cannot connect to vhost-user backend /nonexistent/sock: No such file or directory"
 devargs_case devargs-server-bad-dir "path=/nonexistent/dir/s.sock,server=1" \
 	"cannot listen on /nonexistent/dir/s.sock"
+# vhost-net backend (path=/dev/vhost-net): what the host can check without the module (the
+# forwarding cases run in the guest tier, tests/qemu/run.sh vhost-net-*).
+devargs_case devargs-iface-vhost-user "path=$nosock,iface=vntap0" \
+	"devarg iface= is for the vhost-net backend (path=/dev/vhost-net), not the vhost-user socket"
+devargs_case devargs-iface-too-long "path=/dev/vhost-net,iface=abcdefghijklmnopq" \
+	"devarg iface=abcdefghijklmnopq: expected a network interface name of 1..15 characters"
+devargs_case vhost-net-not-vhost "path=/dev/null,iface=vntap0" \
+	"/dev/null: VHOST_SET_OWNER: Inappropriate ioctl for device (not a vhost-net device)"
+if [ -e /dev/vhost-net ]; then
+	selected vhost-net-no-module && skip vhost-net-no-module "this host has /dev/vhost-net"
+else
+	devargs_case vhost-net-no-module "path=/dev/vhost-net,iface=vntap0" \
+		"cannot open /dev/vhost-net: No such file or directory: the vhost-net backend needs" \
+		"load the modules tun, tap, vhost_iotlb, vhost and vhost_net (modprobe vhost_net)"
+fi
 
 # A stale socket file (bound, nobody listening): connection refused.
 if start_case devargs-stale-socket; then

@@ -40,6 +40,7 @@ const char * const vnet_user_valid_args[] = {
 	VNET_ARG_SERVER,
 	VNET_ARG_MAC,
 	VNET_ARG_RECOVERY,
+	VNET_ARG_IFACE,
 	NULL,
 };
 
@@ -123,6 +124,17 @@ devarg_handler(const char *key, const char *value, void *opaque)
 			ret = -EINVAL;
 		} else {
 			snprintf(a->vu.path, sizeof(a->vu.path), "%s", value);
+		}
+	} else if (strcmp(key, VNET_ARG_IFACE) == 0) {
+		ret = 0;
+		if (value == NULL || value[0] == '\0' || strlen(value) >= sizeof(a->vu.iface) ||
+		    strpbrk(value, "/ \t%") != NULL) {
+			VNET_INIT_LOG(ERR, "devarg " VNET_ARG_IFACE "=%s: expected a network "
+				      "interface name of 1..%zu characters (no '/', '%%' or blanks)",
+				      value != NULL ? value : "", sizeof(a->vu.iface) - 1);
+			ret = -EINVAL;
+		} else {
+			snprintf(a->vu.iface, sizeof(a->vu.iface), "%s", value);
 		}
 	} else if (strcmp(key, VNET_ARG_QUEUES) == 0) {
 		ret = parse_uint(key, value, 1, VNET_VU_QUEUES_MAX, &v);

@@ -184,6 +184,32 @@ vnet_dev_link_update(struct rte_eth_dev *dev, int wait_to_complete)
 	return vnet_link_report(dev, false);
 }
 
+/* dev_set_link_up / down: only transports with a link of their own (vhost-net's tap). */
+static int
+vnet_dev_set_link(struct rte_eth_dev *dev, bool up)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	int ret;
+
+	if (ad->hw.ops == NULL || ad->hw.ops->set_link == NULL)
+		return -ENOTSUP;
+	ret = ad->hw.ops->set_link(&ad->hw, up);
+	vnet_dev_link_update(dev, 0);
+	return ret;
+}
+
+static int
+vnet_dev_set_link_up(struct rte_eth_dev *dev)
+{
+	return vnet_dev_set_link(dev, true);
+}
+
+static int
+vnet_dev_set_link_down(struct rte_eth_dev *dev)
+{
+	return vnet_dev_set_link(dev, false);
+}
+
 int
 vnet_dev_stop_locked(struct rte_eth_dev *dev)
 {
@@ -570,6 +596,8 @@ const struct eth_dev_ops vnet_eth_dev_ops = {
 	.dev_reset = vnet_dev_reset,
 	.dev_infos_get = vnet_dev_infos_get,
 	.link_update = vnet_dev_link_update,
+	.dev_set_link_up = vnet_dev_set_link_up,
+	.dev_set_link_down = vnet_dev_set_link_down,
 	.promiscuous_enable = vnet_promiscuous_enable,
 	.promiscuous_disable = vnet_promiscuous_disable,
 	.allmulticast_enable = vnet_allmulticast_enable,

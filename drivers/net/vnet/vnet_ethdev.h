@@ -35,6 +35,7 @@
 #define VNET_ARG_QUEUE_SIZE	"queue_size"
 #define VNET_ARG_SERVER		"server"
 #define VNET_ARG_MAC		"mac"
+#define VNET_ARG_IFACE		"iface"
 #define VNET_ARG_CTRL_TIMEOUT	"ctrl_timeout_ms"
 #define VNET_ARG_INDIRECT	"indirect"
 #define VNET_ARG_PACKED		"packed"
@@ -64,7 +65,8 @@
 	VNET_KICK_ARGS_HELP " " VNET_ARG_CTRL_TIMEOUT "=1..60000 " VNET_ARG_TEST_BAD_DESC \
 	"=1..60000"
 #define VNET_USER_ARGS_HELP \
-	VNET_ARG_PATH "=<unix socket> " VNET_ARG_QUEUES "=1..8 " VNET_ARG_QUEUE_SIZE \
+	VNET_ARG_PATH "=<unix socket>|/dev/vhost-net " VNET_ARG_IFACE "=<tap name> " \
+	VNET_ARG_QUEUES "=1..8 " VNET_ARG_QUEUE_SIZE \
 	"=<power of two 2..32768> " VNET_ARG_SERVER "=0|1 " VNET_ARG_MAC "=<xx:xx:xx:xx:xx:xx> " \
 	VNET_KICK_ARGS_HELP
 

@@ -30,6 +30,7 @@
 #include "rte_pmd_vnet.h"
 #include "vnet_ethdev.h"
 #include "vnet_logs.h"
+#include "vnet_vhost_net.h"
 #include "vnet_mp.h"
 
 RTE_LOG_REGISTER_SUFFIX(vnet_logtype_init, init, NOTICE);
@@ -51,6 +52,14 @@ user_tp_init(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
 
+	if (vnet_vn_path_is_vhost_net(ad->args.vu.path))
+		return vnet_vn_init(&ad->hw, &ad->args.vu, ad->hw.name);
+	if (ad->args.vu.iface[0] != '\0') {
+		VNET_INIT_LOG(ERR, "%s: devarg " VNET_ARG_IFACE "= is for the vhost-net backend "
+			      "(path=/dev/vhost-net), not the vhost-user socket %s", ad->hw.name,
+			      ad->args.vu.path);
+		return -EINVAL;
+	}
 	return vnet_vu_init(&ad->hw, &ad->args.vu, ad->hw.name);
 }
 
@@ -68,11 +77,12 @@ pick_mac(struct rte_eth_dev *dev)
 		return;
 	}
 	rte_eth_random_addr(mac->addr_bytes);
-	if (hw->ops == &vnet_tp_vhost_user_ops)
-		/* vhost-user backends have no MAC of their own: the usual case. */
-		VNET_INIT_LOG(INFO, "%s: the vhost-user backend offers no MAC address: using the "
+	if (hw->ops == &vnet_tp_vhost_user_ops || hw->ops == &vnet_tp_vhost_net_ops)
+		/* vhost backends have no MAC of their own: the usual case. */
+		VNET_INIT_LOG(INFO, "%s: the %s backend offers no MAC address: using the "
 			      "random locally administered " RTE_ETHER_ADDR_PRT_FMT " (set one with "
-			      "mac=xx:xx:xx:xx:xx:xx)", hw->name, RTE_ETHER_ADDR_BYTES(mac));
+			      "mac=xx:xx:xx:xx:xx:xx)", hw->name, hw->ops->name,
+			      RTE_ETHER_ADDR_BYTES(mac));
 	else if (hw->mac_from_device)
 		VNET_INIT_LOG(WARNING, "%s: the device's MAC address " RTE_ETHER_ADDR_PRT_FMT
 			      " is not a valid unicast address: using the random locally "
@@ -131,7 +141,8 @@ vnet_eth_setup(struct rte_eth_dev *dev, vnet_tp_init_t tp_init)
 	dev->dev_ops = &vnet_eth_dev_ops;
 	VNET_INIT_LOG(NOTICE, "%s: port %u: %s on %s virtio-net, %s, event-idx %s%s", hw->name,
 		      dev->data->port_id,
-		      hw->ops == &vnet_tp_vhost_user_ops ? "net_vnet_user" :
+		      hw->ops == &vnet_tp_vhost_user_ops || hw->ops == &vnet_tp_vhost_net_ops ?
+		      "net_vnet_user" :
 		      RTE_PMD_VNET_DRIVER_NAME,
 		      hw->modern ? "modern" : "legacy", hw->ops->name,
 		      (hw->device_features & VNET_BIT(VNET_F_RING_EVENT_IDX)) ?
@@ -401,6 +412,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_vnet_user,
 			      VNET_ARG_QUEUE_SIZE "=<2-32768, power of two> "
 			      VNET_ARG_SERVER "=<0|1> "
 			      VNET_ARG_MAC "=<mac addr> "
+			      VNET_ARG_IFACE "=<tap name> "
 			      VNET_ARG_EVENT_IDX "=<0|1> "
 			      VNET_ARG_INDIRECT "=<0|1> "
 			      VNET_ARG_PACKED "=<0|1> "

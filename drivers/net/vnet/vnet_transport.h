@@ -71,6 +71,11 @@ struct vnet_transport_ops {
 	 */
 	bool queue_enable_resets;
 	/**
+	 * Optional (NULL: -ENOTSUP). Set the link administratively up or down where the
+	 * transport has a link of its own (vhost-net: the tap). @return 0 or a negative errno.
+	 */
+	int (*set_link)(struct vnet_hw *hw, bool up);
+	/**
 	 * Optional (NULL: no MSI-X). Route configuration-change interrupts to MSI-X vector
 	 * @p vec (VNET_MSI_NO_VECTOR: none) and read it back (4.1.4.3: the device answers
 	 * VNET_MSI_NO_VECTOR when it cannot map the vector). Between reset and DRIVER_OK.
@@ -109,6 +114,7 @@ struct vnet_hw {
 			bool msix;	/**< config offset moves by 4 with MSI-X on */
 		} legacy;
 		void *vu;		/**< struct vnet_vu * (vhost-user) */
+		void *vn;		/**< struct vnet_vn * (vhost-net) */
 	} tp;
 	bool use_va;			/**< descriptors carry virtual addresses (vhost-user) */
 	uint16_t tp_max_pairs;		/**< queue pairs the transport can run (0 = 1) */

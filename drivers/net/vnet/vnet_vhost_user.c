@@ -164,12 +164,7 @@ vu_del_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 static void
 vu_notify(struct vnet_hw *hw, struct vnet_vq *vq)
 {
-	static const uint64_t one = 1;
-	ssize_t n;
-
-	/* An eventfd write never blocks short of 2^64 - 2 pending kicks; the result is moot. */
-	n = write(vu_of(hw)->kickfd[vq->idx], &one, sizeof(one));
-	RTE_SET_USED(n);
+	vnet_vh_kick(&vu_of(hw)->rings, vq->idx);
 }
 
 /*
@@ -207,14 +202,7 @@ vu_get_isr(struct vnet_hw *hw)
 static void *
 vu_ring_mem(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova)
 {
-	struct vnet_vu *vu = vu_of(hw);
-	uint8_t *va;
-
-	if (idx >= 2u * vu->args.queues || len > vu->ring_slot)
-		return NULL;
-	va = vu->rings.va + (size_t)idx * vu->ring_slot;
-	*iova = (uint64_t)(uintptr_t)va;
-	return va;
+	return vnet_vh_ring_mem(&vu_of(hw)->rings, idx, len, iova);
 }
 
 static void vu_uninit(struct vnet_hw *hw);
@@ -412,13 +400,13 @@ vnet_vu_share_get(struct vnet_hw *hw, struct vnet_vu_share *s)
 	if (hw->ops != &vnet_tp_vhost_user_ops || vu == NULL)
 		return -ENODEV;
 	pthread_mutex_lock(&vu->lock);
-	s->rings_fd = vu->rings.fd;
-	s->rings_va = vu->rings.va;
-	s->rings_len = vu->rings.len;
+	s->rings_fd = vu->rings.shm.fd;
+	s->rings_va = vu->rings.shm.va;
+	s->rings_len = vu->rings.shm.len;
 	s->bounce_fd = vu->bounce.va != NULL ? vu->bounce.fd : -1;
 	s->bounce_va = vu->bounce.va;
 	s->bounce_len = vu->bounce.va != NULL ? vu->bounce.len : 0;
-	s->kickfd = vu->kickfd;
+	s->kickfd = vu->rings.kickfd;
 	s->nkick = (uint16_t)(2 * vu->args.queues);
 	pthread_mutex_unlock(&vu->lock);
 	return 0;
@@ -446,18 +434,14 @@ vu_uninit(struct vnet_hw *hw)
 		close(vu->listen_fd);
 		unlink(vu->args.path);
 	}
-	for (i = 0; vu->kickfd != NULL && i < 2u * vu->args.queues; i++)
-		if (vu->kickfd[i] >= 0)
-			close(vu->kickfd[i]);
 	for (i = 0; vu->callfd != NULL && i < 2u * vu->args.queues; i++)
 		if (vu->callfd[i] >= 0)
 			close(vu->callfd[i]);
-	vnet_vu_shm_destroy(&vu->rings);
-	vnet_vu_shm_destroy(&vu->bounce);
+	vnet_vh_rings_fini(&vu->rings);
+	vnet_vh_shm_destroy(&vu->bounce);
 	if (vu->wake_fd >= 0)
 		close(vu->wake_fd);
 	pthread_mutex_destroy(&vu->lock);
-	rte_free(vu->kickfd);
 	rte_free(vu->callfd);
 	rte_free(vu->vqs);
 	rte_free(vu);
@@ -467,7 +451,6 @@ vu_uninit(struct vnet_hw *hw)
 int
 vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *name)
 {
-	struct vnet_vring_layout l;
 	struct vnet_vu *vu;
 	uint16_t nvq = (uint16_t)(2 * args->queues), i;
 	int ret;
@@ -479,7 +462,7 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	vu->args = *args;
 	vu->sock = -1;
 	vu->listen_fd = -1;
-	vu->rings.fd = -1;
+	vu->rings.shm.fd = -1;
 	vu->bounce.fd = -1;
 	vu->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	snprintf(vu->name, sizeof(vu->name), "%s", name);
@@ -491,34 +474,26 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	hw->tp_max_pairs = args->queues;
 
 	vu->vqs = rte_zmalloc("vnet_vu_vqs", sizeof(*vu->vqs) * nvq, 0);
-	vu->kickfd = rte_malloc("vnet_vu_kick", sizeof(int) * nvq, 0);
 	vu->callfd = rte_malloc("vnet_vu_call", sizeof(int) * nvq, 0);
-	if (vu->vqs == NULL || vu->kickfd == NULL || vu->callfd == NULL || vu->wake_fd < 0) {
+	if (vu->vqs == NULL || vu->callfd == NULL || vu->wake_fd < 0) {
 		ret = vu->wake_fd < 0 ? -errno : -ENOMEM;
 		goto err;
 	}
-	for (i = 0; i < nvq; i++) {
-		vu->kickfd[i] = -1;
+	for (i = 0; i < nvq; i++)
 		vu->callfd[i] = -1;
-	}
-	for (i = 0; i < nvq; i++) {
-		vu->kickfd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		/* RX queues only: TX completions are polled. */
-		if (i % 2 == 0)
-			vu->callfd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (vu->kickfd[i] < 0 || (i % 2 == 0 && vu->callfd[i] < 0)) {
+	/* RX queues only: TX completions are polled. */
+	for (i = 0; i < nvq; i += 2) {
+		vu->callfd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vu->callfd[i] < 0) {
 			ret = -errno;
 			goto err;
 		}
 	}
-
-	/* One slot per virtqueue in a shared memfd area, laid out for the largest ring. */
-	vnet_vring_layout(args->queue_size, RTE_CACHE_LINE_SIZE, &l);
-	vu->ring_slot = RTE_ALIGN_CEIL(l.size, 4096);
-	ret = vnet_vu_shm_create(&vu->rings, "vnet-rings", vu->ring_slot * nvq);
+	/* Rings in a shared memfd area (one slot per virtqueue), one kick eventfd each. */
+	ret = vnet_vh_rings_init(&vu->rings, nvq, args->queue_size);
 	if (ret != 0) {
-		VNET_INIT_LOG(ERR, "%s: cannot create shared ring memory: %s", name,
-			      strerror(-ret));
+		VNET_INIT_LOG(ERR, "%s: cannot create shared ring memory and kick eventfds: %s",
+			      name, strerror(-ret));
 		goto err;
 	}
 

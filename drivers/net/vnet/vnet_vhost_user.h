@@ -27,6 +27,7 @@ struct vnet_vu_args {
 	bool server;			/**< vnet listens, the backend (re)connects */
 	bool mac_set;
 	uint8_t mac[6];
+	char iface[16];			/**< vhost-net: tap interface name (IFNAMSIZ) */
 };
 
 /** Transport ops of the vhost-user frontend. */

@@ -36,43 +36,6 @@
 
 /* ---- memory ---- */
 
-int
-vnet_vu_shm_create(struct vu_shm *shm, const char *name, size_t len)
-{
-	shm->fd = memfd_create(name, MFD_CLOEXEC);
-	if (shm->fd < 0)
-		return -errno;
-	if (ftruncate(shm->fd, (off_t)len) < 0)
-		goto err;
-	shm->va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, shm->fd, 0);
-	if (shm->va == MAP_FAILED) {
-		shm->va = NULL;
-		goto err;
-	}
-	shm->len = len;
-	return 0;
-err:
-	{
-		int err = errno;
-
-		close(shm->fd);
-		shm->fd = -1;
-		return -err;
-	}
-}
-
-void
-vnet_vu_shm_destroy(struct vu_shm *shm)
-{
-	if (shm->va != NULL)
-		munmap(shm->va, shm->len);
-	if (shm->fd >= 0)
-		close(shm->fd);
-	shm->va = NULL;
-	shm->fd = -1;
-	shm->len = 0;
-}
-
 static int
 add_region(struct vnet_vu *vu, int fd, uint64_t va, uint64_t len, uint64_t off)
 {
@@ -133,7 +96,8 @@ vu_collect_regions(struct vnet_vu *vu)
 	int ret;
 
 	vu->nregions = 0;
-	add_region(vu, vu->rings.fd, (uint64_t)(uintptr_t)vu->rings.va, vu->rings.len, 0);
+	add_region(vu, vu->rings.shm.fd, (uint64_t)(uintptr_t)vu->rings.shm.va,
+		   vu->rings.shm.len, 0);
 	rte_mcfg_mem_read_lock();
 	ret = rte_memseg_walk_thread_unsafe(memseg_region, vu);
 	rte_mcfg_mem_read_unlock();
@@ -163,10 +127,11 @@ vnet_vu_build_mem_table(struct vnet_vu *vu)
 	}
 	vu->copy = true;
 	vu->nregions = 0;
-	add_region(vu, vu->rings.fd, (uint64_t)(uintptr_t)vu->rings.va, vu->rings.len, 0);
+	add_region(vu, vu->rings.shm.fd, (uint64_t)(uintptr_t)vu->rings.shm.va,
+		   vu->rings.shm.len, 0);
 	bounce_len = (size_t)2 * vu->args.queues * vu->args.queue_size * VU_BOUNCE_SLOT;
 	if (vu->bounce.va == NULL) {
-		ret = vnet_vu_shm_create(&vu->bounce, "vnet-bounce", bounce_len);
+		ret = vnet_vh_shm_create(&vu->bounce, "vnet-bounce", bounce_len);
 		if (ret != 0) {
 			VNET_INIT_LOG(ERR, "%s: cannot create %zu bytes of bounce buffers: %s",
 				      vu->name, bounce_len, strerror(-ret));
@@ -296,16 +261,11 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 
 	for (i = 0; i < vu->nvqs; i++) {
 		struct vnet_vq *vq = vu->vqs[i];
-		uint16_t base;
+		struct vnet_vh_vring v;
 
 		if (vq == NULL)
 			continue;
-		/*
-		 * Resume where the device's used index is: nothing it completed is redone,
-		 * and everything it had popped but not completed is popped again.
-		 */
-		base = vq->packed ? vnet_packed_resume_base(&vq->pr) :
-		       VNET_LOAD_ACQ(&vq->vr.used->idx);
+		vnet_vh_vring_info(vq, &v);
 		memset(&msg, 0, sizeof(msg));
 		msg.request = VU_SET_VRING_CALL;
 		msg.size = sizeof(uint64_t);
@@ -318,18 +278,18 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 			ret = vnet_vu_request(vu, &msg, NULL, 0);
 		}
 		if (ret == 0)
-			ret = vnet_vu_set_state(vu, VU_SET_VRING_NUM, i, vq->size);
+			ret = vnet_vu_set_state(vu, VU_SET_VRING_NUM, i, v.num);
 		if (ret == 0)
-			ret = vnet_vu_set_state(vu, VU_SET_VRING_BASE, i, base);
+			ret = vnet_vu_set_state(vu, VU_SET_VRING_BASE, i, v.base);
 		if (ret != 0)
 			goto err;
 		memset(&msg, 0, sizeof(msg));
 		msg.request = VU_SET_VRING_ADDR;
 		msg.size = sizeof(msg.payload.addr);
 		msg.payload.addr.index = i;
-		msg.payload.addr.desc = vq->ring_iova;
-		msg.payload.addr.avail = vq->ring_iova + vq->avail_off;
-		msg.payload.addr.used = vq->ring_iova + vq->used_off;
+		msg.payload.addr.desc = v.desc;
+		msg.payload.addr.avail = v.avail;
+		msg.payload.addr.used = v.used;
 		ret = vnet_vu_request(vu, &msg, NULL, 0);
 		if (ret != 0)
 			goto err;
@@ -337,7 +297,7 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 		msg.request = VU_SET_VRING_KICK;
 		msg.size = sizeof(uint64_t);
 		msg.payload.u64 = i;
-		ret = vnet_vu_request(vu, &msg, &vu->kickfd[i], 1);
+		ret = vnet_vu_request(vu, &msg, &vu->rings.kickfd[i], 1);
 		if (ret != 0)
 			goto err;
 	}

@@ -22,6 +22,7 @@
 
 #include "vnet_compat.h"
 #include "vnet_rxtx.h"
+#include "vnet_vhost_common.h"
 #include "vnet_vhost_user.h"
 
 /* Protocol constants (vhost-user.rst). */
@@ -92,13 +93,6 @@ struct vu_msg {
 
 #define VU_HDR_SIZE	offsetof(struct vu_msg, payload)
 
-/* A memfd-backed area shared with the backend as one region. */
-struct vu_shm {
-	int fd;
-	uint8_t *va;
-	size_t len;
-};
-
 struct vnet_vu {
 	struct vnet_hw *hw;
 	struct vnet_vu_args args;
@@ -117,12 +111,10 @@ struct vnet_vu {
 	char mem_cb_name[RTE_MEMZONE_NAMESIZE + 16];
 	uint8_t status;			/* emulated device status */
 	uint64_t driver_features;
-	struct vu_shm rings;		/* all rings, slot per virtqueue */
-	size_t ring_slot;
-	struct vu_shm bounce;		/* copy mode */
+	struct vnet_vh_rings rings;	/* ring area and kick eventfds (vnet_vhost_common.h) */
+	struct vnet_vh_shm bounce;	/* copy mode */
 	struct vnet_vq **vqs;		/* registered queues by index */
 	uint16_t nvqs;
-	int *kickfd;			/* one eventfd per virtqueue, kept across reconnects */
 	int *callfd;			/* one eventfd per virtqueue (RX interrupts), same */
 	bool rx_intr;			/* RX queues get their call eventfd at start */
 	bool link_reported;		/* link state the config_changed hook last saw */
@@ -173,10 +165,6 @@ int vnet_vu_handshake(struct vnet_vu *vu);
 
 /* vnet_vhost_user_mem.c: callers hold vu->lock. */
 
-/** Create the memfd-backed area @p shm of @p len bytes. @return 0 or a negative errno. */
-int vnet_vu_shm_create(struct vu_shm *shm, const char *name, size_t len);
-/** Unmap and close @p shm. */
-void vnet_vu_shm_destroy(struct vu_shm *shm);
 /** Register the rings (and the memory table) with the backend and enable them. */
 int vnet_vu_start_backend(struct vnet_vu *vu);
 /** Stop the rings on the backend (GET_VRING_BASE), if running. */

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 vnet authors
+ */
+
+/**
+ * @file
+ * What the two vhost backends of net_vnet_user share (vhost-user over a unix socket,
+ * vhost-net through /dev/vhost-net): the ring area (one memfd-backed slot per virtqueue,
+ * process virtual addresses), the kick eventfds (one per virtqueue, kept for the port's
+ * lifetime) and the vring state a backend is given at start (size, base, addresses).
+ * Control path, primary process; vnet_vh_kick() from the lcore owning the queue.
+ */
+
+#ifndef VNET_VHOST_COMMON_H
+#define VNET_VHOST_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vnet_vq;
+
+/** A memfd-backed area shared with a backend (fd for vhost-user, VA for both). */
+struct vnet_vh_shm {
+	int fd;
+	uint8_t *va;
+	size_t len;
+};
+
+/** Ring area and kick eventfds of one port. */
+struct vnet_vh_rings {
+	struct vnet_vh_shm shm;	/**< all rings, one slot per virtqueue */
+	size_t slot;		/**< bytes per slot: the largest ring, 4 KiB aligned */
+	uint16_t nvq;		/**< virtqueues (2 per queue pair) */
+	int *kickfd;		/**< one eventfd per virtqueue, -1 when not created */
+};
+
+/** What a backend is told about one split virtqueue at start (2.7, vhost SET_VRING_*). */
+struct vnet_vh_vring {
+	uint32_t num;		/**< ring entries */
+	uint32_t base;		/**< next avail index the backend reads */
+	uint64_t desc;		/**< descriptor table address (process VA) */
+	uint64_t avail;		/**< driver area */
+	uint64_t used;		/**< device area */
+};
+
+/**
+ * Create the memfd-backed area @p shm of @p len bytes (mapped shared, populated).
+ * @return 0 or a negative errno.
+ */
+int vnet_vh_shm_create(struct vnet_vh_shm *shm, const char *name, size_t len);
+
+/** Unmap and close @p shm (also when it was never created: fd -1, va NULL). */
+void vnet_vh_shm_destroy(struct vnet_vh_shm *shm);
+
+/**
+ * Create the ring area for @p nvq virtqueues of at most @p queue_size entries and one kick
+ * eventfd per virtqueue. On failure everything created is released.
+ * @return 0 or a negative errno.
+ */
+int vnet_vh_rings_init(struct vnet_vh_rings *r, uint16_t nvq, uint16_t queue_size);
+
+/** Release what vnet_vh_rings_init() created (safe on a zeroed or failed @p r). */
+void vnet_vh_rings_fini(struct vnet_vh_rings *r);
+
+/**
+ * The ring memory of virtqueue @p idx (transport ring_mem op): at least @p len bytes,
+ * 4 KiB aligned; *va_out gets its process VA (what vhost backends take as ring address).
+ * @return the memory, or NULL if @p idx or @p len does not fit.
+ */
+void *vnet_vh_ring_mem(struct vnet_vh_rings *r, uint16_t idx, size_t len, uint64_t *va_out);
+
+/** Kick virtqueue @p idx: one eventfd write. Datapath, the lcore owning the queue. */
+void vnet_vh_kick(const struct vnet_vh_rings *r, uint16_t idx);
+
+/**
+ * Fill @p v for @p vq as it stands (after the ring layout): the base is the device's used
+ * index, so a restart neither redoes completed buffers nor loses popped ones.
+ */
+void vnet_vh_vring_info(const struct vnet_vq *vq, struct vnet_vh_vring *v);
+
+#endif /* VNET_VHOST_COMMON_H */
