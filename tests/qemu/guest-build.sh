@@ -73,7 +73,7 @@ fi
 kpkgver=$(apt-cache show "linux-image-$abi" 2>/dev/null | awk '/^Version:/ { print $2; exit }')
 dpdkver=$(dpkg-query -W -f='${Version}' dpdk)
 bbver=$(dpkg-query -W -f='${Version}' busybox-static)
-gsum=$(cat "$0" "$here/guest/init" "$here/guest/lib.sh" | sha256sum | cut -c1-12)
+gsum=$(cat "$0" "$here/guest/init" "$here/guest/lib.sh" "$here/guest/tcpx.c" | sha256sum | cut -c1-12)
 key="k${abi}_${kpkgver}-d${dpdkver}-b${bbver}-g${gsum}"
 key=${key//[^A-Za-z0-9._-]/_}
 cache=${VNET_GUEST_CACHE:-/var/cache/vnet/guest}
@@ -161,6 +161,8 @@ build_base() { # build into $1
 		$(pkg-config --libs libdpdk) 2>"$w/l3fwd-power-build.log" ||
 		{ cat "$w/l3fwd-power-build.log" >&2; return 1; }
 	install -m 0755 "$w/dpdk-l3fwd-power" "$root/usr/bin/dpdk-l3fwd-power"
+	# the bulk TCP sender/receiver of the vhost-net cases
+	cc -O2 -Wall "$here/guest/tcpx.c" -o "$root/usr/bin/vnet-tcpx" || return 1
 	cp -L /usr/bin/dpdk-testpmd "$root/usr/bin/dpdk-testpmd"
 	# stdbuf -oL: line-buffered testpmd output for the tap cases (tests/qemu/guest/mq-test.sh)
 	cp /usr/bin/stdbuf "$root/usr/bin/stdbuf"
