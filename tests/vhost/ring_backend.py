@@ -11,7 +11,8 @@ NEED_REPLY acked), maps the memory regions of SET_MEM_TABLE (SCM_RIGHTS fds, MAP
 mmap_offset), translates ring addresses (frontend virtual addresses, via user_addr) and
 descriptor addresses (via guest_addr) through them, and then plays the device on RX queue 0
 (virtqueue 0): it takes the buffers vnet posted and writes frames and used entries as MODE
-says. It never signals (vnet polls) and never kicks back.
+says. It signals the queue's call eventfd (SET_VRING_CALL) after a used idx update unless
+vnet set VRING_AVAIL_F_NO_INTERRUPT (vnet arms RX interrupts by clearing it).
 
 Frames: frame SEQ of length LEN (sizes from a fixed list, 60..1514) is
     dst 02:76:6e:00:00:01, src 02:76:6e:00:00:02, ethertype 0x88b5, "VNH1", SEQ (u32 LE),
@@ -172,6 +173,8 @@ class Vq:
         self.addrs = None
         self.enabled = False
         self.kick = False
+        self.callfd = -1
+        self.signals = 0
 
     def attach(self, mem):
         """Map the three ring parts (split ring, 2.7).
@@ -218,6 +221,11 @@ class Vq:
         """Move used idx by n: one 16-bit store."""
         self.used_idx = (self.used_idx + n) & 0xffff
         self.used16[1] = self.used_idx
+        # Used buffer notification (2.7.10): unless the driver set VRING_AVAIL_F_NO_INTERRUPT
+        # (no EVENT_IDX is offered). vnet arms RX interrupts by clearing it.
+        if self.callfd >= 0 and not self.avail16[0] & 1:
+            os.write(self.callfd, struct.pack("<Q", 1))
+            self.signals += 1
 
 
 class Device(threading.Thread):
@@ -576,7 +584,13 @@ class Backend:
                 v, = u64.unpack(payload)
                 self.vq(v & 0xff).kick = True
             elif req == SET_VRING_CALL:
-                pass
+                v, = u64.unpack(payload)
+                q = self.vq(v & 0xff)
+                if q.callfd >= 0:
+                    os.close(q.callfd)
+                q.callfd = -1
+                if not v & 0x100 and fds:
+                    q.callfd = fds.pop(0)
             elif req == SET_VRING_ENABLE:
                 i, n = struct.unpack("<II", payload)
                 self.vq(i).enabled = n != 0

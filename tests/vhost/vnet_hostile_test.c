@@ -8,7 +8,7 @@
  *   vnet-hostile-test <EAL args with --vdev net_vnet_user0,path=SOCK> -- --mode NAME
  *       [--rx-buf BYTES] [--expect-rx N] [--expect-xstat NAME=VALUE]... [--tx N]
  *       [--done-file PATH] [--duration S] [--settle S] [--pool MBUFS] [--allow-loss 0|1]
- *       [--expect-recoveries N]
+ *       [--expect-recoveries N] [--rx-intr 1]
  *
  * One queue pair; RX mbufs of --rx-buf data bytes (512 by default) so that frames of up to
  * 1514 bytes span up to 3 mergeable buffers. The port starts, RX is polled (and with --tx N,
@@ -24,6 +24,14 @@
  * behaves): dev_info must say RTE_ETH_ERROR_HANDLE_MODE_PROACTIVE, and exactly N
  * RTE_ETH_EVENT_ERR_RECOVERING and N RTE_ETH_EVENT_RECOVERY_SUCCESS events (none
  * RECOVERY_FAILED) must arrive, the test polling all along (no restart of the port).
+ *
+ * --rx-intr 1: RX queue interrupts (intr_conf.rxq, the queue's eventfd in this thread's
+ * epoll set, as l3fwd-power does): whenever a poll comes back empty the test arms the
+ * interrupt and sleeps up to 1 s. A sleep that times out while frames were waiting is a
+ * stranded frame (the device did not signal, or vnet's arming missed it): it fails the test.
+ * With --expect-recoveries, at least one wake-up by the interrupt must come after the
+ * recovery (the eventfds the epoll set holds survive it, and the re-created queue wakes a
+ * sleeping lcore).
  *
  * Prints "RESULT hostile-<mode> PASS" or "RESULT hostile-<mode> FAIL: <why>"; exits 0 only
  * on PASS.
@@ -168,6 +176,7 @@ struct opts {
 	unsigned int pool;		/* mbufs in the pool */
 	bool allow_loss;		/* sequence may skip (frames dropped), never repeat */
 	long expect_recoveries;		/* -1: not checked */
+	bool rx_intr;			/* sleep on the RX interrupt when idle */
 };
 
 struct rx_state {
@@ -253,6 +262,32 @@ tx_frame(struct rte_mempool *mp, uint32_t n)
 	return m;
 }
 
+/*
+ * Arm the RX interrupt of queue 0 and sleep on it (at most 1 s). @return true if the sleep
+ * timed out with nothing signalled (the caller's next poll tells whether frames waited).
+ */
+static bool
+intr_sleep(uint16_t port, unsigned int *wakes, unsigned int *wakes_after)
+{
+	struct rte_epoll_event ev;
+	int n;
+
+	if (rte_eth_dev_rx_intr_enable(port, 0) != 0) {
+		fail("rte_eth_dev_rx_intr_enable failed");
+		return false;
+	}
+	n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, &ev, 1, 1000);
+	if (n == 0)	/* a signal right at the timeout is no stranded frame */
+		n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, &ev, 1, 0);
+	rte_eth_dev_rx_intr_disable(port, 0);
+	if (n > 0) {
+		(*wakes)++;
+		if (__atomic_load_n(&ev_success, __ATOMIC_RELAXED) > 0)
+			(*wakes_after)++;
+	}
+	return n == 0;
+}
+
 static int
 run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 {
@@ -263,9 +298,12 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 	unsigned int base, i, in_use, tx_done = 0;
 	uint64_t tx_sent = 0, tx_refused = 0;
 	double t0, end, done_at = 0, next_tx = 0;
+	unsigned int wakes = 0, wakes_after = 0, stranded = 0;
+	bool timed_out = false;
 	int ret;
 
 	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.rxq = o->rx_intr ? 1 : 0;
 	ret = rte_eth_dev_configure(port, 1, 1, &conf);
 	if (ret == 0)
 		ret = rte_eth_rx_queue_setup(port, 0, 256, rte_eth_dev_socket_id(port), NULL, mp);
@@ -304,10 +342,24 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 	       link.link_status == RTE_ETH_LINK_UP ? "up" : "DOWN", now_s() - t0);
 	if (link.link_status != RTE_ETH_LINK_UP)
 		fail("link not up within 5 s");
+	if (o->rx_intr) {
+		ret = rte_eth_dev_rx_intr_ctl_q(port, 0, RTE_EPOLL_PER_THREAD,
+						RTE_INTR_EVENT_ADD, NULL);
+		if (ret != 0)
+			fail("rte_eth_dev_rx_intr_ctl_q: %s", strerror(-ret));
+	}
 
 	while (now_s() < end) {
 		uint16_t n = rte_eth_rx_burst(port, 0, pkts, BURST);
 
+		if (n > 0 && timed_out) {
+			stranded += n;
+			printf("vnet-hostile: %u frame(s) waited for a timed-out interrupt sleep\n",
+			       n);
+		}
+		timed_out = false;
+		if (n == 0 && o->rx_intr && o->tx == 0 && why[0] == '\0')
+			timed_out = intr_sleep(port, &wakes, &wakes_after);
 		for (i = 0; i < n; i++) {
 			check_frame(&st, pkts[i]);
 			rte_pktmbuf_free(pkts[i]);
@@ -346,6 +398,15 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 	       PRIu64 " (%" PRIu64 " refused) in %.2f s\n", st.ok, st.bad, tx_sent, tx_refused,
 	       now_s() - t0);
 	print_xstats(port);
+	if (o->rx_intr) {
+		printf("vnet-hostile: RX interrupt: %u wake-up(s), %u after a recovery, %u "
+		       "stranded frame(s)\n", wakes, wakes_after, stranded);
+		if (stranded != 0)
+			fail("%u frame(s) waited for a 1 s timeout instead of an interrupt",
+			     stranded);
+		if (o->expect_recoveries > 0 && wakes_after == 0)
+			fail("no RX interrupt wake-up after the recovery");
+	}
 	if (st.bad != 0)
 		fail("%" PRIu64 " bad frame(s)", st.bad);
 	if (o->expect_rx >= 0 && st.ok != (uint64_t)o->expect_rx)
@@ -395,7 +456,7 @@ usage(void)
 	printf("usage: vnet-hostile-test <EAL args> -- --mode NAME [--rx-buf BYTES] "
 	       "[--expect-rx N] [--expect-xstat NAME=VALUE]... [--tx N] [--done-file PATH] "
 	       "[--duration S] [--settle S] [--pool MBUFS] [--allow-loss 0|1] "
-	       "[--expect-recoveries N]\n");
+	       "[--expect-recoveries N] [--rx-intr 1]\n");
 }
 
 int
@@ -455,6 +516,8 @@ main(int argc, char **argv)
 			o.allow_loss = atoi(v) != 0;
 		} else if (strcmp(argv[i], "--expect-recoveries") == 0) {
 			o.expect_recoveries = strtol(v, NULL, 0);
+		} else if (strcmp(argv[i], "--rx-intr") == 0) {
+			o.rx_intr = atoi(v) != 0;
 		} else if (strcmp(argv[i], "--settle") == 0) {
 			o.settle = atof(v);
 		} else {

@@ -188,6 +188,11 @@ dump_rxqs(struct rte_eth_dev *dev, FILE *f)
 			fprintf(f, " refill kick deferral: deferred %" PRIu64 " safety-net kicks %"
 				PRIu64 "\n", rxq->stats.kicks_deferred,
 				__atomic_load_n(&rxq->safety_kicks, __ATOMIC_RELAXED));
+		if (ad->rxq_intr)
+			fprintf(f, " rx interrupt: armed %s, self-signalled at enable %" PRIu64
+				", after recoveries %" PRIu64 "\n", rxq->vq.packed ? "-" :
+				rxq->vq.vr.cb_armed ? "yes" : "no", rxq->intr_self,
+				rxq->intr_recovery_wakes);
 	}
 }
 

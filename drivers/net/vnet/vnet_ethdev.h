@@ -135,6 +135,7 @@ struct vnet_adapter {
 	bool intr_cb;			/**< config-change handler registered (PCI) */
 	bool intr_msix;			/**< config changes on MSI-X vector 0 (no ISR) */
 	bool rxq_intr;			/**< per-queue RX interrupts for this start */
+	bool intr_keep_efds;		/**< a recovery: keep the RX eventfds lcores wait on */
 	bool announce_poll;		/**< EAL alarm polls the config status */
 	bool intr_own_handle;		/**< dev->intr_handle allocated by vnet (vhost-user) */
 	bool intr_ack_logged;
@@ -318,6 +319,12 @@ int vnet_intr_vectors(struct rte_eth_dev *dev);
 void vnet_intr_started(struct rte_eth_dev *dev);
 /** dev_stop (first thing) or a failed start: handler, alarm and interrupts off. */
 void vnet_intr_stop(struct rte_eth_dev *dev);
+/**
+ * A recovery re-created the queues (with their notifications off): signal every RX queue's
+ * eventfd so that an lcore asleep on it polls again and re-arms (the armed state itself is
+ * the ring's, which the reset cleared). Recovery alarm, after a successful start.
+ */
+void vnet_intr_recovered(struct rte_eth_dev *dev);
 /** dev_close: free what vnet allocated for the interrupt handle. */
 void vnet_intr_close(struct rte_eth_dev *dev);
 /** rx_queue_intr_enable dev_op (the lcore polling the queue). */

@@ -367,7 +367,15 @@ vnet_intr_start(struct rte_eth_dev *dev)
 		return 0;
 	h = dev->intr_handle;
 	pci_intr_usable(dev, &ad->intr_msix);
-	if (ad->rxq_intr) {
+	/*
+	 * A recovery kept the eventfds of the previous start: the application's epoll sets
+	 * hold them (rte_eth_dev_rx_intr_ctl_q), new ones would strand its lcores asleep.
+	 */
+	if (ad->rxq_intr && rte_intr_nb_efd_get(h) != dev->data->nb_rx_queues) {
+		if (rte_intr_nb_efd_get(h) > 0) {
+			rte_intr_efd_disable(h);
+			rte_intr_vec_list_free(h);
+		}
 		ret = rte_intr_efd_enable(h, dev->data->nb_rx_queues);
 		if (ret == 0)
 			ret = vec_list_setup(dev);
@@ -489,11 +497,39 @@ vnet_intr_stop(struct rte_eth_dev *dev)
 		if (ad->hw.ops->intr_changed != NULL)
 			ad->hw.ops->intr_changed(&ad->hw);
 	}
-	if (ad->rxq_intr && h != NULL) {
+	/* Also after a failed start that had kept them (rxq_intr is then already false). */
+	if (h != NULL && !ad->intr_keep_efds && rte_intr_nb_efd_get(h) > 0) {
 		rte_intr_efd_disable(h);
 		rte_intr_vec_list_free(h);
 	}
 	ad->rxq_intr = false;
+}
+
+void
+vnet_intr_recovered(struct rte_eth_dev *dev)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	static const uint64_t one = 1;
+	uint16_t q;
+	int fd;
+
+	if (dev->data->dev_conf.intr_conf.rxq == 0 || dev->intr_handle == NULL)
+		return;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		struct vnet_rxq *rxq = dev->data->rx_queues[q];
+
+		/* After a failed attempt too: the kept eventfds, or vhost-user's call fds. */
+		if (is_vhost_user(ad))
+			fd = vnet_vu_call_fd(&ad->hw, (uint16_t)(2 * q));
+		else if (q < rte_intr_nb_efd_get(dev->intr_handle))
+			fd = rte_intr_efds_index_get(dev->intr_handle, q);
+		else
+			fd = -1;
+		if (rxq != NULL && fd >= 0 && write(fd, &one, sizeof(one)) == sizeof(one))
+			rxq->intr_recovery_wakes++;
+	}
+	VNET_DRV_LOG(INFO, "port %u: RX interrupt eventfds signalled after the recovery: "
+		     "lcores asleep on them poll (and re-arm)", dev->data->port_id);
 }
 
 void
@@ -519,6 +555,13 @@ vnet_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 	static const uint64_t one = 1;
 	bool armed;
 
+	/*
+	 * A recovery is re-creating the queues: nothing to arm now; the recovery signals the
+	 * queue's eventfd when it is over (vnet_intr_recovered()), so the lcore may sleep.
+	 */
+	if (__atomic_load_n(&ad->rec_pending, __ATOMIC_ACQUIRE) != 0 &&
+	    dev->data->dev_conf.intr_conf.rxq != 0)
+		return 0;
 	if (!ad->rxq_intr || !ad->intr_on)
 		return -ENOTSUP;
 	armed = rxq->vq.packed ? vnet_packed_enable_cb(&rxq->vq.pr, 1) :

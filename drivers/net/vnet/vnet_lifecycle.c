@@ -118,8 +118,13 @@ recover_once(struct rte_eth_dev *dev)
 {
 	int ret;
 
+	struct vnet_adapter *ad = adapter_of(dev);
+
+	/* The RX interrupt eventfds stay: the application's epoll sets hold them. */
+	ad->intr_keep_efds = true;
 	vnet_dev_stop_locked(dev);	/* fences every queue, resets, reclaims */
 	ret = vnet_dev_start_locked(dev);
+	ad->intr_keep_efds = false;
 	/* ethdev's view: the port stays started (stop cleared it). */
 	dev->data->dev_started = 1;
 	return ret;
@@ -199,6 +204,12 @@ recovery_alarm(void *arg)
 			     dev->data->port_id, VNET_RECOVERY_TRIES);
 	}
 	__atomic_store_n(&ad->rec_pending, 0, __ATOMIC_RELEASE);
+	/*
+	 * After the flag: an RX interrupt enable that saw the recovery pending did not arm
+	 * (its lcore sleeps); later ones arm the new ring. Wake the sleepers, on success or
+	 * failure alike (no lcore stays asleep on a dead queue).
+	 */
+	vnet_intr_recovered(dev);
 	rte_spinlock_unlock(&ad->lc_lock);
 	rte_eth_dev_callback_process(dev, ev, NULL);
 }

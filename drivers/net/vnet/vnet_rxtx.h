@@ -117,6 +117,7 @@ struct vnet_rxq {
 	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
 	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
 	uint64_t intr_self;		/**< RX interrupt enables that found a buffer waiting */
+	uint64_t intr_recovery_wakes;	/**< eventfd signalled after a recovery */
 	struct vnet_rxq_stats stats;
 };
 
