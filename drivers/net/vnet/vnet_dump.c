@@ -88,6 +88,8 @@ static const char *
 transport_name(const struct vnet_hw *hw)
 {
 	/* Not hw->ops: its address is the primary's. */
+	if (hw->vhost_net)
+		return "vhost-net";
 	if (hw->pci_dev == NULL)
 		return "vhost-user";
 	return hw->modern ? "virtio-pci modern" : "virtio-pci legacy";

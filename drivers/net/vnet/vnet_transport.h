@@ -117,6 +117,7 @@ struct vnet_hw {
 		void *vn;		/**< struct vnet_vn * (vhost-net) */
 	} tp;
 	bool use_va;			/**< descriptors carry virtual addresses (vhost-user) */
+	bool vhost_net;			/**< the vhost-net transport (tp.vn; no pci_dev either) */
 	uint16_t tp_max_pairs;		/**< queue pairs the transport can run (0 = 1) */
 	bool modern;			/**< VERSION_1 transport */
 	uint64_t device_features;	/**< offered by the device */

@@ -738,6 +738,7 @@ vnet_vn_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	snprintf(vn->ifname, sizeof(vn->ifname), "%s", args->iface);
 	hw->tp.vn = vn;
 	hw->ops = &vnet_tp_vhost_net_ops;
+	hw->vhost_net = true;
 	hw->modern = true;
 	hw->use_va = true;
 	hw->tp_max_pairs = args->queues;

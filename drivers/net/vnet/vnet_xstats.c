@@ -101,7 +101,7 @@ static bool
 is_vhost_user(struct rte_eth_dev *dev)
 {
 	/* Not the ops pointer: a secondary process has the table at another address. */
-	return adapter_of(dev)->hw.pci_dev == NULL;
+	return adapter_of(dev)->hw.pci_dev == NULL && !adapter_of(dev)->hw.vhost_net;
 }
 
 /* Port-level counters of the control queue (devices with VIRTIO_NET_F_CTRL_VQ). */
