@@ -27,6 +27,13 @@
 #      net_virtio_user devargs, e.g. "packed_vq=1,in_order=1,vectorized=1,mrg_rxbuf=0" for
 #      its vectorized packed path, with VNET_BENCH_EAL=--force-max-simd-bitwidth=512),
 #      VNET_BENCH_EAL (extra frontend EAL args; --single-file-segments is already there),
+#      VNET_BENCH_VIRTIO_PATH (packed-vec | split-vec: net_virtio_user on its named best path,
+#      vnet on the same ring type. packed-vec = packed_vq=1,in_order=1,vectorized=1,mrg_rxbuf=0
+#      with --force-max-simd-bitwidth=512 for both drivers (Debian's default width, 256,
+#      silently keeps it scalar), vnet packed=1; split-vec = in_order=0,mrg_rxbuf=0,
+#      vectorized=1 (its vector RX needs both off; split TX has no vector path), vnet
+#      packed=0. net_virtio_user's own log line must name the vectorized path
+#      (pmd.net.virtio.init at info): a run without it fails and its pair does not count),
 #      VNET_BENCH_JSON (output file, default BUILD_DIR/host-bench.json).
 set -uo pipefail
 
@@ -47,6 +54,29 @@ ring=${VNET_BENCH_RING:-256}
 		"(got '$reps', '$secs')" >&2
 	exit 2
 }
+vec_want=()
+case ${VNET_BENCH_VIRTIO_PATH:-} in
+'') ;;
+packed-vec)
+	VNET_BENCH_VIRTIO_ARGS="packed_vq=1,in_order=1,vectorized=1,mrg_rxbuf=0${VNET_BENCH_VIRTIO_ARGS:+,$VNET_BENCH_VIRTIO_ARGS}"
+	VNET_BENCH_VNET_ARGS="packed=1${VNET_BENCH_VNET_ARGS:+,$VNET_BENCH_VNET_ARGS}"
+	VNET_BENCH_EAL="--force-max-simd-bitwidth=512${VNET_BENCH_EAL:+ $VNET_BENCH_EAL}"
+	vec_want=("using packed ring vectorized Rx path" "using packed ring vectorized Tx path")
+	# net_virtio's packed vector path is AVX-512 only (virtio_rxtx_packed_avx.c)
+	grep -qw avx512f /proc/cpuinfo || {
+		echo "host-bench: packed-vec: this CPU has no AVX-512F, so net_virtio_user cannot take its" \
+			"vectorized packed path (it logs \"disabled packed ring vectorized path for requirements" \
+			"not met\" and runs scalar); run it on an AVX-512 machine" >&2
+		exit 3
+	} ;;
+split-vec)
+	VNET_BENCH_VIRTIO_ARGS="in_order=0,mrg_rxbuf=0,vectorized=1${VNET_BENCH_VIRTIO_ARGS:+,$VNET_BENCH_VIRTIO_ARGS}"
+	VNET_BENCH_VNET_ARGS="packed=0${VNET_BENCH_VNET_ARGS:+,$VNET_BENCH_VNET_ARGS}"
+	vec_want=("using vectorized Rx path") ;;
+*)
+	echo "host-bench: VNET_BENCH_VIRTIO_PATH is packed-vec or split-vec (got '$VNET_BENCH_VIRTIO_PATH')" >&2
+	exit 2 ;;
+esac
 read -r -a cases <<<"${VNET_BENCH_CASES:-txonly:64 txonly:1518 rxonly:64 rxonly:1518 io:64 io:1518}"
 out_json=${VNET_BENCH_JSON:-$build/host-bench.json}
 
@@ -59,7 +89,7 @@ trap 'vh_cleanup vnbfe$$; rm -rf "$work" "$(dirname "$pmd")"' EXIT
 # run_one DRIVER MODE SIZE REP: one backend + one frontend run; writes $work/DRIVER-MODE-SIZE-REP.json
 run_one() {
 	local drv=$1 mode=$2 size=$3 rep=$4 bemode extra=() spec
-	local tag="$drv-$mode-$size-$rep" sock="$work/vh.sock"
+	local tag="$drv-$mode-$size-$rep" sock="$work/vh.sock" loglv=() w
 	case $mode in
 	txonly) bemode=rxonly ;;
 	rxonly) bemode=txonly; extra=(--txpkts="$size") ;;
@@ -73,8 +103,9 @@ run_one() {
 	local app_args=(--mode "$mode" --size "$size" --duration "$secs" --warmup "$warm" --quiet
 			--rxd "$ring" --txd "$ring" --json "$work/$tag.json")
 	[ "$mode" = io ] && app_args+=(--tx-first 8)
+	[ "$drv" = virtio ] && [ ${#vec_want[@]} -gt 0 ] && loglv=("--log-level=pmd.net.virtio.*:info")
 	timeout -k 5 $((secs + 60)) "$app" --lcores '0@1,1@0' --file-prefix=vnbfe$$ --no-pci \
-		--single-file-segments -m 1024 -d "$pmd" --vdev "$spec" ${VNET_BENCH_EAL:-} \
+		--single-file-segments -m 1024 -d "$pmd" --vdev "$spec" ${VNET_BENCH_EAL:-} "${loglv[@]}" \
 		-- "${app_args[@]}" >"$work/$tag.fe.log" 2>&1
 	local rc=$?
 	vh_backend_stop
@@ -85,6 +116,18 @@ run_one() {
 		tail -n 15 "$work/$tag.fe.log" | sed 's/^/    /' >&2
 		return 1
 	fi
+	if [ "$drv" = virtio ]; then
+		for w in "${vec_want[@]}"; do
+			grep -q "$w" "$work/$tag.fe.log" && continue
+			progress_clear
+			echo "host-bench: net_virtio_user did not take its $VNET_BENCH_VIRTIO_PATH path in" \
+				"$mode ${size}B pair $rep (no \"$w\" line), so this pair does not count;" \
+				"its path lines:" >&2
+			grep -E "virtio: using|disabled .*vectorized" "$work/$tag.fe.log" | sed 's/^/    /' >&2
+			rm -f "$work/$tag.json"
+			return 1
+		done
+	fi
 }
 
 # progress MSG: one self-overwriting status line on a terminal, nothing in a log
@@ -94,6 +137,7 @@ progress_clear() { [ -t 2 ] && printf '\r%-78s\r' "" >&2; return 0; }
 echo "host-bench: $(date -u +%FT%TZ), $(nproc) cores, DPDK $(pkg-config --modversion libdpdk)," \
 	"$reps pair(s) x ${secs}s per case (+${warm}s warm-up), backend dpdk-testpmd net_vhost on" \
 	"lcores 0@0,1@1, frontend dpdk-test-vnet on 0@1,1@0${VNET_BENCH_VNET_ARGS:+, vnet devargs $VNET_BENCH_VNET_ARGS}${VNET_BENCH_VIRTIO_ARGS:+, virtio devargs $VNET_BENCH_VIRTIO_ARGS}${VNET_BENCH_EAL:+, EAL $VNET_BENCH_EAL}"
+[ ${#vec_want[@]} -eq 0 ] || echo "host-bench: net_virtio_user on $VNET_BENCH_VIRTIO_PATH; each of its runs must log: ${vec_want[*]}"
 runs_left=$((reps * ${#cases[@]} * 2))
 per_run=$(awk -v s="$secs" -v w="$warm" 'BEGIN { printf "%d", s + w + 3 }') # ~3 s EAL start/stop
 for rep in $(seq "$reps"); do
