@@ -30,7 +30,8 @@
 #      VNET_BENCH_CONFIGS (space-separated devargs lists, "-" = none; default
 #      "- kick_coalesce=192,kick_delay_us=200"), VNET_BENCH_PINGPONG (200 frames; 0 = no
 #      latency runs), VNET_BENCH_NOISE_LIMIT (0.20), VNET_BENCH_NICOPTS (extra virtio-net-pci
-#      properties for every NIC, e.g. "packed=on"), VNET_QEMU_ACCEL=tcg.
+#      properties for every NIC, e.g. "packed=on"), VNET_QEMU_ACCEL=tcg, VNET_BENCH_TRACE (more
+#      QEMU -trace options for the throughput runs, e.g. "-trace virtqueue_flush", to debug).
 # Writes BUILD_DIR/qemu/kick-bench.json: {"kicks": [...], "pingpong": [...], "summary": [...]}.
 # TCG packet rates and RTTs say nothing about real speed; compare them within one run.
 set -uo pipefail
@@ -147,7 +148,7 @@ bench_run() {
 	# shellcheck disable=SC2046
 	qg_run "$d" $((secs + 150)) "vnet.vfio=none" -smp 2 -machine pc \
 		$(qg_nic n0 hubport,hubid=0 "$nopts" 0x10) $(qg_nic n1 hubport,hubid=0 "$nopts" 0x11) \
-		-trace virtio_queue_notify -trace virtio_notify -D "$d/trace.log"
+		-trace virtio_queue_notify -trace virtio_notify ${VNET_BENCH_TRACE:-} -D "$d/trace.log"
 	local c=$d/console.log
 	if ! grep -q "^VNET-RESULT $name PASS" "$c"; then
 		rows+=("$(printf '%-11s %-36s %12s  %s' "$QG_DRVNAME" "${args:--}" "FAILED" "(see $c)")")

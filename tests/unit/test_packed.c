@@ -366,7 +366,12 @@ test_kick_event_idx_edges(void)
 	CHECK(vnet_packed_kick_prepare(&r.pr));
 	DRAIN();
 	POST(2);			/* 8, 9: event 4 already passed */
-	CHECK(!vnet_packed_kick_prepare(&r.pr));
+	/*
+	 * A stale event (behind the last decision): the device asked before it consumed what
+	 * came since and may be asleep on 8, 9 (QEMU leaves off_wrap where it enabled
+	 * notifications while it pops): kick. Only an event in [new, new + num) holds it back.
+	 */
+	CHECK(vnet_packed_kick_prepare(&r.pr));
 	EV(1, 0, VNET_RING_EVENT_FLAGS_DESC);	/* second lap, position 1 */
 	POST(1);			/* position 0 of lap 2 */
 	CHECK(!vnet_packed_kick_prepare(&r.pr));

@@ -170,7 +170,10 @@ rx_kick_defer(struct vnet_rxq *rxq)
 /*
  * Adaptive: a burst that did not fill up drained what the device had delivered, so the
  * lcore is about to wait for the device: take the deferred decision now. The safety net
- * kicked meanwhile: restart the ring's kick accounting.
+ * kicked meanwhile: restart the ring's kick accounting, unless a refill was deferred after
+ * that kick (the safety thread clears defer_start when it kicks, a deferred refill sets it
+ * again): zeroing the count then would turn the decision below into a no-op that also
+ * ends the deferral, and the device, waiting for those buffers, would never be kicked.
  */
 static __rte_always_inline void
 rx_kick_settle(struct vnet_rxq *rxq, const bool packed, bool full)
@@ -179,7 +182,8 @@ rx_kick_settle(struct vnet_rxq *rxq, const bool packed, bool full)
 
 	if (unlikely(sk != rxq->safety_seen)) {
 		rxq->safety_seen = sk;
-		vq_note_external_kick(&rxq->vq, packed);
+		if (__atomic_load_n(&rxq->defer_start, __ATOMIC_ACQUIRE) == 0)
+			vq_note_external_kick(&rxq->vq, packed);
 	}
 	if (!full && __atomic_load_n(&rxq->defer_start, __ATOMIC_RELAXED) != 0)
 		rx_kick_now(rxq, packed);

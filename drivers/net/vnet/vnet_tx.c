@@ -339,12 +339,16 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	if (coalesce) {
 		uint64_t sk = __atomic_load_n(&txq->safety_kicks, __ATOMIC_ACQUIRE);
 
-		/* The safety net kicked what earlier bursts published: count afresh. */
+		/*
+		 * The safety net kicked what earlier bursts published: count afresh, unless
+		 * a burst deferred after that kick (defer_start set again; see rx_kick_settle()).
+		 */
 		if (unlikely(sk != txq->safety_seen)) {
 			txq->safety_seen = sk;
 			if (txq->adaptive)
 				tx_kick_end(txq, VNET_KICKMOD_END_DELAY, vq_unkicked(vq, packed));
-			vq_note_external_kick(vq, packed);
+			if (__atomic_load_n(&txq->defer_start, __ATOMIC_ACQUIRE) == 0)
+				vq_note_external_kick(vq, packed);
 		}
 	}
 	if (vq_free_count(vq, packed) < txq->free_thresh)

@@ -394,7 +394,7 @@ vnet_packed_publish(struct vnet_packed *pr)
 static inline bool
 vnet_packed_kick_prepare(struct vnet_packed *pr)
 {
-	uint32_t old = pr->kick_lin, new_lin = pr->pub_lin, added = pr->unkicked, ev;
+	uint32_t new_lin = pr->pub_lin, added = pr->unkicked, ev;
 	uint16_t flags, off_wrap;
 	bool kick;
 
@@ -416,10 +416,17 @@ vnet_packed_kick_prepare(struct vnet_packed *pr)
 			kick = true;	/* nonsense offset, or too far to compare: be safe */
 		} else {
 			ev_lin = off + ((off_wrap >> VNET_RING_EVENT_WRAP_SHIFT) ? 0u : pr->num);
-			/* kick iff ev_lin in [old, new): (new - ev - 1) < (new - old), mod 2 num */
-			d = vnet_packed_lin_sub(pr, new_lin, ev_lin);
-			d = d == 0 ? 2u * pr->num - 1 : d - 1;
-			kick = d < vnet_packed_lin_sub(pr, new_lin, old);
+			/*
+			 * The spec's rule kicks iff ev_lin is in [old, new). An event at or
+			 * ahead of new (up to a lap) waits for descriptors not published yet:
+			 * no kick. An event behind old is stale: the device asked for it
+			 * before it consumed what was published since (QEMU writes off_wrap
+			 * when it enables notifications and leaves it there while it pops),
+			 * so it may be asleep on descriptors no later decision would cover:
+			 * kick. So: no kick iff ev_lin is in [new, new + num).
+			 */
+			d = vnet_packed_lin_sub(pr, ev_lin, new_lin);
+			kick = d >= pr->num;
 		}
 	} else {
 		kick = true;
