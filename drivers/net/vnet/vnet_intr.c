@@ -52,6 +52,13 @@ is_vhost_user(const struct vnet_adapter *ad)
 	return ad->hw.ops == &vnet_tp_vhost_user_ops;
 }
 
+/* RX interrupts through the backend's call eventfds (vhost-user, vhost-net), not MSI-X. */
+static bool
+has_call_fds(const struct vnet_adapter *ad)
+{
+	return ad->hw.ops->rx_call_fd != NULL;
+}
+
 /* The PCI interrupt handle types vnet drives, and whether config changes have a vector. */
 static bool
 pci_intr_usable(struct rte_eth_dev *dev, bool *msix)
@@ -276,7 +283,7 @@ vnet_intr_configure(struct rte_eth_dev *dev)
 			      "no interrupt: bind the device to vfio-pci or uio_pci_generic");
 		return -ENOTSUP;
 	}
-	if (ic->rxq && !is_vhost_user(ad)) {
+	if (ic->rxq && !has_call_fds(ad)) {
 		if (!pci_intr_usable(dev, &msix) || !msix) {
 			VNET_INIT_LOG(ERR, "port %u: intr_conf.rxq: RX queue interrupts need one "
 				      "MSI-X vector per queue (vfio-pci); this port has %s: clear "
@@ -295,7 +302,7 @@ vnet_intr_configure(struct rte_eth_dev *dev)
 	return 0;
 }
 
-/* vhost-user RX interrupts: a private VDEV handle over the transport's call eventfds. */
+/* vhost RX interrupts: a private VDEV handle over the transport's call eventfds. */
 static int
 vu_intr_setup(struct rte_eth_dev *dev)
 {
@@ -314,7 +321,7 @@ vu_intr_setup(struct rte_eth_dev *dev)
 	    rte_intr_efd_counter_size_set(h, sizeof(uint64_t)) != 0)
 		return -EINVAL;
 	for (q = 0; q < n; q++)
-		if (rte_intr_efds_index_set(h, q, vnet_vu_call_fd(&ad->hw, 2 * q)) != 0)
+		if (rte_intr_efds_index_set(h, q, ad->hw.ops->rx_call_fd(&ad->hw, 2 * q)) != 0)
 			return -EINVAL;
 	if (rte_intr_nb_efd_set(h, n) != 0 || rte_intr_max_intr_set(h, n + 1) != 0)
 		return -EINVAL;
@@ -348,8 +355,8 @@ vnet_intr_start(struct rte_eth_dev *dev)
 	ad->intr_cb = false;
 	ad->intr_msix = false;
 	ad->needs_reset_logged = false;
-	if (is_vhost_user(ad)) {
-		vnet_vu_set_rx_intr(&ad->hw, ad->rxq_intr);
+	if (has_call_fds(ad)) {
+		ad->hw.ops->set_rx_intr(&ad->hw, ad->rxq_intr);
 		if (!ad->rxq_intr)
 			return 0;
 		ret = vu_intr_setup(dev);
@@ -480,13 +487,13 @@ vnet_intr_stop(struct rte_eth_dev *dev)
 		rte_intr_callback_unregister_sync(h, intr_handler, dev);
 		ad->intr_cb = false;
 	}
-	if (is_vhost_user(ad)) {
+	if (has_call_fds(ad)) {
 		if (h != NULL && ad->rxq_intr) {
 			rte_intr_vec_list_free(h);
 			rte_intr_nb_efd_set(h, 0);
 			rte_intr_max_intr_set(h, 0);
 		}
-		vnet_vu_set_rx_intr(&ad->hw, false);
+		ad->hw.ops->set_rx_intr(&ad->hw, false);
 		ad->intr_on = false;
 		ad->rxq_intr = false;
 		return;
@@ -519,8 +526,8 @@ vnet_intr_recovered(struct rte_eth_dev *dev)
 		struct vnet_rxq *rxq = dev->data->rx_queues[q];
 
 		/* After a failed attempt too: the kept eventfds, or vhost-user's call fds. */
-		if (is_vhost_user(ad))
-			fd = vnet_vu_call_fd(&ad->hw, (uint16_t)(2 * q));
+		if (has_call_fds(ad))
+			fd = ad->hw.ops->rx_call_fd(&ad->hw, (uint16_t)(2 * q));
 		else if (q < rte_intr_nb_efd_get(dev->intr_handle))
 			fd = rte_intr_efds_index_get(dev->intr_handle, q);
 		else

@@ -76,6 +76,17 @@ struct vnet_transport_ops {
 	 */
 	int (*set_link)(struct vnet_hw *hw, bool up);
 	/**
+	 * Optional (NULL: RX interrupts are the PCI device's MSI-X vectors, if any). The eventfd
+	 * the backend signals for virtqueue @p idx (vhost-user's and vhost-net's call fds; the
+	 * same fd for the port's life), -1 if none.
+	 */
+	int (*rx_call_fd)(struct vnet_hw *hw, uint16_t idx);
+	/**
+	 * With rx_call_fd: from the next DRIVER_OK on, hand the backend a call eventfd for each
+	 * RX virtqueue (@p on) or none (polling). Control path, port stopped.
+	 */
+	void (*set_rx_intr)(struct vnet_hw *hw, bool on);
+	/**
 	 * Optional (NULL: no MSI-X). Route configuration-change interrupts to MSI-X vector
 	 * @p vec (VNET_MSI_NO_VECTOR: none) and read it back (4.1.4.3: the device answers
 	 * VNET_MSI_NO_VECTOR when it cannot map the vector). Between reset and DRIVER_OK.

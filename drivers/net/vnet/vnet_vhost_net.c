@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -90,6 +91,8 @@ struct vnet_vn {
 	struct vnet_vh_rings rings;	/* ring area, kick eventfds */
 	int *vhostfd;			/* per queue pair */
 	int *tapfd;			/* per queue pair */
+	int *callfd;			/* per virtqueue: RX ones an eventfd (RX interrupts) */
+	bool rx_intr;			/* RX queues get their call eventfd at start */
 	uint64_t kernel_features;	/* VHOST_GET_FEATURES */
 	uint64_t driver_features;
 	uint8_t status;
@@ -449,6 +452,7 @@ vn_start_backend(struct vnet_vn *vn)
 			struct vhost_vring_addr addr = { .index = k };
 			struct vhost_vring_file kick = { .index = k, .fd = vn->rings.kickfd[idx] };
 			struct vhost_vring_file be = { .index = k, .fd = vn->tapfd[p] };
+			struct vhost_vring_file call = { .index = k };
 			struct vnet_vh_vring v;
 
 			if (vq == NULL)
@@ -468,7 +472,15 @@ vn_start_backend(struct vnet_vn *vn)
 			if (ret == 0)
 				ret = vn_ioctl(vn, fd, VHOST_SET_VRING_KICK, &kick,
 					       "SET_VRING_KICK");
-			/* No call eventfd: vnet polls (the kernel signals nothing). */
+			/*
+			 * RX interrupts: the kernel signals the call eventfd (unless the ring
+			 * says NO_INTERRUPT / used_event not passed); polling: none, so the
+			 * kernel's worker writes nothing.
+			 */
+			call.fd = vn->rx_intr ? vn->callfd[idx] : VHOST_FILE_UNBIND;
+			if (ret == 0)
+				ret = vn_ioctl(vn, fd, VHOST_SET_VRING_CALL, &call,
+					       "SET_VRING_CALL");
 			if (ret == 0)
 				ret = vn_ioctl(vn, fd, VHOST_NET_SET_BACKEND, &be,
 					       "NET_SET_BACKEND");
@@ -634,6 +646,20 @@ err:
 	return ret;
 }
 
+static int
+vn_rx_call_fd(struct vnet_hw *hw, uint16_t idx)
+{
+	struct vnet_vn *vn = vn_of(hw);
+
+	return idx < 2u * vn->args.queues ? vn->callfd[idx] : -1;
+}
+
+static void
+vn_set_rx_intr(struct vnet_hw *hw, bool on)
+{
+	vn_of(hw)->rx_intr = on;
+}
+
 static void
 vn_uninit(struct vnet_hw *hw)
 {
@@ -652,6 +678,10 @@ vn_uninit(struct vnet_hw *hw)
 	}
 	if (vn->ctl_sock >= 0)
 		close(vn->ctl_sock);
+	for (p = 0; vn->callfd != NULL && p < 2u * vn->args.queues; p++)
+		if (vn->callfd[p] >= 0)
+			close(vn->callfd[p]);
+	rte_free(vn->callfd);
 	vnet_vh_rings_fini(&vn->rings);
 	rte_free(vn->vhostfd);
 	rte_free(vn->tapfd);
@@ -676,6 +706,8 @@ const struct vnet_transport_ops vnet_tp_vhost_net_ops = {
 	.uninit = vn_uninit,
 	.ring_mem = vn_ring_mem,
 	.set_link = vn_set_link,
+	.rx_call_fd = vn_rx_call_fd,
+	.set_rx_intr = vn_set_rx_intr,
 };
 
 /* ---- init ---- */
@@ -747,12 +779,23 @@ vnet_vn_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	vn->vqs = rte_zmalloc("vnet_vn_vqs", sizeof(*vn->vqs) * nvq, 0);
 	vn->vhostfd = rte_malloc("vnet_vn_fds", sizeof(int) * args->queues, 0);
 	vn->tapfd = rte_malloc("vnet_vn_fds", sizeof(int) * args->queues, 0);
-	if (vn->vqs == NULL || vn->vhostfd == NULL || vn->tapfd == NULL) {
+	vn->callfd = rte_malloc("vnet_vn_call", sizeof(int) * nvq, 0);
+	if (vn->vqs == NULL || vn->vhostfd == NULL || vn->tapfd == NULL || vn->callfd == NULL) {
 		ret = -ENOMEM;
 		goto err;
 	}
 	for (p = 0; p < args->queues; p++)
 		vn->vhostfd[p] = vn->tapfd[p] = -1;
+	for (p = 0; p < nvq; p++)
+		vn->callfd[p] = -1;
+	/* RX queues only (TX completions are polled), for RX interrupts (vnet_intr.c). */
+	for (p = 0; p < nvq; p += 2) {
+		vn->callfd[p] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vn->callfd[p] < 0) {
+			ret = -errno;
+			goto err;
+		}
+	}
 	for (p = 0; p < args->queues; p++) {
 		ret = vn_open_vhost(vn, p);
 		if (ret != 0)

@@ -223,6 +223,8 @@ const struct vnet_transport_ops vnet_tp_vhost_user_ops = {
 	.uninit = vu_uninit,
 	.ring_mem = vu_ring_mem,
 	.queue_enable = vu_queue_enable,
+	.rx_call_fd = vnet_vu_call_fd,
+	.set_rx_intr = vnet_vu_set_rx_intr,
 };
 
 /* ---- control thread: accept, detect hang-ups, reconnect ---- */
