@@ -138,3 +138,37 @@ vnet_vh_vring_info(const struct vnet_vq *vq, struct vnet_vh_vring *v)
 	v->avail = vq->ring_iova + vq->avail_off;
 	v->used = vq->ring_iova + vq->used_off;
 }
+
+int
+vnet_vh_callfds_create(int **out, uint16_t nvq)
+{
+	int *fds = rte_malloc("vnet_vh_call", sizeof(int) * nvq, 0);
+	uint16_t i;
+	int ret;
+
+	if (fds == NULL)
+		return -ENOMEM;
+	for (i = 0; i < nvq; i++)
+		fds[i] = -1;
+	for (i = 0; i < nvq; i += 2) {
+		fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (fds[i] < 0) {
+			ret = -errno;
+			vnet_vh_callfds_destroy(fds, nvq);
+			return ret;
+		}
+	}
+	*out = fds;
+	return 0;
+}
+
+void
+vnet_vh_callfds_destroy(int *fds, uint16_t nvq)
+{
+	uint16_t i;
+
+	for (i = 0; fds != NULL && i < nvq; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	rte_free(fds);
+}

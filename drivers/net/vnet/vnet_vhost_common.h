@@ -69,6 +69,16 @@ void vnet_vh_rings_fini(struct vnet_vh_rings *r);
  */
 void *vnet_vh_ring_mem(struct vnet_vh_rings *r, uint16_t idx, size_t len, uint64_t *va_out);
 
+/**
+ * Call eventfds for RX interrupts: an array of @p nvq fds, an eventfd at each RX (even)
+ * virtqueue index, -1 at TX ones (their completions are polled). @return the array (rte_malloc)
+ * in @p out and 0, or a negative errno (nothing left allocated).
+ */
+int vnet_vh_callfds_create(int **out, uint16_t nvq);
+
+/** Close and free what vnet_vh_callfds_create() made (safe on NULL). */
+void vnet_vh_callfds_destroy(int *fds, uint16_t nvq);
+
 /** Kick virtqueue @p idx: one eventfd write. Datapath, the lcore owning the queue. */
 void vnet_vh_kick(const struct vnet_vh_rings *r, uint16_t idx);
 

@@ -678,10 +678,7 @@ vn_uninit(struct vnet_hw *hw)
 	}
 	if (vn->ctl_sock >= 0)
 		close(vn->ctl_sock);
-	for (p = 0; vn->callfd != NULL && p < 2u * vn->args.queues; p++)
-		if (vn->callfd[p] >= 0)
-			close(vn->callfd[p]);
-	rte_free(vn->callfd);
+	vnet_vh_callfds_destroy(vn->callfd, (uint16_t)(2 * vn->args.queues));
 	vnet_vh_rings_fini(&vn->rings);
 	rte_free(vn->vhostfd);
 	rte_free(vn->tapfd);
@@ -779,23 +776,15 @@ vnet_vn_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	vn->vqs = rte_zmalloc("vnet_vn_vqs", sizeof(*vn->vqs) * nvq, 0);
 	vn->vhostfd = rte_malloc("vnet_vn_fds", sizeof(int) * args->queues, 0);
 	vn->tapfd = rte_malloc("vnet_vn_fds", sizeof(int) * args->queues, 0);
-	vn->callfd = rte_malloc("vnet_vn_call", sizeof(int) * nvq, 0);
-	if (vn->vqs == NULL || vn->vhostfd == NULL || vn->tapfd == NULL || vn->callfd == NULL) {
+	if (vn->vqs == NULL || vn->vhostfd == NULL || vn->tapfd == NULL) {
 		ret = -ENOMEM;
 		goto err;
 	}
 	for (p = 0; p < args->queues; p++)
 		vn->vhostfd[p] = vn->tapfd[p] = -1;
-	for (p = 0; p < nvq; p++)
-		vn->callfd[p] = -1;
-	/* RX queues only (TX completions are polled), for RX interrupts (vnet_intr.c). */
-	for (p = 0; p < nvq; p += 2) {
-		vn->callfd[p] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (vn->callfd[p] < 0) {
-			ret = -errno;
-			goto err;
-		}
-	}
+	ret = vnet_vh_callfds_create(&vn->callfd, nvq);	/* RX interrupts (vnet_intr.c) */
+	if (ret != 0)
+		goto err;
 	for (p = 0; p < args->queues; p++) {
 		ret = vn_open_vhost(vn, p);
 		if (ret != 0)

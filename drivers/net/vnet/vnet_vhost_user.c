@@ -418,7 +418,6 @@ static void
 vu_uninit(struct vnet_hw *hw)
 {
 	struct vnet_vu *vu = vu_of(hw);
-	uint16_t i;
 
 	if (vu == NULL)
 		return;
@@ -436,15 +435,12 @@ vu_uninit(struct vnet_hw *hw)
 		close(vu->listen_fd);
 		unlink(vu->args.path);
 	}
-	for (i = 0; vu->callfd != NULL && i < 2u * vu->args.queues; i++)
-		if (vu->callfd[i] >= 0)
-			close(vu->callfd[i]);
+	vnet_vh_callfds_destroy(vu->callfd, (uint16_t)(2 * vu->args.queues));
 	vnet_vh_rings_fini(&vu->rings);
 	vnet_vh_shm_destroy(&vu->bounce);
 	if (vu->wake_fd >= 0)
 		close(vu->wake_fd);
 	pthread_mutex_destroy(&vu->lock);
-	rte_free(vu->callfd);
 	rte_free(vu->vqs);
 	rte_free(vu);
 	hw->tp.vu = NULL;
@@ -454,7 +450,7 @@ int
 vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *name)
 {
 	struct vnet_vu *vu;
-	uint16_t nvq = (uint16_t)(2 * args->queues), i;
+	uint16_t nvq = (uint16_t)(2 * args->queues);
 	int ret;
 
 	vu = rte_zmalloc("vnet_vu", sizeof(*vu), 0);
@@ -476,21 +472,13 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	hw->tp_max_pairs = args->queues;
 
 	vu->vqs = rte_zmalloc("vnet_vu_vqs", sizeof(*vu->vqs) * nvq, 0);
-	vu->callfd = rte_malloc("vnet_vu_call", sizeof(int) * nvq, 0);
-	if (vu->vqs == NULL || vu->callfd == NULL || vu->wake_fd < 0) {
+	if (vu->vqs == NULL || vu->wake_fd < 0) {
 		ret = vu->wake_fd < 0 ? -errno : -ENOMEM;
 		goto err;
 	}
-	for (i = 0; i < nvq; i++)
-		vu->callfd[i] = -1;
-	/* RX queues only: TX completions are polled. */
-	for (i = 0; i < nvq; i += 2) {
-		vu->callfd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (vu->callfd[i] < 0) {
-			ret = -errno;
-			goto err;
-		}
-	}
+	ret = vnet_vh_callfds_create(&vu->callfd, nvq);	/* RX interrupts (vnet_intr.c) */
+	if (ret != 0)
+		goto err;
 	/* Rings in a shared memfd area (one slot per virtqueue), one kick eventfd each. */
 	ret = vnet_vh_rings_init(&vu->rings, nvq, args->queue_size);
 	if (ret != 0) {
