@@ -116,9 +116,8 @@ vnet_recovery_schedule_port(uint16_t port_id, const char *why)
 static int
 recover_once(struct rte_eth_dev *dev)
 {
-	int ret;
-
 	struct vnet_adapter *ad = adapter_of(dev);
+	int ret;
 
 	/* The RX interrupt eventfds stay: the application's epoll sets hold them. */
 	ad->intr_keep_efds = true;

@@ -40,13 +40,38 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Copy @p in to @p out until end of file; @p total counts the bytes. @return 0, or -1 with
+ * errno set (a read error on @p in, or a write error on @p out: *failed_out says which).
+ */
+static int
+copy_fd(int in, int out, long long *total, int *failed_out)
+{
+	ssize_t n;
+
+	*failed_out = 0;
+	for (;;) {
+		n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		if (write_all(out, buf, (size_t)n) < 0) {
+			*failed_out = 1;
+			return -1;
+		}
+		*total += n;
+	}
+}
+
 static int
 do_recv(int port, const char *out)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int one = 1, ls, s, fd;
+	int one = 1, ls, s, fd, wfail;
 	long long total = 0;
-	ssize_t n;
 
 	ls = socket(AF_INET, SOCK_STREAM, 0);
 	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -64,21 +89,9 @@ do_recv(int port, const char *out)
 		perror("vnet-tcpx: accept");
 		return 1;
 	}
-	for (;;) {
-		n = read(s, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			perror("vnet-tcpx: read");
-			return 1;
-		}
-		if (n == 0)
-			break;
-		if (write_all(fd, buf, (size_t)n) < 0) {
-			perror(out);
-			return 1;
-		}
-		total += n;
+	if (copy_fd(s, fd, &total, &wfail) < 0) {
+		perror(wfail ? out : "vnet-tcpx: read");
+		return 1;
 	}
 	fprintf(stderr, "vnet-tcpx: received %lld bytes on port %d\n", total, port);
 	return close(fd) < 0;
@@ -88,7 +101,8 @@ static int
 do_send(const char *addr, int port, const char *in)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd, s = -1, i;
+	int fd, s = -1, i, wfail;
+	long long total = 0;
 	ssize_t n;
 
 	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
@@ -116,20 +130,9 @@ do_send(const char *addr, int port, const char *in)
 		fprintf(stderr, "vnet-tcpx: cannot connect to %s:%d\n", addr, port);
 		return 1;
 	}
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			perror(in);
-			return 1;
-		}
-		if (n == 0)
-			break;
-		if (write_all(s, buf, (size_t)n) < 0) {
-			perror("vnet-tcpx: write");
-			return 1;
-		}
+	if (copy_fd(fd, s, &total, &wfail) < 0) {
+		perror(wfail ? "vnet-tcpx: write" : in);
+		return 1;
 	}
 	/* orderly close: the receiver's read returns 0 after the last byte */
 	if (shutdown(s, SHUT_WR) < 0) {
