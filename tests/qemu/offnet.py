@@ -146,7 +146,11 @@ class Dump:
 
     def __init__(self, ns, dev, path):
         self.path = path
-        self.p = subprocess.Popen(nsx(ns, "tcpdump", "-i", dev, "-n", "-s", "96", "-U", "-w", path, "ip"),
+        # --immediate-mode: without it libpcap hands frames over a ring block at a time
+        # (filled, or after its 1 s timeout), and the SIGINT of stop() drops the block still
+        # open: a 16 MB transfer ending less than a second before the stop went uncaptured.
+        self.p = subprocess.Popen(nsx(ns, "tcpdump", "--immediate-mode", "-i", dev, "-n", "-s", "96",
+                                      "-U", "-w", path, "ip"),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         t0 = time.time()
         os.set_blocking(self.p.stderr.fileno(), False)
