@@ -12,10 +12,13 @@
 #   l3fwd-power   dpdk-l3fwd-power --interrupt-only on a legacy-only NIC (vfio MSI-X: the
 #                 legacy config moves by 4 bytes), peer testpmd csum on a hub: sleeps and wakes,
 #                 no wake-up while idle, every frame forwarded
+#   l3fwd-power-recover  l3fwd-power on a modern vfio NIC with test_bad_desc_ms: the device sets
+#                 DEVICE_NEEDS_RESET while the lcore sleeps on its RX interrupt; after the
+#                 recovery, traffic wakes it and every frame is forwarded (vfio eventfds kept)
 #   rxq-intr-uio  l3fwd-power on the uio NIC: refused with a clear error
 # Guest script: guest/intr-test.sh; host side: intrnet.py (QMP, tap capture, verdict).
 
-QG_INTR_CASES=(lsc-vfio lsc-uio announce l3fwd-power rxq-intr-uio)
+QG_INTR_CASES=(lsc-vfio lsc-uio announce l3fwd-power l3fwd-power-recover rxq-intr-uio)
 intr_ns= intr_ppid= intr_dir=
 intr_cleanup() {
 	local p

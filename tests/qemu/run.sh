@@ -491,7 +491,7 @@ tap_offload_case() {
 # ---- vhost-net backend of net_vnet_user (vnet only): one boot, no NIC, taps in the guest ----
 # guest/vhost-net-test.sh runs the selected cases in order; each prints its own result line
 # with its time in the guest. The host has no /dev/vhost-net: these run only here.
-QG_VN_CASES=(vhost-net-no-module vhost-net-fwd vhost-net-offload vhost-net-rxintr vhost-net-mq
+QG_VN_CASES=(vhost-net-no-module vhost-net-fwd vhost-net-recover vhost-net-offload vhost-net-rxintr vhost-net-mq
 	vhost-net-mem-regions)
 vhost_net_case() {
 	local c sel=() line ok detail

@@ -24,6 +24,7 @@ const char * const vnet_pci_valid_args[] = {
 	VNET_ARG_DELAY_US,
 	VNET_ARG_CTRL_TIMEOUT,
 	VNET_ARG_RECOVERY,
+	VNET_ARG_TEST_BREAK,
 	VNET_ARG_TEST_BAD_DESC,
 	NULL,
 };
@@ -40,6 +41,7 @@ const char * const vnet_user_valid_args[] = {
 	VNET_ARG_SERVER,
 	VNET_ARG_MAC,
 	VNET_ARG_RECOVERY,
+	VNET_ARG_TEST_BREAK,
 	VNET_ARG_IFACE,
 	NULL,
 };
@@ -111,6 +113,10 @@ devarg_handler(const char *key, const char *value, void *opaque)
 		ret = parse_uint(key, value, 1, 60000, &v);
 		if (ret == 0)
 			a->test_bad_desc_ms = (uint32_t)v;
+	} else if (strcmp(key, VNET_ARG_TEST_BREAK) == 0) {
+		ret = parse_uint(key, value, 1, 60000, &v);
+		if (ret == 0)
+			a->test_break_ms = (uint32_t)v;
 	} else if (strcmp(key, VNET_ARG_CTRL_TIMEOUT) == 0) {
 		ret = parse_uint(key, value, 1, VNET_CTRL_TIMEOUT_MS_MAX, &v);
 		if (ret == 0)

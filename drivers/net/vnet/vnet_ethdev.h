@@ -42,6 +42,8 @@
 #define VNET_ARG_RECOVERY	"recovery"
 /* Test only (guest tier): post one zero-length TX descriptor this long after dev_start. */
 #define VNET_ARG_TEST_BAD_DESC	"test_bad_desc_ms"
+/* Test only (any transport): mark TX queue 0 broken this long after dev_start. */
+#define VNET_ARG_TEST_BREAK	"test_break_ms"
 
 #define VNET_COALESCE_MAX	4096
 #define VNET_DELAY_US_MIN	1
@@ -60,7 +62,8 @@
 
 #define VNET_KICK_ARGS_HELP \
 	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096|auto " VNET_ARG_DELAY_US "=1..100000 " \
-	VNET_ARG_INDIRECT "=0|1 " VNET_ARG_PACKED "=0|1 " VNET_ARG_RECOVERY "=0|1"
+	VNET_ARG_INDIRECT "=0|1 " VNET_ARG_PACKED "=0|1 " VNET_ARG_RECOVERY "=0|1 " \
+	VNET_ARG_TEST_BREAK "=1..60000"
 #define VNET_PCI_ARGS_HELP \
 	VNET_KICK_ARGS_HELP " " VNET_ARG_CTRL_TIMEOUT "=1..60000 " VNET_ARG_TEST_BAD_DESC \
 	"=1..60000"
@@ -87,6 +90,7 @@ struct vnet_devargs {
 	uint32_t ctrl_timeout_ms; /**< bounded wait for one control-queue command */
 	bool recovery;		/**< recover from device errors (vnet_lifecycle.c) */
 	uint32_t test_bad_desc_ms; /**< test only: malformed TX descriptor after start */
+	uint32_t test_break_ms;	/**< test only: TX queue 0 marked broken after start */
 	struct vnet_vu_args vu;	/**< vhost-user transport (net_vnet_user only) */
 };
 
@@ -120,6 +124,7 @@ struct vnet_adapter {
 	unsigned int rec_attempt;	/**< failed attempts of the pending recovery */
 	bool rec_poll;			/**< the status poll alarm is armed */
 	bool bad_desc_done;		/**< test_bad_desc_ms fired (once per port) */
+	bool break_done;		/**< test_break_ms fired (once per port) */
 	uint64_t rec_last_tsc;		/**< timer cycles of the last successful recovery */
 	unsigned int rec_rapid;		/**< recoveries in a row less than 1 s apart */
 	uint64_t recoveries;		/**< successful recoveries */
@@ -136,7 +141,7 @@ struct vnet_adapter {
 	bool intr_msix;			/**< config changes on MSI-X vector 0 (no ISR) */
 	bool rxq_intr;			/**< per-queue RX interrupts for this start */
 	bool intr_keep_efds;		/**< a recovery: keep the RX eventfds lcores wait on */
-	bool announce_poll;		/**< EAL alarm polls the config status */
+	bool config_poll;		/**< EAL alarm polls the config status (announce, link) */
 	bool intr_own_handle;		/**< dev->intr_handle allocated by vnet (vhost-user) */
 	bool intr_ack_logged;
 	bool needs_reset_logged;

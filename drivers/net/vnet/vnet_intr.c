@@ -41,8 +41,11 @@
 #include "vnet_lifecycle.h"
 #include "vnet_logs.h"
 
-/* Config status poll period when GUEST_ANNOUNCE is negotiated but no interrupt is on. */
-#define VNET_ANNOUNCE_POLL_US	200000
+/*
+ * Config status poll period: GUEST_ANNOUNCE negotiated but no interrupt is on, or a link
+ * without notifications (transport ops link_polled) with intr_conf.lsc.
+ */
+#define VNET_CONFIG_POLL_US	200000
 /* Longest the announce waits for the application's burst on TX queue 0 to end. */
 #define VNET_ANNOUNCE_LOCK_MS	100
 
@@ -226,14 +229,14 @@ intr_handler(void *arg)
 }
 
 static void
-announce_alarm(void *arg)
+config_alarm(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
 	struct vnet_adapter *ad = adapter_of(dev);
 
 	config_change(dev);
-	if (ad->announce_poll && rte_eal_alarm_set(VNET_ANNOUNCE_POLL_US, announce_alarm, dev))
-		ad->announce_poll = false;
+	if (ad->config_poll && rte_eal_alarm_set(VNET_CONFIG_POLL_US, config_alarm, dev))
+		ad->config_poll = false;
 }
 
 /* vhost-user control thread: the emulated config (link) changed. */
@@ -258,6 +261,11 @@ vnet_intr_probe(struct rte_eth_dev *dev)
 	if (is_vhost_user(ad)) {
 		ad->hw.config_changed = vu_config_changed;
 		ad->hw.config_changed_arg = dev;
+		dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
+		return;
+	}
+	/* A polled link (vhost-net's tap): events from the config poll of a started port. */
+	if (ad->hw.ops->link_polled) {
 		dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC;
 		return;
 	}
@@ -447,28 +455,30 @@ void
 vnet_intr_started(struct rte_eth_dev *dev)
 {
 	struct vnet_adapter *ad = adapter_of(dev);
+	bool poll = ad->hw.ops->link_polled && dev->data->dev_conf.intr_conf.lsc;
 	uint16_t q;
 
 	__atomic_store_n(&ad->link_seen, (uint8_t)(vnet_dev_link_up(&ad->hw) ? 2 : 1),
 			 __ATOMIC_RELEASE);
 	__atomic_store_n(&ad->events_on, true, __ATOMIC_RELEASE);
-	if (!vnet_hw_has(&ad->hw, VNET_NET_F_GUEST_ANNOUNCE))
-		return;
-	/* Queue 0 is shared with the announce: its bursts run under the flag. */
-	for (q = 0; q < dev->data->nb_tx_queues; q++) {
-		struct vnet_txq *txq = dev->data->tx_queues[q];
+	if (vnet_hw_has(&ad->hw, VNET_NET_F_GUEST_ANNOUNCE)) {
+		/* Queue 0 is shared with the announce: its bursts run under the flag. */
+		for (q = 0; q < dev->data->nb_tx_queues; q++) {
+			struct vnet_txq *txq = dev->data->tx_queues[q];
 
-		txq->inner_burst = dev->tx_pkt_burst;
-		txq->tx_lock = 0;
+			txq->inner_burst = dev->tx_pkt_burst;
+			txq->tx_lock = 0;
+		}
+		dev->tx_pkt_burst = vnet_tx_burst_shared;
+		poll = poll || !ad->intr_cb;
 	}
-	dev->tx_pkt_burst = vnet_tx_burst_shared;
-	if (ad->intr_cb)
+	if (!poll)
 		return;
-	ad->announce_poll = true;
-	if (rte_eal_alarm_set(VNET_ANNOUNCE_POLL_US, announce_alarm, dev) != 0) {
-		ad->announce_poll = false;
-		VNET_INIT_LOG(WARNING, "port %u: cannot poll the config status: guest announce "
-			      "requests will be ignored", dev->data->port_id);
+	ad->config_poll = true;
+	if (rte_eal_alarm_set(VNET_CONFIG_POLL_US, config_alarm, dev) != 0) {
+		ad->config_poll = false;
+		VNET_INIT_LOG(WARNING, "port %u: cannot poll the config status: link events and "
+			      "guest announce requests will be missed", dev->data->port_id);
 	}
 }
 
@@ -479,9 +489,9 @@ vnet_intr_stop(struct rte_eth_dev *dev)
 	struct rte_intr_handle *h = dev->intr_handle;
 
 	__atomic_store_n(&ad->events_on, false, __ATOMIC_RELEASE);
-	if (ad->announce_poll) {
-		ad->announce_poll = false;
-		rte_eal_alarm_cancel(announce_alarm, dev);	/* waits for a running one */
+	if (ad->config_poll) {
+		ad->config_poll = false;
+		rte_eal_alarm_cancel(config_alarm, dev);	/* waits for a running one */
 	}
 	if (ad->intr_cb) {
 		rte_intr_callback_unregister_sync(h, intr_handler, dev);

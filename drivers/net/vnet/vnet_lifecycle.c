@@ -317,6 +317,42 @@ out:
 	rte_spinlock_unlock(&ad->lc_lock);
 }
 
+/*
+ * Test only (devargs test_break_ms): break TX queue 0 as the untrusted-device checks do when
+ * a device moves the used index past what was published, on any transport (the vhost-user
+ * and vhost-net backends at hand cannot be made to corrupt a ring). The poll alarm then
+ * finds the broken queue and the port recovers as from a real device error.
+ */
+static void
+break_alarm(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_txq *txq;
+
+	rte_spinlock_lock(&ad->lc_lock);
+	txq = dev->data->nb_tx_queues > 0 ? dev->data->tx_queues[0] : NULL;
+	if (ad->started && txq != NULL && txq->vq.stopped) {
+		/* The application stopped the queue meanwhile: try again later. */
+		rte_spinlock_unlock(&ad->lc_lock);
+		rte_eal_alarm_set(500000, break_alarm, dev);
+		return;
+	}
+	if (ad->started && txq != NULL) {
+		if (vnet_vq_fence(&txq->vq, VNET_FENCE_TIMEOUT_US) == 0) {
+			vq_set_broken(&txq->vq, txq->vq.packed, VNET_VRING_ERR_USED_IDX);
+			ad->break_done = true;
+			VNET_DRV_LOG(WARNING, "port %u: test_break_ms: tx queue 0 marked broken",
+				     dev->data->port_id);
+		}
+		vnet_vq_unfence(&txq->vq);
+	}
+	if (!ad->break_done)
+		VNET_DRV_LOG(ERR, "port %u: test_break_ms: could not break tx queue 0",
+			     dev->data->port_id);
+	rte_spinlock_unlock(&ad->lc_lock);
+}
+
 /* ---- dev_start / dev_stop / close ---- */
 
 int
@@ -340,6 +376,8 @@ vnet_lc_dev_start(struct rte_eth_dev *dev)
 	rte_spinlock_unlock(&ad->lc_lock);
 	if (ret == 0 && ad->args.test_bad_desc_ms != 0 && !ad->bad_desc_done)
 		rte_eal_alarm_set((uint64_t)ad->args.test_bad_desc_ms * 1000, bad_desc_alarm, dev);
+	if (ret == 0 && ad->args.test_break_ms != 0 && !ad->break_done)
+		rte_eal_alarm_set((uint64_t)ad->args.test_break_ms * 1000, break_alarm, dev);
 	if (ret == 0 && ad->args.recovery && !ad->rec_poll) {
 		ad->rec_poll = rte_eal_alarm_set(VNET_RECOVERY_POLL_US, poll_alarm, dev) == 0;
 		if (!ad->rec_poll)
@@ -357,6 +395,7 @@ vnet_lc_dev_stop(struct rte_eth_dev *dev)
 
 	/* Not under the lock: an alarm running now may be waiting for it. */
 	rte_eal_alarm_cancel(bad_desc_alarm, dev);
+	rte_eal_alarm_cancel(break_alarm, dev);
 	rte_eal_alarm_cancel(poll_alarm, dev);
 	ad->rec_poll = false;
 	if (rte_eal_alarm_cancel(recovery_alarm, dev) > 0) {
@@ -375,6 +414,7 @@ vnet_lc_close(struct rte_eth_dev *dev)
 	struct vnet_adapter *ad = adapter_of(dev);
 
 	rte_eal_alarm_cancel(bad_desc_alarm, dev);
+	rte_eal_alarm_cancel(break_alarm, dev);
 	rte_eal_alarm_cancel(poll_alarm, dev);
 	rte_eal_alarm_cancel(recovery_alarm, dev);
 	ad->rec_poll = false;

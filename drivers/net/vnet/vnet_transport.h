@@ -76,6 +76,12 @@ struct vnet_transport_ops {
 	 */
 	int (*set_link)(struct vnet_hw *hw, bool up);
 	/**
+	 * The link is a state the backend keeps without telling vnet when it changes
+	 * (vhost-net: the tap's IFF_UP and carrier). With intr_conf.lsc the port polls
+	 * read_cfg's status from an EAL alarm and raises an LSC event on each change.
+	 */
+	bool link_polled;
+	/**
 	 * Optional (NULL: RX interrupts are the PCI device's MSI-X vectors, if any). The eventfd
 	 * the backend signals for virtqueue @p idx (vhost-user's and vhost-net's call fds; the
 	 * same fd for the port's life), -1 if none.

@@ -481,7 +481,8 @@ vn_start_backend(struct vnet_vn *vn)
 			if (ret == 0)
 				ret = vn_ioctl(vn, fd, VHOST_SET_VRING_CALL, &call,
 					       "SET_VRING_CALL");
-			if (ret == 0)
+			/* A stopped (deferred) queue gets its tap at queue start. */
+			if (ret == 0 && !vq->stopped)
 				ret = vn_ioctl(vn, fd, VHOST_NET_SET_BACKEND, &be,
 					       "NET_SET_BACKEND");
 		}
@@ -646,6 +647,28 @@ err:
 	return ret;
 }
 
+/*
+ * Runtime queue stop/start: detach the tap from the one vring (VHOST_NET_SET_BACKEND with
+ * fd -1) or attach it again. The kernel flushes the ring's worker before the ioctl returns
+ * and keeps last_avail_idx (drivers/vhost/net.c: vhost_net_set_backend), so the ring
+ * continues where it stopped; what the driver published meanwhile waits in the ring.
+ */
+static int
+vn_queue_enable(struct vnet_hw *hw, struct vnet_vq *vq, bool on)
+{
+	struct vnet_vn *vn = vn_of(hw);
+	uint16_t p = vq->idx / 2;
+	struct vhost_vring_file be = { .index = vq->idx % 2u, .fd = VHOST_FILE_UNBIND };
+
+	/* Not running: vn_start_backend() follows vq->stopped at the next DRIVER_OK. */
+	if (!vn->running || p >= vn->args.queues)
+		return 0;
+	if (on)
+		be.fd = vn->tapfd[p];
+	return vn_ioctl(vn, vn->vhostfd[p], VHOST_NET_SET_BACKEND, &be,
+			on ? "NET_SET_BACKEND (queue start)" : "NET_SET_BACKEND (queue stop)");
+}
+
 static int
 vn_rx_call_fd(struct vnet_hw *hw, uint16_t idx)
 {
@@ -702,7 +725,9 @@ const struct vnet_transport_ops vnet_tp_vhost_net_ops = {
 	.get_isr = vn_get_isr,
 	.uninit = vn_uninit,
 	.ring_mem = vn_ring_mem,
+	.queue_enable = vn_queue_enable,
 	.set_link = vn_set_link,
+	.link_polled = true,
 	.rx_call_fd = vn_rx_call_fd,
 	.set_rx_intr = vn_set_rx_intr,
 };

@@ -174,3 +174,15 @@ vnet_check_fwd() {
 	fi
 	return 0
 }
+
+# wait_count FILE STRING N TIMEOUT_S: 0 once FILE has >= N lines with STRING
+wait_count() {
+	i=0
+	while [ $i -lt $(($4 * 20)) ]; do
+		n=$(grep -cF -- "$2" "$1" 2>/dev/null)
+		[ "${n:-0}" -ge "$3" ] && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}

@@ -5,8 +5,12 @@
 # nsb: 10.77.0.2) and the kernel's own ping / TCP (busybox nc) run between the namespaces.
 # VN_CASES (set by run.sh): which cases to run, in this order:
 #   vhost-net-no-module    before the modules are loaded: the probe fails naming them
-#   vhost-net-fwd          ping, 4 MB TCP both ways (sha256), link down/up from testpmd,
+#   vhost-net-fwd          ping, 4 MB TCP both ways (sha256), link down/up from testpmd and
+#                          from the tap's namespace, each with its LSC event, runtime
+#                          rxq/txq stop/start (nothing passes while stopped),
 #                          taps and vhost workers gone after quit
+#   vhost-net-recover      test_break_ms breaks port 0's TX queue: the port recovers (events,
+#                          vhost-net set up again), ping and TCP both ways after it
 #   vhost-net-offload      csum engine, LRO + TSO: TCP both ways intact, LRO frames in
 #                          testpmd, GSO frames into both taps
 #   vhost-net-rxintr       l3fwd-power --interrupt-only on tap0 (call eventfds): sleeps while
@@ -69,8 +73,11 @@ if want vhost-net-fwd; then
 		sleep 2
 		grep -q "Link status: up" "$tp_log" || why="${why:+$why; }port 0 link not up"
 		: >/tmp/mark
+		lsc="Port 0: link state change event"
+		n0=$(grep -cF "$lsc" "$tp_log")
 		tp "set link-down port 0"
 		sleep 2
+		wait_count "$tp_log" "$lsc" $((n0 + 1)) 5 || why="${why:+$why; }no LSC event after set link-down"
 		$IP -n nsa link show tap0 | grep -q "[<,]UP[,>]" && why="${why:+$why; }set link-down left tap0 up"
 		ping_ok nsa $B 1 >/dev/null && why="${why:+$why; }ping passed with the link down"
 		lines=$(wc -l <"$tp_log")
@@ -80,17 +87,77 @@ if want vhost-net-fwd; then
 		tp "set link-up port 0"
 		sleep 2
 		$IP -n nsa link show tap0 | grep -q "[<,]UP[,>]" || why="${why:+$why; }set link-up did not bring tap0 up"
+		wait_count "$tp_log" "$lsc" $((n0 + 2)) 5 || why="${why:+$why; }no LSC event after set link-up"
+		# The kernel side takes the tap down and up: vnet's poll of the tap raises the events.
+		$IP -n nsa link set tap0 down
+		wait_count "$tp_log" "$lsc" $((n0 + 3)) 5 || why="${why:+$why; }no LSC event when tap0 went down in nsa"
+		$IP -n nsa link set tap0 up
+		wait_count "$tp_log" "$lsc" $((n0 + 4)) 5 || why="${why:+$why; }no LSC event when tap0 came up in nsa"
+		sleep 1
+		[ "$(grep -cF "$lsc" "$tp_log")" -eq $((n0 + 4)) ] || why="${why:+$why; }$(($(grep -cF "$lsc" "$tp_log") - n0)) LSC events for 4 link changes"
 		$IP -n nsa neigh replace $B lladdr $MB dev tap0 nud permanent
 		ping_ok nsa $B 3 || why="${why:+$why; }no ping after link up"
+		# Runtime queue stop/start (the tap detached from one vring, then attached again):
+		# nothing passes while a queue on the path is stopped, traffic resumes after.
+		lines=$(wc -l <"$tp_log")
+		# (testpmd takes queue commands with forwarding stopped only)
+		for q in "0 rxq" "1 txq"; do
+			tp stop
+			tp "port ${q% *} ${q#* } 0 stop"
+			tp start
+			sleep 1
+			$IP netns exec nsa ping -c 2 -w 3 $B >/dev/null 2>&1 && why="${why:+$why; }ping passed with port $q 0 stopped"
+			tp stop
+			tp "port ${q% *} ${q#* } 0 start"
+			tp start
+			sleep 1
+			ping_ok nsa $B 3 || why="${why:+$why; }no ping after port $q 0 start"
+		done
+		tail -n +"$lines" "$tp_log" | grep -Eq "not supported|not implemented|[Ff]ailed|Invalid|Please stop" && why="${why:+$why; }queue stop/start: $(tail -n +"$lines" "$tp_log" | grep -E -m1 "not supported|not implemented|[Ff]ailed|Invalid|Please stop")"
 	fi
 	tp_quit
 	[ $tp_rc -eq 0 ] || why="${why:+$why; }testpmd exit $tp_rc"
 	after_quit || why="${why:+$why; }resources left after close"
 	ns_down
 	if [ -z "$why" ]; then
-		result vhost-net-fwd PASS "ping both ways, 4 MB TCP both ways in ${tcp_secs} s intact, link down/up, taps and vhost workers released at close"
+		result vhost-net-fwd PASS "ping both ways, 4 MB TCP both ways in ${tcp_secs} s intact, link down/up from testpmd and from the tap with 4 LSC events, rxq/txq stop/start, taps and vhost workers released at close"
 	else
 		result vhost-net-fwd FAIL "$why"; rc=1
+	fi
+fi
+
+# ---- recovery: port 0's TX queue marked broken (test_break_ms), the port recovers ----
+if want vhost-net-recover; then
+	case_t0
+	why=
+	tp_start rec $EAL --file-prefix rec \
+		--vdev net_vnet_user0,path=/dev/vhost-net,iface=tap0,test_break_ms=4000 \
+		--vdev net_vnet_user1,path=/dev/vhost-net,iface=tap1 -- $IO
+	tp start
+	if ! tp_forwarding; then
+		why="testpmd does not forward"
+	elif ! ns_pair; then
+		why="namespace setup failed"
+	else
+		wait_count "$tp_log" "recovered after 1 attempt" 1 60 || why="no recovery within 60 s"
+		for s in "test_break_ms: tx queue 0 marked broken" "Port 0: error recovering event" \
+			"Port 0: error recovery successful event"; do
+			grep -qF "$s" "$tp_log" || why="${why:+$why; }log lacks '$s'"
+		done
+		grep -q "recovery failed" "$tp_log" && why="${why:+$why; }recovery failed"
+		ping_ok nsa $B 3 || why="${why:+$why; }no ping A->B after the recovery"
+		ping_ok nsb $A 3 || why="${why:+$why; }no ping B->A after the recovery"
+		tcp_both 1048576 || why="${why:+$why; }TCP after the recovery corrupted or incomplete"
+	fi
+	ms=$(sed -n 's/.*recovered after 1 attempt(s) (\([0-9]*\) ms.*/\1/p' "$tp_log" | head -n 1)
+	tp_quit
+	[ $tp_rc -eq 0 ] || why="${why:+$why; }testpmd exit $tp_rc"
+	after_quit || why="${why:+$why; }resources left after close"
+	ns_down
+	if [ -z "$why" ]; then
+		result vhost-net-recover PASS "tx queue 0 broken, recovered in ${ms} ms (reset, vhost-net set up again), ping and 1 MB TCP both ways after it"
+	else
+		result vhost-net-recover FAIL "$why"; rc=1
 	fi
 fi
 
