@@ -139,8 +139,8 @@ check_broken(struct ut_ring *r, enum vnet_vring_error want, unsigned int got,
 	UT_ASSERT(vnet_vring_free_count(&r->vr) == NUM, "free count %u after detach",
 		  vnet_vring_free_count(&r->vr));
 	/* Re-init makes it usable again. */
-	UT_ASSERT(vnet_vring_init(&r->vr, NUM, r->align, r->ring, r->priv, r->vr.event_idx) == 0,
-		  "re-init");
+	UT_ASSERT(vnet_vring_init(&r->vr, NUM, r->align, r->mem.ring, r->mem.priv,
+				  r->vr.event_idx) == 0, "re-init");
 	UT_ASSERT(!vnet_vring_broken(&r->vr) && r->vr.stats.broken == 0, "broken after init");
 	UT_ASSERT(vnet_vring_add1(&r->vr, (uintptr_t)data[0], 8, false, &toks[0]) == 0,
 		  "add after re-init");
@@ -507,7 +507,7 @@ test_detach_then_init_reuse(void)
 	n = vnet_vring_get_used(&r.vr, c, NULL, NUM);
 	vfd_reset(r.dev, 0);
 	n += vnet_vring_detach_unused(&r.vr, on_detach, NULL);
-	i = vnet_vring_init(&r.vr, NUM, r.align, r.ring, r.priv, false) == 0;
+	i = vnet_vring_init(&r.vr, NUM, r.align, r.mem.ring, r.mem.priv, false) == 0;
 	i = i && vnet_vring_enable_cb(&r.vr, 1);
 	i = i && (r.vr.avail->flags & VNET_VRING_AVAIL_F_NO_INTERRUPT) == 0;
 	i = i && vnet_vring_add1(&r.vr, (uintptr_t)data[0], 64, true, &toks[0]) == 0;

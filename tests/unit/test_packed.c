@@ -63,8 +63,8 @@ test_layout(void)
 			  l.size == 16u * n + 8, "size %u: offsets %zu %zu %zu", n, l.driver_off,
 			  l.device_off, l.size);
 		UT_ASSERT(l.driver_off % 4 == 0 && l.device_off % 4 == 0, "alignment");
-		ring = aligned_alloc(64, utp_round(l.size, 64));
-		priv = aligned_alloc(64, utp_round(vnet_packed_priv_size(n), 64));
+		ring = aligned_alloc(64, ut_round(l.size, 64));
+		priv = aligned_alloc(64, ut_round(vnet_packed_priv_size(n), 64));
 		UT_ASSERT(ring != NULL && priv != NULL, "alloc");
 		memset(ring, 0xff, l.size);
 		UT_ASSERT(vnet_packed_init(&pr, n, ring, priv, true, false) == 0, "init %u", n);
@@ -124,8 +124,8 @@ test_api_misuse(void)
 	utp_teardown(&r2);
 	EXPECT(rc, -EINVAL);	/* indirect without tables */
 	rc = 1;
-	EXPECT(vnet_packed_set_indirect(&r.pr, r.ind, 0, 0), -EINVAL);
-	EXPECT(vnet_packed_set_indirect(&r.pr, (uint8_t *)r.ind + 8, 0, 4), -EINVAL);
+	EXPECT(vnet_packed_set_indirect(&r.pr, r.mem.ind, 0, 0), -EINVAL);
+	EXPECT(vnet_packed_set_indirect(&r.pr, (uint8_t *)r.mem.ind + 8, 0, 4), -EINVAL);
 
 	/* Fill: 14 singles and a chain of 2. */
 	for (i = 0; i < NUM - 2; i++)
@@ -586,8 +586,8 @@ check_broken(struct ut_packed *r, enum vnet_vring_error want, unsigned int got,
 	UT_ASSERT(vnet_packed_detach_unused(&r->pr, on_detach, NULL) == 0, "second detach");
 	UT_ASSERT(vnet_packed_broken(&r->pr), "detach cleared broken");
 	UT_ASSERT(vnet_packed_free_count(&r->pr) == NUM, "free count after detach");
-	UT_ASSERT(vnet_packed_init(&r->pr, NUM, r->ring, r->priv, r->event_idx, r->in_order) == 0,
-		  "re-init");
+	UT_ASSERT(vnet_packed_init(&r->pr, NUM, r->mem.ring, r->mem.priv, r->event_idx,
+				   r->in_order) == 0, "re-init");
 	UT_ASSERT(!vnet_packed_broken(&r->pr) && r->pr.stats.broken == 0, "broken after init");
 	UT_ASSERT(vnet_packed_add1(&r->pr, (uintptr_t)data[0], 8, false, &toks[0]) == 0,
 		  "add after re-init");
