@@ -12,28 +12,19 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <poll.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "vnet_ring.h"	/* vnet_vring_layout() only */
 #include "vnet_fake_dev.h"
 
-/* The device's own idea of ordering: the same builtins, spelled out here on purpose. */
-#define DEV_LOAD_ACQ(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define DEV_LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
-#define DEV_STORE_REL(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define DEV_STORE(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define DEV_MB()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
-
-/* Counters have one writer (the device side) and are read by vfd_stat() from any thread. */
-#define ST_ADD(d, f, v)		DEV_STORE(&(d)->st.f, (d)->st.f + (uint64_t)(v))
+/* Thread, kicks, data mode, errors and counters: shared with the packed fake device. */
+#define FDEV		struct vnet_fake_dev
+#define FDEV_FN(name)	vfd_##name
+#include "vnet_fake_dev_common.h"
 
 /* The spec's event test, written out again (2.7.10): did new step over event since old? */
 static inline bool
@@ -42,25 +33,13 @@ dev_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
 	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-dev_error(struct vnet_fake_dev *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	ST_ADD(d, errors, 1);
-	if (d->errmsg[0] != '\0')
-		return;
-	va_start(ap, fmt);
-	vsnprintf(d->errmsg, sizeof(d->errmsg), fmt, ap);
-	va_end(ap);
-}
-
 int
 vfd_init(struct vnet_fake_dev *d, void *ring_mem, unsigned int num, unsigned long align,
 	 bool event_idx, uint16_t threshold)
 {
 	struct vnet_vring_layout l;
 	uint8_t *base = ring_mem;
+	int rc;
 
 	if (d == NULL || ring_mem == NULL || vnet_vring_layout(num, align, &l) != 0)
 		return -EINVAL;
@@ -74,34 +53,12 @@ vfd_init(struct vnet_fake_dev *d, void *ring_mem, unsigned int num, unsigned lon
 	d->avail_event = (uint16_t *)(void *)&d->used->ring[num];
 	d->event_idx = event_idx;
 	d->threshold = threshold;
-	d->data = VFD_DATA_NONE;
-	d->wait = VFD_WAIT_POLL;
-	d->max_batch = 64;
-	d->grace_ms = 250;
-	d->call_fd = -1;
-	d->rng = 0x853c49e6748fea9bull ^ (uintptr_t)d;
-	d->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (d->kick_fd < 0 || d->wake_fd < 0) {
-		int err = -errno;
-
-		vfd_fini(d);
-		return err;
-	}
+	rc = dev_open(d, 0x853c49e6748fea9bull);
+	if (rc != 0)
+		return rc;
 	if (event_idx)
 		DEV_STORE(d->avail_event, threshold);
 	return 0;
-}
-
-void
-vfd_fini(struct vnet_fake_dev *d)
-{
-	if (d->kick_fd >= 0)
-		close(d->kick_fd);
-	if (d->wake_fd >= 0)
-		close(d->wake_fd);
-	d->kick_fd = -1;
-	d->wake_fd = -1;
 }
 
 void
@@ -254,18 +211,7 @@ vfd_flush_notify(struct vnet_fake_dev *d, uint16_t old)
 		notify = dev_need_event(DEV_LOAD(d->used_event), new_idx, old);
 	else
 		notify = !(DEV_LOAD(&d->avail->flags) & VNET_VRING_AVAIL_F_NO_INTERRUPT);
-	if (notify) {
-		ST_ADD(d, notifies, 1);
-		if (d->call_fd >= 0) {
-			uint64_t one = 1;
-
-			if (write(d->call_fd, &one, sizeof(one)) != sizeof(one))
-				dev_error(d, "call eventfd write failed");
-		}
-	} else {
-		ST_ADD(d, notifies_suppressed, 1);
-	}
-	return notify;
+	return dev_notify(d, notify);
 }
 
 bool
@@ -301,39 +247,7 @@ vfd_pattern_check(const uint8_t *p, uint32_t len, uint64_t seq, uint64_t off)
 uint32_t
 vfd_process_elem(struct vnet_fake_dev *d, const struct vfd_elem *e)
 {
-	uint64_t seq = d->seq++, off = 0, bad = 0;
-	uint32_t wlen, left;
-	unsigned int s;
-
-	if (d->data == VFD_DATA_NONE)
-		return 0;
-
-	for (s = 0; s < e->nout; s++) {
-		bad += vfd_pattern_check(e->seg[s].ptr, e->seg[s].len, seq, off);
-		off += e->seg[s].len;
-	}
-	ST_ADD(d, bytes_checked, e->out_bytes);
-	if (bad != 0) {
-		ST_ADD(d, mismatches, 1);
-		if (d->errmsg[0] == '\0')
-			snprintf(d->errmsg, sizeof(d->errmsg),
-				 "seq %llu: %llu of %llu readable bytes wrong",
-				 (unsigned long long)seq, (unsigned long long)bad,
-				 (unsigned long long)e->out_bytes);
-	}
-
-	wlen = vfd_rx_len(seq, e->in_bytes);
-	left = wlen;
-	off = 0;
-	for (s = e->nout; s < e->nseg && left > 0; s++) {
-		uint32_t n = e->seg[s].len < left ? e->seg[s].len : left;
-
-		vfd_pattern_fill(e->seg[s].ptr, n, seq, off);
-		off += n;
-		left -= n;
-	}
-	ST_ADD(d, bytes_filled, wlen);
-	return wlen;
+	return process_elem(d, e, false);
 }
 
 /* Pop, process and complete up to max chains. */
@@ -361,7 +275,7 @@ run_batch(struct vnet_fake_dev *d, unsigned int max)
 			continue;
 		}
 		d->batch[n].id = d->elem.head;
-		d->batch[n].len = vfd_process_elem(d, &d->elem);
+		d->batch[n].len = process_elem(d, &d->elem, false);
 		n++;
 	}
 	if (n == 0)
@@ -386,12 +300,6 @@ run_batch(struct vnet_fake_dev *d, unsigned int max)
 		vfd_flush(d, n);
 	}
 	return (int)n;
-}
-
-int
-vfd_run_once(struct vnet_fake_dev *d, unsigned int max)
-{
-	return run_batch(d, max);
 }
 
 bool
@@ -425,158 +333,10 @@ vfd_notify_disable(struct vnet_fake_dev *d)
 		DEV_STORE(&d->used->flags, VNET_VRING_USED_F_NO_NOTIFY);
 }
 
-uint64_t
-vfd_drain_kicks(struct vnet_fake_dev *d)
-{
-	uint64_t v = 0;
-
-	if (read(d->kick_fd, &v, sizeof(v)) != sizeof(v))
-		return 0;
-	ST_ADD(d, kicks, v);
-	return v;
-}
-
-void
-vfd_kick(struct vnet_fake_dev *d)
-{
-	uint64_t one = 1;
-
-	if (write(d->kick_fd, &one, sizeof(one)) != sizeof(one))
-		abort();	/* an eventfd write cannot fail short of a counter overflow */
-}
-
-static bool
-stopping(const struct vnet_fake_dev *d)
-{
-	return __atomic_load_n(&d->stop, __ATOMIC_ACQUIRE) != 0;
-}
-
-/*
- * Sleep until kicked. Two consecutive grace periods with a kick due by our own suppression
- * state and none arriving = a lost wake-up: count it and return so the ring gets serviced.
- */
 static void
-wait_kick(struct vnet_fake_dev *d)
+avail_where(const struct vnet_fake_dev *d, char *buf, size_t size)
 {
-	bool suspect = false;
-
-	ST_ADD(d, sleeps, 1);
-	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = d->kick_fd, .events = POLLIN },
-			{ .fd = d->wake_fd, .events = POLLIN },
-		};
-		int r = poll(pfd, 2, (int)d->grace_ms);
-
-		if (stopping(d))
-			return;
-		if (r > 0) {
-			if (vfd_drain_kicks(d) > 0) {
-				ST_ADD(d, wakeups, 1);
-				return;
-			}
-			continue;
-		}
-		if (r < 0)
-			continue;	/* EINTR */
-		if (!vfd_kick_expected(d)) {
-			suspect = false;
-			continue;
-		}
-		if (suspect) {
-			ST_ADD(d, missed_kicks, 1);
-			if (d->errmsg[0] == '\0')
-				snprintf(d->errmsg, sizeof(d->errmsg),
-					 "missed kick: asleep at avail %u, driver at %u",
-					 d->last_avail_idx, DEV_LOAD(&d->avail->idx));
-			return;
-		}
-		suspect = true;
-	}
-}
-
-static void *
-dev_thread(void *arg)
-{
-	struct vnet_fake_dev *d = arg;
-
-	while (!stopping(d)) {
-		unsigned int max = d->max_batch;
-		int n;
-
-		vfd_notify_disable(d);
-		do {
-			if (d->shuffle && max > 1)
-				max = 1 + (unsigned int)(ut_rand(&d->rng) % d->max_batch);
-			n = run_batch(d, max);
-			if (n == -ERANGE) {
-				/* A broken ring: nothing more to do but wait for the stop. */
-				while (!stopping(d))
-					usleep(1000);
-				return NULL;
-			}
-		} while (n > 0 && !stopping(d));
-
-		if (!vfd_notify_enable(d))
-			continue;
-		if (d->wait == VFD_WAIT_KICK) {
-			wait_kick(d);
-		} else {
-			while (!stopping(d) && vfd_avail_pending(d) == 0) {
-				vfd_drain_kicks(d);
-				sched_yield();
-			}
-		}
-	}
-	return NULL;
-}
-
-int
-vfd_start(struct vnet_fake_dev *d)
-{
-	int r;
-
-	if (d->max_batch == 0 || d->max_batch > VFD_MAX_BATCH)
-		return -EINVAL;
-	__atomic_store_n(&d->stop, 0, __ATOMIC_RELEASE);
-	r = pthread_create(&d->thread, NULL, dev_thread, d);
-	if (r != 0)
-		return -r;
-	d->running = true;
-	return 0;
-}
-
-void
-vfd_stop(struct vnet_fake_dev *d)
-{
-	uint64_t one = 1;
-
-	if (!d->running)
-		return;
-	__atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
-	if (write(d->wake_fd, &one, sizeof(one)) != sizeof(one))
-		abort();
-	pthread_join(d->thread, NULL);
-	d->running = false;
-	vfd_drain_kicks(d);
-}
-
-void
-vfd_stat(const struct vnet_fake_dev *d, struct vfd_stats *out)
-{
-	out->popped = DEV_LOAD(&d->st.popped);
-	out->completed = DEV_LOAD(&d->st.completed);
-	out->flushes = DEV_LOAD(&d->st.flushes);
-	out->kicks = DEV_LOAD(&d->st.kicks);
-	out->wakeups = DEV_LOAD(&d->st.wakeups);
-	out->sleeps = DEV_LOAD(&d->st.sleeps);
-	out->missed_kicks = DEV_LOAD(&d->st.missed_kicks);
-	out->notifies = DEV_LOAD(&d->st.notifies);
-	out->notifies_suppressed = DEV_LOAD(&d->st.notifies_suppressed);
-	out->bytes_checked = DEV_LOAD(&d->st.bytes_checked);
-	out->bytes_filled = DEV_LOAD(&d->st.bytes_filled);
-	out->mismatches = DEV_LOAD(&d->st.mismatches);
-	out->errors = DEV_LOAD(&d->st.errors);
+	snprintf(buf, size, "%u, driver at %u", d->last_avail_idx, DEV_LOAD(&d->avail->idx));
 }
 
 void

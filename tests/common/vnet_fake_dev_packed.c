@@ -11,42 +11,21 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
-#include <poll.h>
-#include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include "vnet_packed.h"	/* vnet_packed_layout() only */
 #include "vnet_fake_dev_packed.h"
 
-#define DEV_LOAD_ACQ(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define DEV_LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
-#define DEV_STORE_REL(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define DEV_STORE(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define DEV_MB()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define ST_ADD(d, f, v)		DEV_STORE(&(d)->st.f, (d)->st.f + (uint64_t)(v))
+/* Thread, kicks, data mode, errors and counters: shared with the split fake device. */
+#define FDEV		struct vnet_fake_pdev
+#define FDEV_FN(name)	vfdp_##name
+#include "vnet_fake_dev_common.h"
 
 #define F_AVAIL			VNET_PACKED_DESC_F_AVAIL
 #define F_USED			VNET_PACKED_DESC_F_USED
 
 typedef uint32_t __attribute__((__may_alias__)) dev_u32;
-
-static void __attribute__((format(printf, 2, 3)))
-dev_error(struct vnet_fake_pdev *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	ST_ADD(d, errors, 1);
-	if (d->errmsg[0] != '\0')
-		return;
-	va_start(ap, fmt);
-	vsnprintf(d->errmsg, sizeof(d->errmsg), fmt, ap);
-	va_end(ap);
-}
 
 /* Linear position modulo 2 * num of (pos, wrap): wrap 1 is the first lap. */
 static uint32_t
@@ -87,6 +66,7 @@ vfdp_init(struct vnet_fake_pdev *d, void *ring_mem, unsigned int num, bool event
 {
 	struct vnet_packed_layout l;
 	uint8_t *base = ring_mem;
+	int rc;
 
 	if (d == NULL || ring_mem == NULL || vnet_packed_layout(num, &l) != 0)
 		return -EINVAL;
@@ -98,33 +78,13 @@ vfdp_init(struct vnet_fake_pdev *d, void *ring_mem, unsigned int num, bool event
 	d->event_idx = event_idx;
 	d->in_order = in_order;
 	d->threshold = threshold;
-	d->max_batch = 64;
-	d->grace_ms = 250;
-	d->call_fd = -1;
-	d->rng = 0x2545f4914f6cdd1dull ^ (uintptr_t)d;
 	vfdp_reset(d, 0);
-	d->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (d->kick_fd < 0 || d->wake_fd < 0) {
-		int err = -errno;
-
-		vfdp_fini(d);
-		return err;
-	}
+	rc = dev_open(d, 0x2545f4914f6cdd1dull);
+	if (rc != 0)
+		return rc;
 	if (event_idx)
 		vfdp_notify_enable(d);
 	return 0;
-}
-
-void
-vfdp_fini(struct vnet_fake_pdev *d)
-{
-	if (d->kick_fd >= 0)
-		close(d->kick_fd);
-	if (d->wake_fd >= 0)
-		close(d->wake_fd);
-	d->kick_fd = -1;
-	d->wake_fd = -1;
 }
 
 void
@@ -256,36 +216,7 @@ bad:
 uint32_t
 vfdp_process_elem(struct vnet_fake_pdev *d, const struct vfd_elem *e, bool full)
 {
-	uint64_t seq = d->seq++, off = 0, bad = 0;
-	uint32_t wlen, left;
-	unsigned int s;
-
-	if (d->data == VFD_DATA_NONE)
-		return 0;
-	for (s = 0; s < e->nout; s++) {
-		bad += vfd_pattern_check(e->seg[s].ptr, e->seg[s].len, seq, off);
-		off += e->seg[s].len;
-	}
-	ST_ADD(d, bytes_checked, e->out_bytes);
-	if (bad != 0) {
-		ST_ADD(d, mismatches, 1);
-		if (d->errmsg[0] == '\0')
-			snprintf(d->errmsg, sizeof(d->errmsg),
-				 "seq %llu: %llu readable bytes wrong",
-				 (unsigned long long)seq, (unsigned long long)bad);
-	}
-	wlen = full ? (uint32_t)e->in_bytes : vfd_rx_len(seq, e->in_bytes);
-	left = wlen;
-	off = 0;
-	for (s = e->nout; s < e->nseg && left > 0; s++) {
-		uint32_t n = e->seg[s].len < left ? e->seg[s].len : left;
-
-		vfd_pattern_fill(e->seg[s].ptr, n, seq, off);
-		off += n;
-		left -= n;
-	}
-	ST_ADD(d, bytes_filled, wlen);
-	return wlen;
+	return process_elem(d, e, full);
 }
 
 uint16_t
@@ -324,18 +255,7 @@ should_notify(struct vnet_fake_pdev *d, uint32_t old_lin)
 		notify = dev_need_event(d, (uint16_t)ev, new_lin, old_lin);
 	else
 		notify = true;
-	if (notify) {
-		ST_ADD(d, notifies, 1);
-		if (d->call_fd >= 0) {
-			uint64_t one = 1;
-
-			if (write(d->call_fd, &one, sizeof(one)) != sizeof(one))
-				dev_error(d, "call eventfd write failed");
-		}
-	} else {
-		ST_ADD(d, notifies_suppressed, 1);
-	}
-	return notify;
+	return dev_notify(d, notify);
 }
 
 bool
@@ -395,7 +315,7 @@ run_batch(struct vnet_fake_pdev *d, unsigned int max)
 			break;
 		d->batch[n].id = d->elem.head;
 		d->batch[n].ndescs = ndescs;
-		d->batch[n].len = r < 0 ? 0 : vfdp_process_elem(d, &d->elem, full);
+		d->batch[n].len = r < 0 ? 0 : process_elem(d, &d->elem, full);
 		n++;
 	}
 	if (n == 0)
@@ -423,12 +343,6 @@ run_batch(struct vnet_fake_pdev *d, unsigned int max)
 		vfdp_complete(d, d->batch, n);
 	}
 	return (int)n;
-}
-
-int
-vfdp_run_once(struct vnet_fake_pdev *d, unsigned int max)
-{
-	return run_batch(d, max);
 }
 
 /* Descriptors available in whole buffers from the avail position, counting up to @limit. */
@@ -495,148 +409,10 @@ vfdp_notify_disable(struct vnet_fake_pdev *d)
 		DEV_STORE(&d->device_event->flags, VNET_RING_EVENT_FLAGS_DISABLE);
 }
 
-uint64_t
-vfdp_drain_kicks(struct vnet_fake_pdev *d)
-{
-	uint64_t v = 0;
-
-	if (read(d->kick_fd, &v, sizeof(v)) != sizeof(v))
-		return 0;
-	ST_ADD(d, kicks, v);
-	return v;
-}
-
-void
-vfdp_kick(struct vnet_fake_pdev *d)
-{
-	uint64_t one = 1;
-
-	if (write(d->kick_fd, &one, sizeof(one)) != sizeof(one))
-		abort();
-}
-
-static bool
-stopping(const struct vnet_fake_pdev *d)
-{
-	return __atomic_load_n(&d->stop, __ATOMIC_ACQUIRE) != 0;
-}
-
 static void
-wait_kick(struct vnet_fake_pdev *d)
+avail_where(const struct vnet_fake_pdev *d, char *buf, size_t size)
 {
-	bool suspect = false;
-
-	ST_ADD(d, sleeps, 1);
-	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = d->kick_fd, .events = POLLIN },
-			{ .fd = d->wake_fd, .events = POLLIN },
-		};
-		int r = poll(pfd, 2, (int)d->grace_ms);
-
-		if (stopping(d))
-			return;
-		if (r > 0) {
-			if (vfdp_drain_kicks(d) > 0) {
-				ST_ADD(d, wakeups, 1);
-				return;
-			}
-			continue;
-		}
-		if (r < 0)
-			continue;
-		if (!vfdp_kick_expected(d)) {
-			suspect = false;
-			continue;
-		}
-		if (suspect) {
-			ST_ADD(d, missed_kicks, 1);
-			if (d->errmsg[0] == '\0')
-				snprintf(d->errmsg, sizeof(d->errmsg),
-					 "missed kick: asleep at avail %u/%d", d->avail_pos,
-					 d->avail_wrap);
-			return;
-		}
-		suspect = true;
-	}
-}
-
-static void *
-dev_thread(void *arg)
-{
-	struct vnet_fake_pdev *d = arg;
-
-	while (!stopping(d)) {
-		unsigned int max = d->max_batch;
-		int n;
-
-		vfdp_notify_disable(d);
-		do {
-			if (d->shuffle && max > 1)
-				max = 1 + (unsigned int)(ut_rand(&d->rng) % d->max_batch);
-			n = run_batch(d, max);
-		} while (n > 0 && !stopping(d));
-
-		if (!vfdp_notify_enable(d))
-			continue;
-		if (d->wait == VFD_WAIT_KICK) {
-			wait_kick(d);
-		} else {
-			while (!stopping(d) && !vfdp_avail_pending(d)) {
-				vfdp_drain_kicks(d);
-				sched_yield();
-			}
-		}
-	}
-	return NULL;
-}
-
-int
-vfdp_start(struct vnet_fake_pdev *d)
-{
-	int r;
-
-	if (d->max_batch == 0 || d->max_batch > VFD_MAX_BATCH)
-		return -EINVAL;
-	__atomic_store_n(&d->stop, 0, __ATOMIC_RELEASE);
-	r = pthread_create(&d->thread, NULL, dev_thread, d);
-	if (r != 0)
-		return -r;
-	d->running = true;
-	return 0;
-}
-
-void
-vfdp_stop(struct vnet_fake_pdev *d)
-{
-	uint64_t one = 1;
-
-	if (!d->running)
-		return;
-	__atomic_store_n(&d->stop, 1, __ATOMIC_RELEASE);
-	if (write(d->wake_fd, &one, sizeof(one)) != sizeof(one))
-		abort();
-	pthread_join(d->thread, NULL);
-	d->running = false;
-	vfdp_drain_kicks(d);
-}
-
-void
-vfdp_stat(const struct vnet_fake_pdev *d, struct vfd_stats *out)
-{
-	out->popped = DEV_LOAD(&d->st.popped);
-	out->completed = DEV_LOAD(&d->st.completed);
-	out->flushes = DEV_LOAD(&d->st.flushes);
-	out->kicks = DEV_LOAD(&d->st.kicks);
-	out->wakeups = DEV_LOAD(&d->st.wakeups);
-	out->sleeps = DEV_LOAD(&d->st.sleeps);
-	out->missed_kicks = DEV_LOAD(&d->st.missed_kicks);
-	out->notifies = DEV_LOAD(&d->st.notifies);
-	out->notifies_suppressed = DEV_LOAD(&d->st.notifies_suppressed);
-	out->bytes_checked = DEV_LOAD(&d->st.bytes_checked);
-	out->bytes_filled = DEV_LOAD(&d->st.bytes_filled);
-	out->mismatches = DEV_LOAD(&d->st.mismatches);
-	out->errors = DEV_LOAD(&d->st.errors);
+	snprintf(buf, size, "%u/%d", d->avail_pos, d->avail_wrap);
 }
 
 void

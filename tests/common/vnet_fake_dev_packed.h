@@ -24,7 +24,8 @@
  *     event-idx DESC: notify iff the used position stepped over (off, wrap);
  *   - device event suppression: flag mode DISABLE while busy, ENABLE when idle; event-idx
  *     mode DESC at (avail position + threshold) when idle (threshold 20: one kick per 21).
- * Kicks, missed-kick detection and the device thread work as in vnet_fake_dev.h.
+ * Kicks, missed-kick detection and the device thread work as in vnet_fake_dev.h (one
+ * implementation for both: vnet_fake_dev_common.h).
  */
 
 #ifndef VNET_FAKE_DEV_PACKED_H

@@ -21,8 +21,8 @@
 
 #define MAX_NUM		256
 #define IND_MAX		8
-/* Benign fast-forward rounds per input: bounded so that exec/s stays high. */
-#define FF_MAX		512
+
+_Static_assert(FZ_MAX_PEND >= MAX_NUM, "the benign device holds a whole ring");
 
 static const uint16_t sizes[] = { 1, 2, 3, 4, 5, 7, 8, 13, 16, 31, 64, 100, 255, 256 };
 
@@ -36,18 +36,10 @@ static struct fz_model m;
 static unsigned long wrap_flips;	/* used wrap counter flips seen (VNET_FUZZ_VERBOSE) */
 
 /* The benign device's view. */
-struct pend {
-	uint16_t id;
-	uint16_t ndescs;
-	uint32_t wlen;
-};
-
 static struct {
 	uint16_t avail_pos, used_pos;
 	bool avail_wrap, used_wrap;
-	struct pend pend[MAX_NUM];
-	unsigned int npend;
-	struct pend last;	/* last completion written (for replays) */
+	struct fz_pending p;
 } dev;
 
 static void
@@ -78,9 +70,9 @@ dev_step(uint16_t *pos, bool *wrap)
 static bool
 dev_pop(void)
 {
-	struct pend p = { 0, 0, 0 };
+	struct fz_pend p = { 0, 0, 0 };
 
-	if (dev.npend >= pr.num ||
+	if (dev.p.npend >= pr.num ||
 	    !is_avail(__atomic_load_n(&pr.desc[dev.avail_pos].flags, __ATOMIC_ACQUIRE),
 		      dev.avail_wrap))
 		return false;
@@ -108,7 +100,7 @@ dev_pop(void)
 		if (!(d.flags & VNET_VRING_DESC_F_NEXT) || p.ndescs >= pr.num)
 			break;
 	}
-	dev.pend[dev.npend++] = p;
+	dev.p.pend[dev.p.npend++] = p;
 	return true;
 }
 
@@ -123,8 +115,8 @@ dev_write_used(uint16_t id, uint32_t len, unsigned int skip)
 {
 	struct vnet_pvirtq_desc *u = &pr.desc[dev.used_pos];
 
-	dev.last.id = id;
-	dev.last.wlen = len;
+	dev.p.last.id = id;
+	dev.p.last.wlen = len;
 	u->id = id;
 	u->len = len;
 	__atomic_store_n(&u->flags,
@@ -141,41 +133,30 @@ dev_write_used(uint16_t id, uint32_t len, unsigned int skip)
 static void
 dev_complete(unsigned int k, uint8_t sel, bool batch, bool short_len)
 {
-	if (k > dev.npend)
-		k = dev.npend;
+	if (k > dev.p.npend)
+		k = dev.p.npend;
 	if (k == 0)
 		return;
 	if (batch && pr.in_order) {
 		unsigned int i, skip = 0;
 
 		for (i = 0; i < k; i++)
-			skip += dev.pend[i].ndescs;
-		dev_write_used(dev.pend[k - 1].id, dev.pend[k - 1].wlen, skip);
-		memmove(dev.pend, dev.pend + k, (dev.npend - k) * sizeof(dev.pend[0]));
-		dev.npend -= k;
+			skip += dev.p.pend[i].ndescs;
+		dev_write_used(dev.p.pend[k - 1].id, dev.p.pend[k - 1].wlen, skip);
+		memmove(dev.p.pend, dev.p.pend + k, (dev.p.npend - k) * sizeof(dev.p.pend[0]));
+		dev.p.npend -= k;
 		return;
 	}
 	while (k-- > 0) {
-		unsigned int j = pr.in_order ? 0 : (sel++) % dev.npend;
-		struct pend p = dev.pend[j];
+		struct fz_pend p = fz_pend_take(&dev.p, pr.in_order ? 0 : (sel++) % dev.p.npend);
 
 		dev_write_used(p.id, short_len ? p.wlen / 2 : p.wlen, p.ndescs);
-		memmove(dev.pend + j, dev.pend + j + 1, (dev.npend - j - 1) * sizeof(dev.pend[0]));
-		dev.npend--;
 	}
-}
-
-static void
-on_detach(void *cookie, void *arg)
-{
-	fz_tok_back(arg, cookie, true, false, 0, 0);
 }
 
 static void
 check(void)
 {
-	if (vnet_packed_broken(&pr))
-		m.broken_seen = true;
 	fz_model_check(&m, vnet_packed_broken(&pr), vnet_packed_free_count(&pr), pr.num);
 }
 
@@ -184,21 +165,15 @@ collect(unsigned int n)
 {
 	void *c[32];
 	uint32_t len[32];
-	unsigned int got, i;
-	bool broken = vnet_packed_broken(&pr);
+	bool broken = vnet_packed_broken(&pr), w = pr.used_wrap;
+	unsigned int got;
 
 	if (n > 32)
 		n = 32;
-	bool w = pr.used_wrap;
-
 	got = vnet_packed_get_used(&pr, c, len, n);
 	if (pr.used_wrap != w)
 		wrap_flips++;
-	FUZZ_CHECK(got <= n);
-	if (broken)
-		FUZZ_CHECK(got == 0);
-	for (i = 0; i < got; i++)
-		fz_tok_back(&m, c[i], false, true, len[i], pr.min_len);
+	fz_collected(&m, broken, n, got, c, len, pr.min_len);
 }
 
 static void
@@ -210,49 +185,24 @@ add_one(uint8_t a, uint8_t b)
 	unsigned int before = vnet_packed_free_count(&pr);
 	int rc = vnet_packed_add1(&pr, (uintptr_t)data, len, w, t);
 
-	if (vnet_packed_broken(&pr)) {
-		FUZZ_CHECK(rc == -EIO);
-	} else if (before == 0) {
-		FUZZ_CHECK(rc == -ENOSPC);
-	} else {
-		FUZZ_CHECK(rc == 0);
-		fz_tok_posted(&m, t, 1, w ? len : 0);
-	}
+	fz_expect_add(&m, rc, vnet_packed_broken(&pr), true, 1, before, t, w ? len : 0);
 }
 
 static void
 add_sg(struct fz_in *in, bool indirect)
 {
-	struct vnet_sg sg[IND_MAX + 2];
-	uint8_t k = fz_u8(in);
-	unsigned int total = 1 + (k & 7) + (k >> 7), out = (k >> 3) & 7, i;
+	struct vnet_sg sg[FZ_SG_MAX];
 	struct fz_tok *t = fz_tok_peek(&m);
-	unsigned int before = vnet_packed_free_count(&pr), need;
-	uint32_t in_len = 0;
+	unsigned int before = vnet_packed_free_count(&pr), out;
+	uint32_t in_len;
+	unsigned int total = fz_sg(in, sg, data, &out, &in_len);
 	bool valid;
 	int rc;
 
-	if (out > total)
-		out = total;
-	for (i = 0; i < total; i++) {
-		sg[i].addr = (uintptr_t)data + i * 64;
-		sg[i].len = 1 + fz_u8(in);
-		if (i >= out)
-			in_len += sg[i].len;
-	}
 	rc = vnet_packed_add(&pr, sg, out, total - out, t, indirect);
-	need = indirect ? 1 : total;
 	valid = indirect ? pr.indirect != NULL && total <= pr.indirect_max : total <= pr.num;
-	if (vnet_packed_broken(&pr)) {
-		FUZZ_CHECK(rc == -EIO);
-	} else if (!valid) {
-		FUZZ_CHECK(rc == -EINVAL);
-	} else if (need > before) {
-		FUZZ_CHECK(rc == -ENOSPC);
-	} else {
-		FUZZ_CHECK(rc == 0);
-		fz_tok_posted(&m, t, (uint16_t)need, in_len);
-	}
+	fz_expect_add(&m, rc, vnet_packed_broken(&pr), valid, indirect ? 1 : total, before, t,
+		      in_len);
 }
 
 static void
@@ -260,9 +210,8 @@ reclaim(void)
 {
 	unsigned int want = m.inflight, n;
 
-	n = vnet_packed_detach_unused(&pr, on_detach, &m);
-	FUZZ_CHECK(n == want && m.inflight == 0);
-	FUZZ_CHECK(vnet_packed_free_count(&pr) == pr.num);
+	n = vnet_packed_detach_unused(&pr, fz_on_detach, &m);
+	fz_reclaimed(&m, n, want, vnet_packed_free_count(&pr), pr.num);
 	dev_reset();
 }
 
@@ -280,7 +229,7 @@ fast_forward(unsigned int rounds, uint8_t mode)
 		vnet_packed_kick_prepare(&pr);
 		while (dev_pop())
 			;
-		dev_complete(dev.npend, (uint8_t)(i * 7), (mode & 4) != 0, false);
+		dev_complete(dev.p.npend, (uint8_t)(i * 7), (mode & 4) != 0, false);
 		collect(32);
 	}
 	check();
@@ -355,23 +304,11 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 			uint16_t id, flags;
 			uint32_t ulen;
 
-			switch (a & 3) {
-			case 0:		/* anything */
+			if ((a & 3) == 0) {	/* anything */
 				id = fz_u16(&in);
 				ulen = a & 0x80 ? fz_u32(&in) : 0;
-				break;
-			case 1:		/* replay the last completion: a duplicate */
-				id = dev.last.id;
-				ulen = dev.last.wlen;
-				break;
-			case 2:		/* a popped buffer, any length */
-				id = dev.npend ? dev.pend[fz_u8(&in) % dev.npend].id : 0;
-				ulen = a & 0x80 ? fz_u32(&in) : fz_u8(&in);
-				break;
-			default:	/* a neighbour of the last id */
-				id = (uint16_t)(dev.last.id + (int8_t)fz_u8(&in));
-				ulen = 0;
-				break;
+			} else {		/* a replay (duplicate), a popped buffer, a neighbour */
+				id = (uint16_t)fz_reused_id(&in, &dev.p, a, &ulen);
 			}
 			if (a & 4) {
 				/* raw flags: wrong wrap bits, WRITE or not */
@@ -380,8 +317,8 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 				pr.desc[dev.used_pos].len = ulen;
 				__atomic_store_n(&pr.desc[dev.used_pos].flags, flags,
 						 __ATOMIC_RELEASE);
-				dev.last.id = id;
-				dev.last.wlen = ulen;
+				dev.p.last.id = id;
+				dev.p.last.wlen = ulen;
 				for (unsigned int k = 1 + ((a >> 3) & 3); k > 0; k--)
 					dev_step(&dev.used_pos, &dev.used_wrap);
 			} else {
@@ -415,13 +352,9 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 			m.broken_seen = false;
 			break;
 		case 14: {	/* fast-forward: many benign rounds (bounded per input) */
-			unsigned int r = 1 + 2u * (fz_u8(&in) & 127);
-			uint8_t mode = fz_u8(&in);
+			unsigned int r = fz_ff_rounds(fz_u8(&in), &ff_total);
 
-			if (ff_total + r > FF_MAX)
-				r = ff_total < FF_MAX ? (unsigned int)(FF_MAX - ff_total) : 0;
-			ff_total += r;
-			fast_forward(r, mode);
+			fast_forward(r, fz_u8(&in));
 			break;
 		}
 		default:	/* device skips its used position (a desynchronised device) */

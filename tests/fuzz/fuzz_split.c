@@ -22,8 +22,8 @@
 
 #define MAX_NUM		256
 #define IND_MAX		8
-/* Benign fast-forward rounds per input: bounded so that exec/s stays high. */
-#define FF_MAX		512
+
+_Static_assert(FZ_MAX_PEND >= MAX_NUM, "the benign device holds a whole ring");
 
 static const uint16_t sizes[] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
 
@@ -39,16 +39,9 @@ static struct vnet_vring vr;
 static struct fz_model m;
 static unsigned long idx_wraps;	/* 16-bit used index wraps seen (VNET_FUZZ_VERBOSE) */
 
-struct pend {
-	uint16_t id;
-	uint32_t wlen;
-};
-
 static struct {
 	uint16_t last_avail, used_idx;
-	struct pend pend[MAX_NUM];
-	unsigned int npend;
-	struct pend last;	/* last completion written (for replays) */
+	struct fz_pending p;
 } dev;
 
 static void
@@ -72,10 +65,10 @@ static bool
 dev_pop(void)
 {
 	uint16_t avail = __atomic_load_n(&vr.avail->idx, __ATOMIC_ACQUIRE), i;
-	struct pend p = { 0, 0 };
+	struct fz_pend p = { 0, 0, 0 };
 	unsigned int steps = 0;
 
-	if (avail == dev.last_avail || dev.npend >= vr.num)
+	if (avail == dev.last_avail || dev.p.npend >= vr.num)
 		return false;
 	p.id = vr.avail->ring[dev.last_avail & vr.mask];
 	dev.last_avail++;
@@ -103,7 +96,7 @@ dev_pop(void)
 			break;
 		i = d.next;
 	}
-	dev.pend[dev.npend++] = p;
+	dev.p.pend[dev.p.npend++] = p;
 	return true;
 }
 
@@ -113,8 +106,8 @@ dev_fill(uint16_t slot_off, uint32_t id, uint32_t len)
 	struct vnet_vring_used_elem *u =
 		&vr.used->ring[(uint16_t)(dev.used_idx + slot_off) & vr.mask];
 
-	dev.last.id = (uint16_t)id;
-	dev.last.wlen = len;
+	dev.p.last.id = (uint16_t)id;
+	dev.p.last.wlen = len;
 	u->id = id;
 	u->len = len;
 }
@@ -131,15 +124,12 @@ dev_complete(unsigned int k, uint8_t sel, bool short_len)
 {
 	unsigned int i = 0;
 
-	if (k > dev.npend)
-		k = dev.npend;
+	if (k > dev.p.npend)
+		k = dev.p.npend;
 	while (i < k) {
-		unsigned int j = (sel++) % dev.npend;
-		struct pend p = dev.pend[j];
+		struct fz_pend p = fz_pend_take(&dev.p, (sel++) % dev.p.npend);
 
 		dev_fill((uint16_t)i, p.id, short_len ? p.wlen / 2 : p.wlen);
-		memmove(dev.pend + j, dev.pend + j + 1, (dev.npend - j - 1) * sizeof(dev.pend[0]));
-		dev.npend--;
 		i++;
 	}
 	if (k > 0)
@@ -147,16 +137,8 @@ dev_complete(unsigned int k, uint8_t sel, bool short_len)
 }
 
 static void
-on_detach(void *cookie, void *arg)
-{
-	fz_tok_back(arg, cookie, true, false, 0, 0);
-}
-
-static void
 check(void)
 {
-	if (vnet_vring_broken(&vr))
-		m.broken_seen = true;
 	fz_model_check(&m, vnet_vring_broken(&vr), vnet_vring_free_count(&vr), vr.num);
 }
 
@@ -165,37 +147,23 @@ collect(unsigned int n)
 {
 	void *c[32];
 	uint32_t len[32];
-	unsigned int got, i;
 	bool broken = vnet_vring_broken(&vr);
+	uint16_t before = vr.last_used_idx;
+	unsigned int got;
 
 	if (n > 32)
 		n = 32;
-	uint16_t before = vr.last_used_idx;
-
 	got = vnet_vring_get_used(&vr, c, len, n);
 	if (vr.last_used_idx < before)
 		idx_wraps++;
-	FUZZ_CHECK(got <= n);
-	if (broken)
-		FUZZ_CHECK(got == 0);
-	for (i = 0; i < got; i++)
-		fz_tok_back(&m, c[i], false, true, len[i], vr.min_len);
+	fz_collected(&m, broken, n, got, c, len, vr.min_len);
 }
 
 static void
 expect_add(int rc, unsigned int need, bool valid, unsigned int before, struct fz_tok *t,
 	   uint32_t in_len)
 {
-	if (vnet_vring_broken(&vr)) {
-		FUZZ_CHECK(rc == -EIO);
-	} else if (!valid) {
-		FUZZ_CHECK(rc == -EINVAL);
-	} else if (need > before) {
-		FUZZ_CHECK(rc == -ENOSPC);
-	} else {
-		FUZZ_CHECK(rc == 0);
-		fz_tok_posted(&m, t, (uint16_t)need, in_len);
-	}
+	fz_expect_add(&m, rc, vnet_vring_broken(&vr), valid, need, before, t, in_len);
 }
 
 static void
@@ -226,23 +194,14 @@ add_small(uint8_t kind, uint8_t a)
 static void
 add_sg(struct fz_in *in, bool indirect)
 {
-	struct vnet_sg sg[IND_MAX + 2];
-	uint8_t k = fz_u8(in);
-	unsigned int total = 1 + (k & 7) + (k >> 7), out = (k >> 3) & 7, i;
+	struct vnet_sg sg[FZ_SG_MAX];
 	struct fz_tok *t = fz_tok_peek(&m);
-	unsigned int before = vnet_vring_free_count(&vr);
-	uint32_t in_len = 0;
+	unsigned int before = vnet_vring_free_count(&vr), out;
+	uint32_t in_len;
+	unsigned int total = fz_sg(in, sg, data, &out, &in_len);
 	bool valid;
 	int rc;
 
-	if (out > total)
-		out = total;
-	for (i = 0; i < total; i++) {
-		sg[i].addr = (uintptr_t)data + i * 64;
-		sg[i].len = 1 + fz_u8(in);
-		if (i >= out)
-			in_len += sg[i].len;
-	}
 	rc = vnet_vring_add(&vr, sg, out, total - out, t, indirect);
 	valid = indirect ? vr.indirect != NULL && total <= vr.indirect_max : total <= vr.num;
 	expect_add(rc, indirect ? 1 : total, valid, before, t, in_len);
@@ -253,9 +212,8 @@ reclaim(void)
 {
 	unsigned int want = m.inflight, n;
 
-	n = vnet_vring_detach_unused(&vr, on_detach, &m);
-	FUZZ_CHECK(n == want && m.inflight == 0);
-	FUZZ_CHECK(vnet_vring_free_count(&vr) == vr.num);
+	n = vnet_vring_detach_unused(&vr, fz_on_detach, &m);
+	fz_reclaimed(&m, n, want, vnet_vring_free_count(&vr), vr.num);
 	dev_reset(0);
 }
 
@@ -274,7 +232,7 @@ fast_forward(unsigned int rounds, uint8_t mode)
 		vnet_vring_kick_prepare(&vr);
 		while (dev_pop())
 			;
-		dev_complete(dev.npend, (uint8_t)(i * 7), false);
+		dev_complete(dev.p.npend, (uint8_t)(i * 7), false);
 		collect(32);
 	}
 	check();
@@ -368,23 +326,11 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 			uint16_t off = a & 0x40 ? fz_u16(&in) : (a >> 3) & 7;
 			uint32_t id, ulen;
 
-			switch (a & 3) {
-			case 0:
+			if ((a & 3) == 0) {	/* anything */
 				id = fz_u32(&in);
 				ulen = fz_u32(&in);
-				break;
-			case 1:		/* replay the last completion */
-				id = dev.last.id;
-				ulen = dev.last.wlen;
-				break;
-			case 2:		/* a popped buffer, any length */
-				id = dev.npend ? dev.pend[fz_u8(&in) % dev.npend].id : 0;
-				ulen = a & 0x80 ? fz_u32(&in) : fz_u8(&in);
-				break;
-			default:	/* a neighbour of the last id (chain members) */
-				id = (uint32_t)(dev.last.id + (int8_t)fz_u8(&in));
-				ulen = 0;
-				break;
+			} else {		/* a replay, a popped buffer, a chain member */
+				id = (uint32_t)fz_reused_id(&in, &dev.p, a, &ulen);
 			}
 			dev_fill(off, id, ulen);
 			if (a & 4)
@@ -417,18 +363,14 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 			m.broken_seen = false;
 			break;
 		case 14: {	/* fast-forward: many benign rounds (bounded per input) */
-			unsigned int r = 1 + 2u * (fz_u8(&in) & 127);
-			uint8_t mode = fz_u8(&in);
+			unsigned int r = fz_ff_rounds(fz_u8(&in), &ff_total);
 
-			if (ff_total + r > FF_MAX)
-				r = ff_total < FF_MAX ? (unsigned int)(FF_MAX - ff_total) : 0;
-			ff_total += r;
-			fast_forward(r, mode);
+			fast_forward(r, fz_u8(&in));
 			break;
 		}
 		default:	/* a used entry for a chosen pending buffer, without flush */
-			if (dev.npend > 0)
-				dev_fill(0, dev.pend[fz_u8(&in) % dev.npend].id, fz_u32(&in));
+			if (dev.p.npend > 0)
+				dev_fill(0, dev.p.pend[fz_u8(&in) % dev.p.npend].id, fz_u32(&in));
 			break;
 		}
 		check();

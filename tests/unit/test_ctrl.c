@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ut_check.h"
 #include "ut_ring.h"
 #include "vnet_ctrl.h"
 #include "vnet_logs.h"
@@ -38,16 +39,6 @@ vnet_log_standalone(const char *level, const char *fmt, ...)
 	printf("\n");
 	va_end(ap);
 }
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		printf("FAIL %s:%d: %s: ", __func__, __LINE__, #cond); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-		failures++; \
-		return; \
-	} \
-} while (0)
 
 enum mode { ANSWER_OK, ANSWER_ERR, ANSWER_GARBAGE, ANSWER_NO_LEN, HOLD, LIE_ID };
 

@@ -9,143 +9,7 @@
  * crash, and let vnet_vring_detach_unused() return every remaining buffer exactly once.
  */
 
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "ut_ring.h"
-
-#define NUM	16
-#define NPOST	8
-
-struct tok {
-	int returned;		/* times handed back (get_used or detach) */
-	bool posted;
-};
-
-static struct tok toks[NPOST];
-static uint8_t data[NPOST][256];
-static uint16_t heads[NPOST];
-
-static void
-on_detach(void *cookie, void *arg)
-{
-	struct tok *t = cookie;
-
-	(void)arg;
-	if (t >= toks && t < toks + NPOST)
-		t->returned++;
-	else
-		toks[0].returned += 1000;	/* foreign cookie: make the count check fail */
-}
-
-/*
- * Post NPOST buffers of every shape: 0..3 readable add1 (64 B), 4..5 writable add1 (100 B),
- * 6 a main-table chain (2 readable + 1 writable of 50 B), 7 an indirect chain (1 readable +
- * 2 writable of 40 B). Publish them and let the device pop them all (heads[] in post order).
- * Descriptors 0..9 are then in use, 10..15 free; descriptor heads[6] + 1 is a chain member.
- */
-static int
-post_all(struct ut_ring *r)
-{
-	struct vnet_sg sg[3];
-	unsigned int i;
-	int rc = 0;
-
-	memset(toks, 0, sizeof(toks));
-	for (i = 0; i < 4 && rc == 0; i++)
-		rc = vnet_vring_add1(&r->vr, (uintptr_t)data[i], 64, false, &toks[i]);
-	for (; i < 6 && rc == 0; i++)
-		rc = vnet_vring_add1(&r->vr, (uintptr_t)data[i], 100, true, &toks[i]);
-	UT_ASSERT(rc == 0, "add1: %d", rc);
-	for (i = 0; i < 3; i++) {
-		sg[i].addr = (uintptr_t)data[6] + 50 * i;
-		sg[i].len = 50;
-	}
-	UT_ASSERT(vnet_vring_add(&r->vr, sg, 2, 1, &toks[6], false) == 0, "add chain");
-	for (i = 0; i < 3; i++) {
-		sg[i].addr = (uintptr_t)data[7] + 40 * i;
-		sg[i].len = 40;
-	}
-	UT_ASSERT(vnet_vring_add(&r->vr, sg, 1, 2, &toks[7], true) == 0, "add indirect");
-	for (i = 0; i < NPOST; i++)
-		toks[i].posted = true;
-	vnet_vring_publish(&r->vr);	/* no kick decision: unkicked stays > 0 */
-	for (i = 0; i < NPOST; i++) {
-		struct vfd_elem *e = &r->dev->elem;
-
-		UT_ASSERT(vfd_pop(r->dev, e) == 1, "device pop %u: %s", i, r->dev->errmsg);
-		heads[i] = e->head;
-	}
-	UT_ASSERT(heads[6] + 1 < 10 && vnet_vring_free_count(&r->vr) == NUM - 10,
-		  "unexpected descriptor use");
-	return 0;
-}
-
-/* Collect with get_used(n = 1) until it returns 0; mark tokens; return the count. */
-static int
-collect(struct ut_ring *r, unsigned int *got)
-{
-	void *c;
-	uint32_t len;
-
-	*got = 0;
-	while (vnet_vring_get_used(&r->vr, &c, &len, 1) == 1) {
-		struct tok *t = c;
-
-		UT_ASSERT(t >= toks && t < toks + NPOST, "foreign cookie");
-		t->returned++;
-		(*got)++;
-		UT_ASSERT(*got <= NPOST, "too many");
-	}
-	return 0;
-}
-
-/* Everything a broken queue must guarantee, then reclaim and count. */
-static int
-check_broken(struct ut_ring *r, enum vnet_vring_error want, unsigned int got,
-	     unsigned int want_got)
-{
-	struct vnet_sg sg = { (uintptr_t)data[0], 8 };
-	void *c[NUM];
-	unsigned int i, n;
-
-	UT_ASSERT(vnet_vring_broken(&r->vr), "not broken");
-	UT_ASSERT(r->vr.error == want, "error %u (%s), expected %u (%s)", r->vr.error,
-		  vnet_vring_strerror(r->vr.error), want, vnet_vring_strerror((int)want));
-	UT_ASSERT(r->vr.stats.broken == 1, "stats.broken %" PRIu64, r->vr.stats.broken);
-	UT_ASSERT(got == want_got, "get_used returned %u valid entries, expected %u", got,
-		  want_got);
-	UT_ASSERT(vnet_vring_get_used(&r->vr, c, NULL, NUM) == 0, "get_used after broken");
-	UT_ASSERT(vnet_vring_used_ready(&r->vr) == 0, "used_ready after broken");
-	UT_ASSERT(vnet_vring_add1(&r->vr, (uintptr_t)data[0], 8, false, &toks[0]) == -EIO,
-		  "add1 on a broken queue");
-	UT_ASSERT(vnet_vring_add(&r->vr, &sg, 1, 0, &toks[0], false) == -EIO,
-		  "add on a broken queue");
-	vnet_vring_publish(&r->vr);
-	UT_ASSERT(!vnet_vring_kick_prepare(&r->vr), "kick on a broken queue");
-	vnet_vring_enable_cb(&r->vr, 1);	/* must not crash */
-	vnet_vring_disable_cb(&r->vr);
-	vnet_vring_poll_cb_keepalive(&r->vr);
-
-	n = vnet_vring_detach_unused(&r->vr, on_detach, NULL);
-	UT_ASSERT(n == NPOST - got, "detach returned %u, expected %u", n, NPOST - got);
-	for (i = 0; i < NPOST; i++)
-		UT_ASSERT(toks[i].returned == 1, "buffer %u handed back %d times", i,
-			  toks[i].returned);
-	UT_ASSERT(vnet_vring_detach_unused(&r->vr, on_detach, NULL) == 0, "second detach");
-	UT_ASSERT(vnet_vring_broken(&r->vr), "detach cleared broken (only init may)");
-	UT_ASSERT(vnet_vring_free_count(&r->vr) == NUM, "free count %u after detach",
-		  vnet_vring_free_count(&r->vr));
-	/* Re-init makes it usable again. */
-	UT_ASSERT(vnet_vring_init(&r->vr, NUM, r->align, r->ring, r->priv, r->vr.event_idx) == 0,
-		  "re-init");
-	UT_ASSERT(!vnet_vring_broken(&r->vr) && r->vr.stats.broken == 0, "broken after init");
-	UT_ASSERT(vnet_vring_add1(&r->vr, (uintptr_t)data[0], 8, false, &toks[0]) == 0,
-		  "add after re-init");
-	return 0;
-}
+#include "ut_hostile.h"
 
 enum hostile {
 	H_ID_RANGE,
@@ -163,88 +27,88 @@ enum hostile {
 static int
 hostile(enum hostile h, bool event_idx)
 {
-	struct ut_ring r;
+	struct ut_queue q;
 	struct vnet_fake_dev *d;
 	unsigned int got = 0, want_got = 0;
 	enum vnet_vring_error want = VNET_VRING_ERR_USED_IDX;
 	int rc;
 
-	UT_ASSERT(ut_ring_setup(&r, NUM, event_idx, 0, 4) == 0, "setup");
-	d = r.dev;
-	rc = post_all(&r);
+	UT_ASSERT(utq_setup(&q, false, NUM, event_idx, false, 0, 4) == 0, "setup");
+	d = q.s.dev;
+	rc = post_all(&q);
 	if (rc != 0)
 		goto out;
 
 	switch (h) {
 	case H_ID_RANGE:
-		vfd_put_used_raw(d, heads[0], 0);
-		vfd_put_used_raw(d, heads[1], 0);
+		vfd_put_used_raw(d, ids[0], 0);
+		vfd_put_used_raw(d, ids[1], 0);
 		vfd_put_used_raw(d, NUM, 0);
-		vfd_put_used_raw(d, heads[2], 0);
+		vfd_put_used_raw(d, ids[2], 0);
 		vfd_flush(d, 4);
 		want = VNET_VRING_ERR_ID_RANGE;
 		want_got = 2;
 		break;
 	case H_ID_FREE:
-		vfd_put_used_raw(d, heads[4], 100);
+		vfd_put_used_raw(d, ids[4], 100);
 		vfd_put_used_raw(d, 15, 0);
 		vfd_flush(d, 2);
 		want = VNET_VRING_ERR_NOT_INFLIGHT;
 		want_got = 1;
 		break;
 	case H_ID_CHAIN_MEMBER:
-		vfd_put_used_raw(d, (uint32_t)heads[6] + 1, 0);
-		vfd_put_used_raw(d, heads[6], 0);
+		vfd_put_used_raw(d, (uint32_t)ids[6] + 1, 0);
+		vfd_put_used_raw(d, ids[6], 0);
 		vfd_flush(d, 2);
 		want = VNET_VRING_ERR_NOT_INFLIGHT;
 		want_got = 0;
 		break;
 	case H_DUPLICATE:
-		vfd_put_used_raw(d, heads[0], 0);
-		vfd_put_used_raw(d, heads[1], 0);
-		vfd_put_used_raw(d, heads[0], 0);
-		vfd_put_used_raw(d, heads[3], 0);
+		vfd_put_used_raw(d, ids[0], 0);
+		vfd_put_used_raw(d, ids[1], 0);
+		vfd_put_used_raw(d, ids[0], 0);
+		vfd_put_used_raw(d, ids[3], 0);
 		vfd_flush(d, 4);
 		want = VNET_VRING_ERR_NOT_INFLIGHT;
 		want_got = 2;
 		break;
 	case H_LEN_WRITABLE:
-		vfd_put_used_raw(d, heads[4], 100);	/* exactly posted: fine */
-		vfd_put_used_raw(d, heads[5], 101);
+		vfd_put_used_raw(d, ids[4], 100);	/* exactly posted: fine */
+		vfd_put_used_raw(d, ids[5], 101);
 		vfd_flush(d, 2);
 		want = VNET_VRING_ERR_LEN;
 		want_got = 1;
 		break;
 	case H_LEN_READABLE:
-		vfd_put_used_raw(d, heads[0], 0);
-		vfd_put_used_raw(d, heads[1], 1);	/* nothing writable was posted */
+		vfd_put_used_raw(d, ids[0], 0);
+		vfd_put_used_raw(d, ids[1], 1);	/* nothing writable was posted */
 		vfd_flush(d, 2);
 		want = VNET_VRING_ERR_LEN;
 		want_got = 1;
 		break;
 	case H_LEN_CHAIN:
-		vfd_put_used_raw(d, heads[7], 80);	/* indirect: 2 x 40 writable */
-		vfd_put_used_raw(d, heads[6], 51);	/* chain: 50 writable */
+		vfd_put_used_raw(d, ids[7], 80);	/* indirect: 2 x 40 writable */
+		vfd_put_used_raw(d, ids[6], 51);	/* chain: 50 writable */
 		vfd_flush(d, 2);
 		want = VNET_VRING_ERR_LEN;
 		want_got = 1;
 		break;
 	case H_IDX_JUMP_SIZE:
-		vfd_put_used_raw(d, heads[0], 0);
+		vfd_put_used_raw(d, ids[0], 0);
 		vfd_set_used_idx(d, NUM + 1);
 		want_got = 0;
 		break;
 	case H_IDX_JUMP_PUBLISHED:
 		for (unsigned int i = 0; i < NPOST; i++)
-			vfd_put_used_raw(d, heads[i], 0);
+			vfd_put_used_raw(d, ids[i], 0);
 		vfd_set_used_idx(d, NPOST + 1);	/* <= NUM but one more than published */
 		want_got = 0;
 		break;
 	case H_IDX_BACKWARDS:
-		vfd_put_used_raw(d, heads[0], 0);
-		vfd_put_used_raw(d, heads[1], 0);
+		vfd_put_used_raw(d, ids[0], 0);
+		vfd_put_used_raw(d, ids[1], 0);
 		vfd_flush(d, 2);
-		rc = collect(&r, &got);
+		rc = collect(&q, &got);
 		if (rc != 0 || got != 2) {
 			ut_fail_at(__FILE__, __LINE__, "2 valid entries: got %u", got);
 			rc = 1;
@@ -254,28 +118,22 @@ hostile(enum hostile h, bool event_idx)
 		{
 			unsigned int more = 0;
 
-			rc = collect(&r, &more);
+			rc = collect(&q, &more);
 			got += more;
 		}
 		want_got = 2;
 		break;
 	}
 	if (h != H_IDX_BACKWARDS) {
-		rc = collect(&r, &got);
+		rc = collect(&q, &got);
 		if (rc != 0)
 			goto out;
 	}
-	rc = check_broken(&r, want, got, want_got);
+	rc = check_broken(&q, want, got, want_got, NPOST);
 out:
-	ut_ring_teardown(&r);
+	utq_teardown(&q);
 	return rc;
 }
-
-#define HOSTILE_CASE(fn, h)						\
-	static int fn(void)						\
-	{								\
-		return hostile(h, false) || hostile(h, true);		\
-	}
 
 HOSTILE_CASE(test_id_out_of_range, H_ID_RANGE)
 HOSTILE_CASE(test_id_free_descriptor, H_ID_FREE)
@@ -292,24 +150,23 @@ HOSTILE_CASE(test_used_idx_backwards, H_IDX_BACKWARDS)
 static int
 test_valid_completions(void)
 {
-	struct ut_ring r;
+	struct ut_queue q;
 	unsigned int got = 0, i;
 	int rc;
 
-	UT_ASSERT(ut_ring_setup(&r, NUM, true, 0, 4) == 0, "setup");
-	rc = post_all(&r);
+	UT_ASSERT(utq_setup(&q, false, NUM, true, false, 0, 4) == 0, "setup");
+	rc = post_all(&q);
 	if (rc == 0) {
 		static const uint32_t lens[NPOST] = { 0, 0, 0, 0, 100, 1, 50, 80 };
 
 		for (i = NPOST; i-- > 0;)	/* reverse order: out-of-order is legal */
-			vfd_put_used_raw(r.dev, heads[i], lens[i]);
-		vfd_flush(r.dev, NPOST);
-		rc = collect(&r, &got);
+			vfd_put_used_raw(q.s.dev, ids[i], lens[i]);
+		vfd_flush(q.s.dev, NPOST);
+		rc = collect(&q, &got);
 	}
-	if (rc == 0 && (got != NPOST || vnet_vring_broken(&r.vr) ||
-			vnet_vring_free_count(&r.vr) != NUM)) {
-		ut_fail_at(__FILE__, __LINE__, "got %u broken %d free %u", got,
-			   vnet_vring_broken(&r.vr), vnet_vring_free_count(&r.vr));
+	if (rc == 0 && (got != NPOST || utq_broken(&q) || utq_free_count(&q) != NUM)) {
+		ut_fail_at(__FILE__, __LINE__, "got %u broken %d free %u", got, utq_broken(&q),
+			   utq_free_count(&q));
 		rc = 1;
 	}
 	for (i = 0; rc == 0 && i < NPOST; i++) {
@@ -319,7 +176,7 @@ test_valid_completions(void)
 			rc = 1;
 		}
 	}
-	ut_ring_teardown(&r);
+	utq_teardown(&q);
 	return rc;
 }
 
@@ -417,55 +274,39 @@ out:
 static int
 detach_then_reuse(bool event_idx)
 {
-	struct ut_ring r;
+	struct ut_queue q;
+	struct ut_ring *r = &q.s;
 	void *c[NUM];
-	unsigned int i, n;
+	unsigned int n;
 	int rc = 1;
 
-	UT_ASSERT(ut_ring_setup(&r, NUM, event_idx, 0, 0) == 0, "setup");
-	memset(toks, 0, sizeof(toks));
-	vnet_vring_disable_cb(&r.vr);
-	for (i = 0; i < NPOST; i++)
-		vnet_vring_add1(&r.vr, (uintptr_t)data[i], 64, true, &toks[i]);
-	vnet_vring_publish(&r.vr);
-	for (i = 0; i < 5; i++)
-		vfd_run_once(r.dev, 1);
-	n = vnet_vring_get_used(&r.vr, c, NULL, NUM);
-	if (n != 5) {
-		ut_fail_at(__FILE__, __LINE__, "got %u of 5", n);
+	UT_ASSERT(utq_setup(&q, false, NUM, event_idx, false, 0, 0) == 0, "setup");
+	if (complete_five_reset_detach(&q) != 0)
 		goto out;
-	}
-	/* Device reset, then reclaim. */
-	vfd_reset(r.dev, 0);
-	n = vnet_vring_detach_unused(&r.vr, on_detach, NULL);
-	if (n != 3) {
-		ut_fail_at(__FILE__, __LINE__, "detach returned %u of 3", n);
-		goto out;
-	}
 	/* Re-register the same memory and use it again: collect every symptom. */
 	{
 		char why[256] = "";
 		size_t w = 0;
-		bool en = vnet_vring_enable_cb(&r.vr, 1);
+		bool en = vnet_vring_enable_cb(&r->vr, 1);
 
 #define SYMPTOM(...)	(w += (size_t)snprintf(why + w, w < sizeof(why) ? sizeof(why) - w : 0, \
 					       __VA_ARGS__))
 		if (!en)
 			SYMPTOM("enable_cb(1) says used already; ");
-		if (!event_idx && (r.vr.avail->flags & VNET_VRING_AVAIL_F_NO_INTERRUPT))
+		if (!event_idx && (r->vr.avail->flags & VNET_VRING_AVAIL_F_NO_INTERRUPT))
 			SYMPTOM("ring avail->flags keeps NO_INTERRUPT after enable_cb; ");
-		vnet_vring_add1(&r.vr, (uintptr_t)data[0], 64, true, &toks[0]);
-		vnet_vring_publish(&r.vr);
-		n = vnet_vring_get_used(&r.vr, c, NULL, NUM);
-		if (n != 0 || vnet_vring_broken(&r.vr))
+		vnet_vring_add1(&r->vr, (uintptr_t)data[0], 64, true, &toks[0]);
+		vnet_vring_publish(&r->vr);
+		n = vnet_vring_get_used(&r->vr, c, NULL, NUM);
+		if (n != 0 || vnet_vring_broken(&r->vr))
 			SYMPTOM("before the device ran: get_used %u, broken '%s' (ring used->idx "
-				"still %u); ", n, vnet_vring_strerror(r.vr.error), r.vr.used->idx);
-		if (vfd_run_once(r.dev, NUM) != 1)
+				"still %u); ", n, vnet_vring_strerror(r->vr.error), r->vr.used->idx);
+		if (vfd_run_once(r->dev, NUM) != 1)
 			SYMPTOM("device did not get the new buffer; ");
-		n = vnet_vring_get_used(&r.vr, c, NULL, NUM);
-		if (n != 1 || c[0] != &toks[0] || vnet_vring_broken(&r.vr))
+		n = vnet_vring_get_used(&r->vr, c, NULL, NUM);
+		if (n != 1 || c[0] != &toks[0] || vnet_vring_broken(&r->vr))
 			SYMPTOM("after the device ran: get_used %u, broken %d", n,
-				vnet_vring_broken(&r.vr));
+				vnet_vring_broken(&r->vr));
 #undef SYMPTOM
 		if (w != 0) {
 			ut_fail_at(__FILE__, __LINE__, "%s mode: %s", event_idx ? "event-idx" : "flag",
@@ -475,7 +316,7 @@ detach_then_reuse(bool event_idx)
 	}
 	rc = 0;
 out:
-	ut_ring_teardown(&r);
+	utq_teardown(&q);
 	return rc;
 }
 
@@ -492,31 +333,23 @@ test_detach_then_reuse(void)
 static int
 test_detach_then_init_reuse(void)
 {
-	struct ut_ring r;
+	struct ut_queue q;
+	struct ut_ring *r = &q.s;
 	void *c[NUM];
 	unsigned int i, n;
 
-	UT_ASSERT(ut_ring_setup(&r, NUM, false, 0, 0) == 0, "setup");
-	memset(toks, 0, sizeof(toks));
-	vnet_vring_disable_cb(&r.vr);
-	for (i = 0; i < NPOST; i++)
-		vnet_vring_add1(&r.vr, (uintptr_t)data[i], 64, true, &toks[i]);
-	vnet_vring_publish(&r.vr);
-	for (i = 0; i < 5; i++)
-		vfd_run_once(r.dev, 1);
-	n = vnet_vring_get_used(&r.vr, c, NULL, NUM);
-	vfd_reset(r.dev, 0);
-	n += vnet_vring_detach_unused(&r.vr, on_detach, NULL);
-	i = vnet_vring_init(&r.vr, NUM, r.align, r.ring, r.priv, false) == 0;
-	i = i && vnet_vring_enable_cb(&r.vr, 1);
-	i = i && (r.vr.avail->flags & VNET_VRING_AVAIL_F_NO_INTERRUPT) == 0;
-	i = i && vnet_vring_add1(&r.vr, (uintptr_t)data[0], 64, true, &toks[0]) == 0;
-	vnet_vring_publish(&r.vr);
-	i = i && vnet_vring_get_used(&r.vr, c, NULL, NUM) == 0 && !vnet_vring_broken(&r.vr);
-	i = i && vfd_run_once(r.dev, NUM) == 1;
-	i = i && vnet_vring_get_used(&r.vr, c, NULL, NUM) == 1 && c[0] == &toks[0];
-	ut_ring_teardown(&r);
-	UT_ASSERT(n == NPOST && i, "reuse after init failed (n %u)", n);
+	UT_ASSERT(utq_setup(&q, false, NUM, false, false, 0, 0) == 0, "setup");
+	n = complete_five_reset_detach(&q);
+	i = vnet_vring_init(&r->vr, NUM, r->align, r->mem.ring, r->mem.priv, false) == 0;
+	i = i && vnet_vring_enable_cb(&r->vr, 1);
+	i = i && (r->vr.avail->flags & VNET_VRING_AVAIL_F_NO_INTERRUPT) == 0;
+	i = i && vnet_vring_add1(&r->vr, (uintptr_t)data[0], 64, true, &toks[0]) == 0;
+	vnet_vring_publish(&r->vr);
+	i = i && vnet_vring_get_used(&r->vr, c, NULL, NUM) == 0 && !vnet_vring_broken(&r->vr);
+	i = i && vfd_run_once(r->dev, NUM) == 1;
+	i = i && vnet_vring_get_used(&r->vr, c, NULL, NUM) == 1 && c[0] == &toks[0];
+	utq_teardown(&q);
+	UT_ASSERT(n == 0 && i, "reuse after init failed");
 	return 0;
 }
 

@@ -3,332 +3,46 @@
  */
 
 /*
- * Data integrity through the ring core with a concurrent fake device thread: every byte
- * and every used length checked in both directions (readable bytes by the device, writable
- * bytes and used len by the driver), single buffers, chains, indirect tables, long chains,
- * several ring sizes, 16-bit index wrap-around, out-of-order completion.
- *
- * Work is scaled by VNET_UT_SCALE (default 1, sanitizer builds included). At scale >= 1 the
- * total is >= 10^7 buffers, which the last case asserts.
+ * Split ring data integrity with a concurrent fake device thread (ut_integrity.h): single
+ * buffers, chains, indirect tables, long chains, several ring sizes, 16-bit index
+ * wrap-around, out-of-order completion.
  */
 
-#include <inttypes.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "ut_ring.h"
-
-#define MAX_SEGS	300
-#define CANARY		0xa5
-
-enum kind { K_TX, K_RX, K_MIXED };
-
-struct cfg {
-	const char *name;
-	unsigned int num;
-	bool event_idx;
-	enum vfd_wait_mode wait;
-	enum kind kind;
-	unsigned int max_seg;	/* segments per chain, 1..MAX_SEGS */
-	unsigned int seg_len;	/* max bytes per segment */
-	unsigned int ind_max;	/* 0: no indirect; else chains go indirect at random */
-	bool shuffle;		/* device completes batches out of order */
-	uint16_t start_idx;	/* white-box start index (0 = from init) */
-	uint64_t count;		/* buffers at scale 1 */
-};
-
-struct req {
-	uint64_t seq;
-	uint64_t in_bytes;
-	unsigned int nseg, out;
-	bool inflight;
-	uint8_t *data;
-	struct vnet_sg sg[MAX_SEGS];
-};
-
-static uint64_t total_buffers;
-static double scale;
-static bool sanitized;
-
-static int
-check_rx(const struct req *q, uint32_t len)
-{
-	uint32_t expect = vfd_rx_len(q->seq, q->in_bytes);
-	uint64_t off = 0;
-	unsigned int s;
-
-	if (len != expect)
-		UT_FAIL("seq %" PRIu64 ": used len %u, expected %u (writable %" PRIu64 ")",
-			q->seq, len, expect, q->in_bytes);
-	for (s = q->out; s < q->nseg; s++) {
-		const uint8_t *p = (const uint8_t *)(uintptr_t)q->sg[s].addr;
-		uint32_t n = q->sg[s].len, w = 0, i;
-
-		if (off < len)
-			w = len - off < n ? (uint32_t)(len - off) : n;
-		if (vfd_pattern_check(p, w, q->seq, off) != 0)
-			UT_FAIL("seq %" PRIu64 ": written bytes wrong in segment %u", q->seq, s);
-		for (i = w; i < n; i++)
-			if (p[i] != CANARY)
-				UT_FAIL("seq %" PRIu64 ": device wrote past used len", q->seq);
-		off += n;
-	}
-	return 0;
-}
-
-static int
-run_cfg(const struct cfg *c)
-{
-	struct ut_ring r;
-	struct req *reqs = NULL, **freel = NULL;
-	uint8_t *pool = NULL;
-	unsigned int nfree = 0, i, nreq;
-	uint64_t count = (uint64_t)((double)c->count * scale), sent = 0, done = 0;
-	uint64_t rng = 0x9e3779b97f4a7c15ull ^ c->num, wraps = 0, idle = 0;
-	uint16_t prev_used;
-	size_t cap = (size_t)c->max_seg * c->seg_len;
-	double t_last = ut_now();
-	struct vfd_stats st;
-	int rc = 1;
-
-	if (count < 1000)
-		count = 1000;
-	if (ut_ring_setup(&r, c->num, c->event_idx, 0, c->ind_max) != 0)
-		UT_FAIL("ring setup");
-	r.dev->data = VFD_DATA_PATTERN;
-	r.dev->wait = c->wait;
-	r.dev->shuffle = c->shuffle;
-	r.dev->max_batch = 64;
-	if (c->start_idx != 0)
-		ut_ring_start_at(&r, c->start_idx);
-	prev_used = r.vr.last_used_idx;
-
-	nreq = c->num;
-	reqs = calloc(nreq, sizeof(*reqs));
-	freel = calloc(nreq, sizeof(*freel));
-	pool = malloc(cap * nreq);
-	if (reqs == NULL || freel == NULL || pool == NULL) {
-		ut_fail_at(__FILE__, __LINE__, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < nreq; i++) {
-		reqs[i].data = pool + cap * i;
-		freel[nfree++] = &reqs[i];
-	}
-	if (vfd_start(r.dev) != 0) {
-		ut_fail_at(__FILE__, __LINE__, "device thread");
-		goto out;
-	}
-
-	while (done < count) {
-		void *cookies[64];
-		uint32_t lens[64];
-		unsigned int n, b, added = 0;
-
-		n = vnet_vring_get_used(&r.vr, cookies, lens, 64);
-		for (i = 0; i < n; i++) {
-			struct req *q = cookies[i];
-
-			if (q < reqs || q >= reqs + nreq || !q->inflight) {
-				ut_fail_at(__FILE__, __LINE__, "bad cookie %p", cookies[i]);
-				goto out;
-			}
-			if (check_rx(q, lens[i]) != 0)
-				goto out;
-			q->inflight = false;
-			freel[nfree++] = q;
-		}
-		done += n;
-		if ((uint16_t)r.vr.last_used_idx < prev_used)
-			wraps++;
-		prev_used = r.vr.last_used_idx;
-		if (vnet_vring_broken(&r.vr)) {
-			ut_fail_at(__FILE__, __LINE__, "queue broken: %s",
-				   vnet_vring_strerror(r.vr.error));
-			goto out;
-		}
-
-		b = 1 + (unsigned int)(ut_rand(&rng) % 64);
-		while (added < b && sent < count && nfree > 0) {
-			struct req *q = freel[nfree - 1];
-			unsigned int s, in;
-			uint8_t *p = q->data;
-			uint64_t off = 0;
-			bool ind = false;
-			int ret;
-
-			switch (c->kind) {
-			case K_TX:
-				q->nseg = 1;
-				q->out = 1;
-				break;
-			case K_RX:
-				q->nseg = 1;
-				q->out = 0;
-				break;
-			default:
-				q->nseg = 1 + (unsigned int)(ut_rand(&rng) % c->max_seg);
-				q->out = (unsigned int)(ut_rand(&rng) % (q->nseg + 1));
-				break;
-			}
-			if (c->ind_max != 0 && q->nseg <= c->ind_max)
-				ind = q->nseg > c->num || (ut_rand(&rng) & 1) != 0;
-			q->seq = sent;	/* the device counts its pops from 0 as well */
-			q->in_bytes = 0;
-			for (s = 0; s < q->nseg; s++) {
-				uint32_t len = 1 + (uint32_t)(ut_rand(&rng) % c->seg_len);
-
-				q->sg[s].addr = (uintptr_t)p;
-				q->sg[s].len = len;
-				if (s < q->out) {
-					vfd_pattern_fill(p, len, q->seq, off);
-					off += len;
-				} else {
-					memset(p, CANARY, len);
-					q->in_bytes += len;
-				}
-				p += len;
-			}
-			in = q->nseg - q->out;
-			if (q->nseg == 1 && !ind && (ut_rand(&rng) & 1))
-				ret = vnet_vring_add1(&r.vr, q->sg[0].addr, q->sg[0].len, in != 0, q);
-			else
-				ret = vnet_vring_add(&r.vr, q->sg, q->out, in, q, ind);
-			if (ret == -ENOSPC)
-				break;
-			if (ret != 0) {
-				ut_fail_at(__FILE__, __LINE__, "add: %d", ret);
-				goto out;
-			}
-			q->inflight = true;
-			nfree--;
-			sent++;
-			added++;
-		}
-		vnet_vring_publish(&r.vr);
-		if (vnet_vring_kick_prepare(&r.vr))
-			vfd_kick(r.dev);
-
-		if (n == 0 && added == 0) {
-			sched_yield();
-			if ((++idle & 1023) == 0) {
-				double now = ut_now();
-
-				if (now - t_last > 20.0) {
-					vfd_stat(r.dev, &st);
-					ut_fail_at(__FILE__, __LINE__,
-						   "stalled: sent %" PRIu64 " done %" PRIu64
-						   " dev popped %" PRIu64 " missed kicks %" PRIu64
-						   " dev: %s", sent, done, st.popped,
-						   st.missed_kicks, r.dev->errmsg);
-					goto out;
-				}
-			}
-		} else {
-			t_last = ut_now();
-		}
-	}
-	vfd_stop(r.dev);
-	vfd_stat(r.dev, &st);
-	if (st.errors != 0 || st.mismatches != 0) {
-		ut_fail_at(__FILE__, __LINE__, "device: %" PRIu64 " errors, %" PRIu64
-			   " mismatches: %s", st.errors, st.mismatches, r.dev->errmsg);
-		goto out;
-	}
-	if (st.popped != count || st.completed != count) {
-		ut_fail_at(__FILE__, __LINE__, "device popped %" PRIu64 " completed %" PRIu64
-			   ", expected %" PRIu64, st.popped, st.completed, count);
-		goto out;
-	}
-	if (st.missed_kicks != 0 || st.kicks != r.vr.stats.kicks) {
-		ut_fail_at(__FILE__, __LINE__, "kicks: driver %" PRIu64 " device %" PRIu64
-			   " missed %" PRIu64, r.vr.stats.kicks, st.kicks, st.missed_kicks);
-		goto out;
-	}
-	if (nfree != nreq || vnet_vring_free_count(&r.vr) != c->num) {
-		ut_fail_at(__FILE__, __LINE__, "leak: %u/%u requests, %u/%u descriptors free",
-			   nfree, nreq, vnet_vring_free_count(&r.vr), c->num);
-		goto out;
-	}
-	if (count + c->start_idx > 65536 + 1000 && wraps == 0) {
-		ut_fail_at(__FILE__, __LINE__, "index never wrapped");
-		goto out;
-	}
-	total_buffers += count;
-	printf("  %-22s %8" PRIu64 " buffers, %" PRIu64 " B checked, %" PRIu64
-	       " B filled, kicks %" PRIu64 " suppressed %" PRIu64 ", idx wraps %" PRIu64 "\n",
-	       c->name, count, st.bytes_checked, st.bytes_filled, r.vr.stats.kicks,
-	       r.vr.stats.kicks_suppressed, wraps);
-	rc = 0;
-out:
-	ut_ring_teardown(&r);
-	free(reqs);
-	free(freel);
-	free(pool);
-	return rc;
-}
+#include "ut_integrity.h"
 
 #define K VFD_WAIT_KICK
 #define P VFD_WAIT_POLL
 
+/* The columns of the table below. */
+#define CFG(nm, n, evt, w, k, seg, len, ind, shuf, start, cnt)				\
+	{ .name = nm, .num = n, .event_idx = evt, .wait = w, .kind = k, .max_seg = seg,	\
+	  .seg_len = len, .ind_max = ind, .shuffle = shuf, .start_idx = start, .count = cnt }
+
 static const struct cfg cfgs[] = {
-	/* name                  num    evt    wait kind    seg len  ind  shuf start  count */
-	{ "tx_n8",              8,     true,  K, K_TX,    1,   256, 0,   true,  0, 500000 },
-	{ "tx_n256",            256,   false, P, K_TX,    1,   256, 0,   true,  0, 1500000 },
-	{ "tx_n4096",           4096,  true,  P, K_TX,    1,   256, 0,   false, 0, 1500000 },
-	{ "tx_n32768",          32768, true,  K, K_TX,    1,   128, 0,   true,  0, 1000000 },
-	{ "rx_n8",              8,     false, K, K_RX,    1,   256, 0,   true,  0, 500000 },
-	{ "rx_n256",            256,   true,  K, K_RX,    1,   256, 0,   true,  0, 1500000 },
-	{ "rx_n4096",           4096,  false, P, K_RX,    1,   256, 0,   true,  0, 1500000 },
-	{ "rx_n32768",          32768, false, P, K_RX,    1,   128, 0,   false, 0, 1000000 },
-	{ "chain_n256",         256,   true,  K, K_MIXED, 8,   64,  0,   true,  0, 700000 },
-	{ "chain_n4096",        4096,  false, P, K_MIXED, 8,   64,  0,   true,  0, 700000 },
-	{ "indirect_n256",      256,   true,  P, K_MIXED, 16,  48,  16,  true,  0, 700000 },
-	{ "indirect_n8",        8,     false, K, K_MIXED, 16,  48,  16,  true,  0, 300000 },
-	{ "long_chain_n512",    512,   true,  P, K_MIXED, 200, 16,  0,   true,  0, 30000 },
-	{ "long_indirect_n64",  64,    false, P, K_MIXED, 300, 16,  300, true,  0, 30000 },
-	{ "ring_n1",            1,     true,  K, K_MIXED, 1,   64,  0,   false, 0, 100000 },
-	{ "wrap_n16",           16,    false, P, K_MIXED, 4,   64,  4,   true,  0, 200000 },
-	{ "wrap_n8_from_65530", 8,     true,  K, K_MIXED, 4,   64,  4,   true,  65530, 70000 },
-	{ "wrap_n256_from_65000", 256, false, P, K_MIXED, 3,   64,  0,   true,  65000, 70000 },
+	/*   name                    num    evt    wait kind   seg  len  ind  shuf  start count */
+	CFG("tx_n8",                8,     true,  K, K_TX,    1,   256, 0,   true,  0, 500000),
+	CFG("tx_n256",              256,   false, P, K_TX,    1,   256, 0,   true,  0, 1500000),
+	CFG("tx_n4096",             4096,  true,  P, K_TX,    1,   256, 0,   false, 0, 1500000),
+	CFG("tx_n32768",            32768, true,  K, K_TX,    1,   128, 0,   true,  0, 1000000),
+	CFG("rx_n8",                8,     false, K, K_RX,    1,   256, 0,   true,  0, 500000),
+	CFG("rx_n256",              256,   true,  K, K_RX,    1,   256, 0,   true,  0, 1500000),
+	CFG("rx_n4096",             4096,  false, P, K_RX,    1,   256, 0,   true,  0, 1500000),
+	CFG("rx_n32768",            32768, false, P, K_RX,    1,   128, 0,   false, 0, 1000000),
+	CFG("chain_n256",           256,   true,  K, K_MIXED, 8,   64,  0,   true,  0, 700000),
+	CFG("chain_n4096",          4096,  false, P, K_MIXED, 8,   64,  0,   true,  0, 700000),
+	CFG("indirect_n256",        256,   true,  P, K_MIXED, 16,  48,  16,  true,  0, 700000),
+	CFG("indirect_n8",          8,     false, K, K_MIXED, 16,  48,  16,  true,  0, 300000),
+	CFG("long_chain_n512",      512,   true,  P, K_MIXED, 200, 16,  0,   true,  0, 30000),
+	CFG("long_indirect_n64",    64,    false, P, K_MIXED, 300, 16,  300, true,  0, 30000),
+	CFG("ring_n1",              1,     true,  K, K_MIXED, 1,   64,  0,   false, 0, 100000),
+	CFG("wrap_n16",             16,    false, P, K_MIXED, 4,   64,  4,   true,  0, 200000),
+	CFG("wrap_n8_from_65530",   8,     true,  K, K_MIXED, 4,   64,  4,   true,  65530, 70000),
+	CFG("wrap_n256_from_65000", 256,   false, P, K_MIXED, 3,   64,  0,   true,  65000, 70000),
 };
-
-static const struct cfg *cur;
-
-static int
-run_cur(void)
-{
-	return run_cfg(cur);
-}
-
-static int
-check_total(void)
-{
-	if (scale >= 1.0)
-		UT_ASSERT(total_buffers >= 10000000, "only %" PRIu64 " buffers", total_buffers);
-	return 0;
-}
 
 int
 main(void)
 {
-	int fails = 0;
-	unsigned int i;
-	double t0 = ut_now();
-
-	scale = ut_scale(&sanitized);
-	printf("# integrity: scale %.3g%s%s\n", scale, sanitized ? ", sanitizer build" : "",
-	       scale < 1.0 ? " (VNET_UT_SCALE < 1: fewer than the 10^7 buffers of a full run)" : "");
-	for (i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
-		char name[64];
-
-		cur = &cfgs[i];
-		snprintf(name, sizeof(name), "integrity_%s", cfgs[i].name);
-		fails += ut_run(name, run_cur);
-	}
-	printf("# integrity: %" PRIu64 " buffers in %.1f s\n", total_buffers, ut_now() - t0);
-	fails += ut_run("integrity_total_buffers", check_total);
-	return fails != 0;
+	return integrity_main("integrity", "integrity", false, cfgs,
+			      sizeof(cfgs) / sizeof(cfgs[0]));
 }

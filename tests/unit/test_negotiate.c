@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ut_check.h"
 #include "vnet_dev.h"
 #include "vnet_logs.h"
 #include "vnet_ring.h"
@@ -39,16 +40,6 @@ vnet_log_standalone(const char *level, const char *fmt, ...)
 	if (strcmp(level, "ERR") == 0)
 		log_errors++;
 }
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		printf("FAIL %s:%d: %s: ", __func__, __LINE__, #cond); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-		failures++; \
-		return; \
-	} \
-} while (0)
 
 /* The fake device. */
 struct fake {
@@ -245,6 +236,20 @@ log_has(const char *needle)
 	return strstr(last_log, needle) != NULL;
 }
 
+/*
+ * Negotiation must refuse the device @what with @err: one error logged, naming @reason,
+ * and FAILED set. Returns false (after a FAIL line) if not.
+ */
+static bool
+refused(struct fake *f, int err, const char *reason, const char *what)
+{
+	CHECK_RET(false, vnet_dev_negotiate(&f->hw, VNET_DRIVER_FEATURES) == err,
+		  "%s must be refused", what);
+	CHECK_RET(false, log_errors == 1 && log_has(reason), "log: %s", last_log);
+	CHECK_RET(false, f->status & VNET_STATUS_FAILED, "FAILED must be set");
+	return true;
+}
+
 static void
 test_good_modern(void)
 {
@@ -305,9 +310,8 @@ test_legacy_without_any_layout(void)
 
 	fake_init(&f, false);
 	f.offer &= ~VNET_BIT(VNET_F_ANY_LAYOUT);
-	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -ENOTSUP, "must refuse");
-	CHECK(log_errors == 1 && log_has("ANY_LAYOUT"), "log: %s", last_log);
-	CHECK(f.status & VNET_STATUS_FAILED, "FAILED must be set");
+	if (!refused(&f, -ENOTSUP, "ANY_LAYOUT", "legacy without ANY_LAYOUT"))
+		return;
 	printf("PASS refuse_legacy_without_any_layout\n");
 }
 
@@ -318,9 +322,8 @@ test_no_features_ok(void)
 
 	fake_init(&f, true);
 	f.refuse_features_ok = true;
-	CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -ENOTSUP, "must refuse");
-	CHECK(log_errors == 1 && log_has("FEATURES_OK"), "log: %s", last_log);
-	CHECK(f.status & VNET_STATUS_FAILED, "FAILED must be set");
+	if (!refused(&f, -ENOTSUP, "FEATURES_OK", "a device without FEATURES_OK"))
+		return;
 	printf("PASS refuse_no_features_ok\n");
 }
 
@@ -333,13 +336,13 @@ test_queue_sizes(void)
 	for (q = 0; q < 2; q++) {
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			struct fake f;
+			char what[32];
 
 			fake_init(&f, true);
 			f.qmax[q] = bad[i];
-			CHECK(vnet_dev_negotiate(&f.hw, VNET_DRIVER_FEATURES) == -EINVAL,
-			      "queue %u size %u must be refused", q, bad[i]);
-			CHECK(log_errors == 1 && log_has("size"), "log: %s", last_log);
-			CHECK(f.status & VNET_STATUS_FAILED, "FAILED must be set");
+			snprintf(what, sizeof(what), "queue %u size %u", q, bad[i]);
+			if (!refused(&f, -EINVAL, "size", what))
+				return;
 		}
 	}
 	{

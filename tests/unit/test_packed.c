@@ -9,37 +9,8 @@
  * buffers reclaimed exactly once afterwards), in-order batches, detach and reuse.
  */
 
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "ut_packed.h"
-
-#define NUM	16
-#define NPOST	8
-#define NTOK	(NPOST + 1)
-
-struct tok {
-	int returned;
-};
-
-static struct tok toks[NTOK];
-static uint8_t data[NTOK][256];
-static uint16_t ids[NTOK];
-static uint16_t ndescs[NTOK];
-
-static void
-on_detach(void *cookie, void *arg)
-{
-	struct tok *t = cookie;
-
-	(void)arg;
-	if (t >= toks && t < toks + NTOK)
-		t->returned++;
-	else
-		toks[0].returned += 1000;
-}
+#define NTOK	(NPOST + 1)	/* one more for a buffer added but never published */
+#include "ut_hostile.h"
 
 /* ---- layout and misuse ---- */
 
@@ -63,8 +34,8 @@ test_layout(void)
 			  l.size == 16u * n + 8, "size %u: offsets %zu %zu %zu", n, l.driver_off,
 			  l.device_off, l.size);
 		UT_ASSERT(l.driver_off % 4 == 0 && l.device_off % 4 == 0, "alignment");
-		ring = aligned_alloc(64, utp_round(l.size, 64));
-		priv = aligned_alloc(64, utp_round(vnet_packed_priv_size(n), 64));
+		ring = aligned_alloc(64, ut_round(l.size, 64));
+		priv = aligned_alloc(64, ut_round(vnet_packed_priv_size(n), 64));
 		UT_ASSERT(ring != NULL && priv != NULL, "alloc");
 		memset(ring, 0xff, l.size);
 		UT_ASSERT(vnet_packed_init(&pr, n, ring, priv, true, false) == 0, "init %u", n);
@@ -124,8 +95,8 @@ test_api_misuse(void)
 	utp_teardown(&r2);
 	EXPECT(rc, -EINVAL);	/* indirect without tables */
 	rc = 1;
-	EXPECT(vnet_packed_set_indirect(&r.pr, r.ind, 0, 0), -EINVAL);
-	EXPECT(vnet_packed_set_indirect(&r.pr, (uint8_t *)r.ind + 8, 0, 4), -EINVAL);
+	EXPECT(vnet_packed_set_indirect(&r.pr, r.mem.ind, 0, 0), -EINVAL);
+	EXPECT(vnet_packed_set_indirect(&r.pr, (uint8_t *)r.mem.ind + 8, 0, 4), -EINVAL);
 
 	/* Fill: 14 singles and a chain of 2. */
 	for (i = 0; i < NUM - 2; i++)
@@ -499,101 +470,6 @@ test_notify_flags(void)
 
 /* ---- hostile device ---- */
 
-/*
- * Post NPOST buffers: 0..3 readable add1 (64 B), 4..5 writable add1 (100 B), 6 a chain
- * (2 readable + 1 writable of 50 B), 7 indirect (1 readable + 2 writable of 40 B); publish;
- * let the device pop them all (ids[] and ndescs[] in post order): 10 descriptors.
- */
-static int
-post_all(struct ut_packed *r)
-{
-	struct vnet_sg sg[3];
-	unsigned int i;
-	int rc = 0;
-
-	memset(toks, 0, sizeof(toks));
-	for (i = 0; i < 4 && rc == 0; i++)
-		rc = vnet_packed_add1(&r->pr, (uintptr_t)data[i], 64, false, &toks[i]);
-	for (; i < 6 && rc == 0; i++)
-		rc = vnet_packed_add1(&r->pr, (uintptr_t)data[i], 100, true, &toks[i]);
-	UT_ASSERT(rc == 0, "add1: %d", rc);
-	for (i = 0; i < 3; i++) {
-		sg[i].addr = (uintptr_t)data[6] + 50 * i;
-		sg[i].len = 50;
-	}
-	UT_ASSERT(vnet_packed_add(&r->pr, sg, 2, 1, &toks[6], false) == 0, "add chain");
-	for (i = 0; i < 3; i++) {
-		sg[i].addr = (uintptr_t)data[7] + 40 * i;
-		sg[i].len = 40;
-	}
-	UT_ASSERT(vnet_packed_add(&r->pr, sg, 1, 2, &toks[7], true) == 0, "add indirect");
-	vnet_packed_publish(&r->pr);
-	for (i = 0; i < NPOST; i++) {
-		UT_ASSERT(vfdp_pop(r->dev, &r->dev->elem, &ndescs[i]) == 1, "device pop %u: %s", i,
-			  r->dev->errmsg);
-		ids[i] = r->dev->elem.head;
-	}
-	UT_ASSERT(vfdp_pop(r->dev, &r->dev->elem, &ndescs[NPOST]) == 0, "extra pop");
-	UT_ASSERT(vnet_packed_free_count(&r->pr) == NUM - 10, "descriptor use");
-	return 0;
-}
-
-static int
-collect(struct ut_packed *r, unsigned int *got)
-{
-	void *c;
-	uint32_t len;
-
-	*got = 0;
-	while (vnet_packed_get_used(&r->pr, &c, &len, 1) == 1) {
-		struct tok *t = c;
-
-		UT_ASSERT(t >= toks && t < toks + NTOK, "foreign cookie");
-		t->returned++;
-		(*got)++;
-		UT_ASSERT(*got <= NTOK, "too many");
-	}
-	return 0;
-}
-
-static int
-check_broken(struct ut_packed *r, enum vnet_vring_error want, unsigned int got,
-	     unsigned int want_got, unsigned int posted)
-{
-	struct vnet_sg sg = { (uintptr_t)data[0], 8 };
-	void *c[NUM];
-	unsigned int i, n;
-
-	UT_ASSERT(vnet_packed_broken(&r->pr), "not broken (expected %s)",
-		  vnet_vring_strerror((int)want));
-	UT_ASSERT(r->pr.error == want, "error %u (%s), expected %u (%s)", r->pr.error,
-		  vnet_vring_strerror(r->pr.error), want, vnet_vring_strerror((int)want));
-	UT_ASSERT(r->pr.stats.broken == 1, "stats.broken");
-	UT_ASSERT(got == want_got, "get_used returned %u, expected %u", got, want_got);
-	UT_ASSERT(vnet_packed_get_used(&r->pr, c, NULL, NUM) == 0, "get_used after broken");
-	UT_ASSERT(vnet_packed_add1(&r->pr, (uintptr_t)data[0], 8, false, &toks[0]) == -EIO,
-		  "add1 on a broken queue");
-	UT_ASSERT(vnet_packed_add(&r->pr, &sg, 1, 0, &toks[0], false) == -EIO, "add broken");
-	vnet_packed_publish(&r->pr);
-	UT_ASSERT(!vnet_packed_kick_prepare(&r->pr), "kick on a broken queue");
-	vnet_packed_enable_cb(&r->pr, 1);
-	vnet_packed_disable_cb(&r->pr);
-	n = vnet_packed_detach_unused(&r->pr, on_detach, NULL);
-	UT_ASSERT(n == posted - got, "detach returned %u, expected %u", n, posted - got);
-	for (i = 0; i < posted; i++)
-		UT_ASSERT(toks[i].returned == 1, "buffer %u handed back %d times", i,
-			  toks[i].returned);
-	UT_ASSERT(vnet_packed_detach_unused(&r->pr, on_detach, NULL) == 0, "second detach");
-	UT_ASSERT(vnet_packed_broken(&r->pr), "detach cleared broken");
-	UT_ASSERT(vnet_packed_free_count(&r->pr) == NUM, "free count after detach");
-	UT_ASSERT(vnet_packed_init(&r->pr, NUM, r->ring, r->priv, r->event_idx, r->in_order) == 0,
-		  "re-init");
-	UT_ASSERT(!vnet_packed_broken(&r->pr) && r->pr.stats.broken == 0, "broken after init");
-	UT_ASSERT(vnet_packed_add1(&r->pr, (uintptr_t)data[0], 8, false, &toks[0]) == 0,
-		  "add after re-init");
-	return 0;
-}
-
 enum hostile {
 	H_ID_RANGE,
 	H_ID_FREE,
@@ -614,16 +490,17 @@ static int
 hostile(enum hostile h, bool event_idx)
 {
 	bool in_order = h == H_IN_ORDER_BACKWARDS || h == H_IN_ORDER_CHAIN_MEMBER;
-	struct ut_packed r;
+	struct ut_queue q;
+	struct ut_packed *r = &q.p;
 	struct vnet_fake_pdev *d;
 	unsigned int got = 0, want_got = 0, posted = NPOST, i;
 	enum vnet_vring_error want = VNET_VRING_ERR_NOT_INFLIGHT;
 	uint16_t ub;
 	int rc;
 
-	UT_ASSERT(utp_setup(&r, NUM, event_idx, in_order, 0, 4) == 0, "setup");
-	d = r.dev;
-	rc = post_all(&r);
+	UT_ASSERT(utq_setup(&q, true, NUM, event_idx, in_order, 0, 4) == 0, "setup");
+	d = r->dev;
+	rc = post_all(&q);
 	if (rc != 0)
 		goto out;
 	ub = vfdp_used_bits(d);
@@ -649,12 +526,12 @@ hostile(enum hostile h, bool event_idx)
 		break;
 	case H_UNPUBLISHED:
 		/* A ninth buffer added, not published; the device "completes" it anyway. */
-		rc = vnet_packed_add1(&r.pr, (uintptr_t)data[8], 8, false, &toks[8]);
+		rc = vnet_packed_add1(&r->pr, (uintptr_t)data[8], 8, false, &toks[8]);
 		if (rc != 0)
 			goto out;
 		posted = NTOK;
 		PUT(0, 0);
-		vfdp_put_used_raw(d, r.pr.desc[10].id, 0, vfdp_used_bits(d), 1);
+		vfdp_put_used_raw(d, r->pr.desc[10].id, 0, vfdp_used_bits(d), 1);
 		want_got = 1;
 		break;
 	case H_LEN_WRITABLE:
@@ -677,7 +554,7 @@ hostile(enum hostile h, bool event_idx)
 		want_got = 1;
 		break;
 	case H_SHORT:
-		vnet_packed_set_min_len(&r.pr, 10);
+		vnet_packed_set_min_len(&r->pr, 10);
 		PUT(4, 100);
 		PUT(5, 9);
 		want = VNET_VRING_ERR_SHORT;
@@ -720,19 +597,13 @@ hostile(enum hostile h, bool event_idx)
 		break;
 	}
 #undef PUT
-	rc = collect(&r, &got);
+	rc = collect(&q, &got);
 	if (rc == 0)
-		rc = check_broken(&r, want, got, want_got, posted);
+		rc = check_broken(&q, want, got, want_got, posted);
 out:
-	utp_teardown(&r);
+	utq_teardown(&q);
 	return rc;
 }
-
-#define HOSTILE_CASE(fn, h)						\
-	static int fn(void)						\
-	{								\
-		return hostile(h, false) || hostile(h, true);		\
-	}
 
 HOSTILE_CASE(test_id_out_of_range, H_ID_RANGE)
 HOSTILE_CASE(test_id_free, H_ID_FREE)
@@ -753,19 +624,20 @@ static int
 test_valid_completions(void)
 {
 	static const uint32_t lens[NPOST] = { 0, 0, 0, 0, 100, 1, 50, 80 };
-	struct ut_packed r;
+	struct ut_queue q;
+	struct ut_packed *r = &q.p;
 	void *c[NPOST];
 	uint32_t l[NPOST];
 	unsigned int i, n;
 	int rc;
 
-	UT_ASSERT(utp_setup(&r, NUM, true, false, 0, 4) == 0, "setup");
-	rc = post_all(&r);
+	UT_ASSERT(utq_setup(&q, true, NUM, true, false, 0, 4) == 0, "setup");
+	rc = post_all(&q);
 	for (i = NPOST; rc == 0 && i-- > 0;)
-		vfdp_put_used_raw(r.dev, ids[i], lens[i],
-				  vfdp_used_bits(r.dev) | (lens[i] ? VNET_VRING_DESC_F_WRITE : 0),
+		vfdp_put_used_raw(r->dev, ids[i], lens[i],
+				  vfdp_used_bits(r->dev) | (lens[i] ? VNET_VRING_DESC_F_WRITE : 0),
 				  ndescs[i]);
-	n = rc == 0 ? vnet_packed_get_used(&r.pr, c, l, NPOST) : 0;
+	n = rc == 0 ? vnet_packed_get_used(&r->pr, c, l, NPOST) : 0;
 	for (i = 0; rc == 0 && i < n; i++) {
 		unsigned int k = (unsigned int)((struct tok *)c[i] - toks);
 
@@ -774,13 +646,13 @@ test_valid_completions(void)
 			rc = 1;
 		}
 	}
-	if (rc == 0 && (n != NPOST || vnet_packed_broken(&r.pr) ||
-			vnet_packed_free_count(&r.pr) != NUM)) {
+	if (rc == 0 && (n != NPOST || vnet_packed_broken(&r->pr) ||
+			vnet_packed_free_count(&r->pr) != NUM)) {
 		ut_fail_at(__FILE__, __LINE__, "got %u broken %d free %u", n,
-			   vnet_packed_broken(&r.pr), vnet_packed_free_count(&r.pr));
+			   vnet_packed_broken(&r->pr), vnet_packed_free_count(&r->pr));
 		rc = 1;
 	}
-	utp_teardown(&r);
+	utq_teardown(&q);
 	return rc;
 }
 
@@ -789,14 +661,15 @@ static int
 test_in_order_batch(void)
 {
 	static const uint32_t full[NPOST] = { 0, 0, 0, 0, 100, 100, 50, 80 };
-	struct ut_packed r;
+	struct ut_queue q;
+	struct ut_packed *r = &q.p;
 	void *c;
 	uint32_t len = 0;
 	unsigned int i, skip = 0;
 	int rc;
 
-	UT_ASSERT(utp_setup(&r, NUM, false, true, 0, 4) == 0, "setup");
-	rc = post_all(&r);
+	UT_ASSERT(utq_setup(&q, true, NUM, false, true, 0, 4) == 0, "setup");
+	rc = post_all(&q);
 	for (i = 0; rc == 0 && i < NPOST; i++) {
 		skip += ndescs[i];
 		if (i + 1 < NPOST && ids[i + 1] != ids[i] + ndescs[i]) {
@@ -805,24 +678,24 @@ test_in_order_batch(void)
 		}
 	}
 	if (rc == 0)
-		vfdp_put_used_raw(r.dev, ids[NPOST - 1], 70,
-				  vfdp_used_bits(r.dev) | VNET_VRING_DESC_F_WRITE, skip);
+		vfdp_put_used_raw(r->dev, ids[NPOST - 1], 70,
+				  vfdp_used_bits(r->dev) | VNET_VRING_DESC_F_WRITE, skip);
 	for (i = 0; rc == 0 && i < NPOST; i++) {
 		uint32_t want = i == NPOST - 1 ? 70 : full[i];
 
-		if (vnet_packed_get_used(&r.pr, &c, &len, 1) != 1 || c != &toks[i] ||
+		if (vnet_packed_get_used(&r->pr, &c, &len, 1) != 1 || c != &toks[i] ||
 		    len != want) {
 			ut_fail_at(__FILE__, __LINE__, "batch entry %u: len %u want %u (%s)", i,
-				   len, want, vnet_vring_strerror(r.pr.error));
+				   len, want, vnet_vring_strerror(r->pr.error));
 			rc = 1;
 		}
 	}
-	if (rc == 0 && (vnet_packed_get_used(&r.pr, &c, &len, 1) != 0 ||
-			vnet_packed_broken(&r.pr) || vnet_packed_free_count(&r.pr) != NUM)) {
+	if (rc == 0 && (vnet_packed_get_used(&r->pr, &c, &len, 1) != 0 ||
+			vnet_packed_broken(&r->pr) || vnet_packed_free_count(&r->pr) != NUM)) {
 		ut_fail_at(__FILE__, __LINE__, "after the batch");
 		rc = 1;
 	}
-	utp_teardown(&r);
+	utq_teardown(&q);
 	return rc;
 }
 
@@ -830,45 +703,33 @@ test_in_order_batch(void)
 static int
 detach_then_reuse(bool event_idx, bool in_order)
 {
-	struct ut_packed r;
+	struct ut_queue q;
+	struct ut_packed *r = &q.p;
 	void *c[NUM];
-	unsigned int i, n;
 	int rc = 1;
 
-	UT_ASSERT(utp_setup(&r, NUM, event_idx, in_order, 0, 0) == 0, "setup");
-	memset(toks, 0, sizeof(toks));
-	vnet_packed_disable_cb(&r.pr);
-	for (i = 0; i < NPOST; i++)
-		vnet_packed_add1(&r.pr, (uintptr_t)data[i], 64, true, &toks[i]);
-	vnet_packed_publish(&r.pr);
-	for (i = 0; i < 5; i++)
-		vfdp_run_once(r.dev, 1);
-	n = vnet_packed_get_used(&r.pr, c, NULL, NUM);
-	if (n != 5) {
-		ut_fail_at(__FILE__, __LINE__, "got %u of 5", n);
+	UT_ASSERT(utq_setup(&q, true, NUM, event_idx, in_order, 0, 0) == 0, "setup");
+	if (complete_five_reset_detach(&q) != 0)
+		goto out;
+	if (r->pr.driver_event->flags != 0 || r->pr.desc[0].flags != 0) {
+		ut_fail_at(__FILE__, __LINE__, "ring not reset by detach");
 		goto out;
 	}
-	vfdp_reset(r.dev, 0);
-	n = vnet_packed_detach_unused(&r.pr, on_detach, NULL);
-	if (n != 3 || r.pr.driver_event->flags != 0 || r.pr.desc[0].flags != 0) {
-		ut_fail_at(__FILE__, __LINE__, "detach returned %u of 3, ring not reset", n);
-		goto out;
-	}
-	if (!vnet_packed_enable_cb(&r.pr, 1) || vfdp_avail_pending(r.dev)) {
+	if (!vnet_packed_enable_cb(&r->pr, 1) || vfdp_avail_pending(r->dev)) {
 		ut_fail_at(__FILE__, __LINE__, "stale state after detach");
 		goto out;
 	}
-	vnet_packed_add1(&r.pr, (uintptr_t)data[0], 64, true, &toks[0]);
-	vnet_packed_publish(&r.pr);
-	if (vnet_packed_get_used(&r.pr, c, NULL, NUM) != 0 || vfdp_run_once(r.dev, NUM) != 1 ||
-	    vnet_packed_get_used(&r.pr, c, NULL, NUM) != 1 || c[0] != &toks[0] ||
-	    vnet_packed_broken(&r.pr)) {
-		ut_fail_at(__FILE__, __LINE__, "reuse failed: %s", vnet_vring_strerror(r.pr.error));
+	vnet_packed_add1(&r->pr, (uintptr_t)data[0], 64, true, &toks[0]);
+	vnet_packed_publish(&r->pr);
+	if (vnet_packed_get_used(&r->pr, c, NULL, NUM) != 0 || vfdp_run_once(r->dev, NUM) != 1 ||
+	    vnet_packed_get_used(&r->pr, c, NULL, NUM) != 1 || c[0] != &toks[0] ||
+	    vnet_packed_broken(&r->pr)) {
+		ut_fail_at(__FILE__, __LINE__, "reuse failed: %s", vnet_vring_strerror(r->pr.error));
 		goto out;
 	}
 	rc = 0;
 out:
-	utp_teardown(&r);
+	utq_teardown(&q);
 	return rc;
 }
 

@@ -10,28 +10,18 @@
 #ifndef UT_PACKED_H
 #define UT_PACKED_H
 
-#include <stdlib.h>
-#include <string.h>
-
+#include "ut_ring.h"	/* struct ut_mem */
 #include "vnet_packed.h"
 #include "vnet_fake_dev_packed.h"
 
 struct ut_packed {
 	struct vnet_packed pr;
 	struct vnet_fake_pdev *dev;	/* large: heap */
-	void *ring;
-	void *priv;
-	void *ind;
+	struct ut_mem mem;
 	unsigned int num;
 	bool event_idx;
 	bool in_order;
 };
-
-static inline size_t
-utp_round(size_t v, size_t a)
-{
-	return (v + a - 1) / a * a;
-}
 
 static inline void
 utp_teardown(struct ut_packed *r)
@@ -41,9 +31,7 @@ utp_teardown(struct ut_packed *r)
 		vfdp_fini(r->dev);
 	}
 	free(r->dev);
-	free(r->ring);
-	free(r->priv);
-	free(r->ind);
+	ut_mem_free(&r->mem);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -65,21 +53,17 @@ utp_setup(struct ut_packed *r, unsigned int num, bool event_idx, bool in_order,
 	rc = vnet_packed_layout(num, &l);
 	if (rc != 0)
 		return rc;
-	r->ring = aligned_alloc(64, utp_round(l.size, 64));
-	r->priv = aligned_alloc(64, utp_round(vnet_packed_priv_size(num), 64));
 	r->dev = calloc(1, sizeof(*r->dev));
-	if (ind_max != 0)
-		r->ind = aligned_alloc(64, utp_round((size_t)num * ind_max * 16, 64));
-	if (r->ring == NULL || r->priv == NULL || r->dev == NULL ||
-	    (ind_max != 0 && r->ind == NULL)) {
+	if (r->dev == NULL || ut_mem_alloc(&r->mem, l.size, 64, vnet_packed_priv_size(num),
+					   (size_t)num * ind_max * 16) != 0) {
 		utp_teardown(r);
 		return -ENOMEM;
 	}
-	rc = vnet_packed_init(&r->pr, num, r->ring, r->priv, event_idx, in_order);
+	rc = vnet_packed_init(&r->pr, num, r->mem.ring, r->mem.priv, event_idx, in_order);
 	if (rc == 0 && ind_max != 0)
-		rc = vnet_packed_set_indirect(&r->pr, r->ind, (uintptr_t)r->ind, ind_max);
+		rc = vnet_packed_set_indirect(&r->pr, r->mem.ind, (uintptr_t)r->mem.ind, ind_max);
 	if (rc == 0)
-		rc = vfdp_init(r->dev, r->ring, num, event_idx, in_order, threshold);
+		rc = vfdp_init(r->dev, r->mem.ring, num, event_idx, in_order, threshold);
 	if (rc != 0) {
 		free(r->dev);
 		r->dev = NULL;

@@ -16,14 +16,11 @@
 #include "vnet_ring.h"
 #include "vnet_fake_dev.h"
 
-struct ut_ring {
-	struct vnet_vring vr;
-	struct vnet_fake_dev *dev;	/* large: heap */
+/* Ring, driver-private and indirect memory of one test queue (split or packed). */
+struct ut_mem {
 	void *ring;
 	void *priv;
 	void *ind;
-	unsigned int num;
-	unsigned long align;
 };
 
 static inline size_t
@@ -31,6 +28,34 @@ ut_round(size_t v, size_t a)
 {
 	return (v + a - 1) / a * a;
 }
+
+/* Allocate @m: a ring of @ring_size bytes aligned to @ring_align, @ind_size bytes (0: none). */
+static inline int
+ut_mem_alloc(struct ut_mem *m, size_t ring_size, size_t ring_align, size_t priv_size,
+	     size_t ind_size)
+{
+	m->ring = aligned_alloc(ring_align, ut_round(ring_size, ring_align));
+	m->priv = aligned_alloc(64, ut_round(priv_size, 64));
+	m->ind = ind_size != 0 ? aligned_alloc(64, ut_round(ind_size, 64)) : NULL;
+	return m->ring == NULL || m->priv == NULL || (ind_size != 0 && m->ind == NULL) ?
+	       -ENOMEM : 0;
+}
+
+static inline void
+ut_mem_free(struct ut_mem *m)
+{
+	free(m->ring);
+	free(m->priv);
+	free(m->ind);
+}
+
+struct ut_ring {
+	struct vnet_vring vr;
+	struct vnet_fake_dev *dev;	/* large: heap */
+	struct ut_mem mem;
+	unsigned int num;
+	unsigned long align;
+};
 
 static inline void
 ut_ring_teardown(struct ut_ring *r)
@@ -40,9 +65,7 @@ ut_ring_teardown(struct ut_ring *r)
 		vfd_fini(r->dev);
 	}
 	free(r->dev);
-	free(r->ring);
-	free(r->priv);
-	free(r->ind);
+	ut_mem_free(&r->mem);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -63,21 +86,17 @@ ut_ring_setup(struct ut_ring *r, unsigned int num, bool event_idx, uint16_t thre
 	rc = vnet_vring_layout(num, r->align, &l);
 	if (rc != 0)
 		return rc;
-	r->ring = aligned_alloc(4096, ut_round(l.size, 4096));
-	r->priv = aligned_alloc(64, ut_round(vnet_vring_priv_size(num), 64));
 	r->dev = calloc(1, sizeof(*r->dev));
-	if (ind_max != 0)
-		r->ind = aligned_alloc(64, ut_round((size_t)num * ind_max * 16, 64));
-	if (r->ring == NULL || r->priv == NULL || r->dev == NULL ||
-	    (ind_max != 0 && r->ind == NULL)) {
+	if (r->dev == NULL || ut_mem_alloc(&r->mem, l.size, 4096, vnet_vring_priv_size(num),
+					   (size_t)num * ind_max * 16) != 0) {
 		ut_ring_teardown(r);
 		return -ENOMEM;
 	}
-	rc = vnet_vring_init(&r->vr, num, r->align, r->ring, r->priv, event_idx);
+	rc = vnet_vring_init(&r->vr, num, r->align, r->mem.ring, r->mem.priv, event_idx);
 	if (rc == 0 && ind_max != 0)
-		rc = vnet_vring_set_indirect(&r->vr, r->ind, (uintptr_t)r->ind, ind_max);
+		rc = vnet_vring_set_indirect(&r->vr, r->mem.ind, (uintptr_t)r->mem.ind, ind_max);
 	if (rc == 0)
-		rc = vfd_init(r->dev, r->ring, num, r->align, event_idx, threshold);
+		rc = vfd_init(r->dev, r->mem.ring, num, r->align, event_idx, threshold);
 	if (rc != 0) {
 		free(r->dev);
 		r->dev = NULL;
