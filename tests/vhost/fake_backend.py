@@ -32,40 +32,18 @@ import struct
 import sys
 import time
 
-HDR = struct.Struct("<III")
-VERSION = 0x1
-REPLY = 0x4
-NEED_REPLY = 0x8
+from vhost_user import (HDR, U64, VERSION, REPLY, NEED_REPLY, GET_FEATURES,
+                        GET_PROTOCOL_FEATURES, GET_QUEUE_NUM, NAMES, F_MRG_RXBUF, F_EVENT_IDX,
+                        F_PROTOCOL_FEATURES, F_VERSION_1, PROTO_FEATURES, recv_exact)
+import vhost_user
 
-GET_FEATURES = 1
-SET_OWNER = 3
-GET_PROTOCOL_FEATURES = 15
-SET_PROTOCOL_FEATURES = 16
-GET_QUEUE_NUM = 17
-
-# VERSION_1 | PROTOCOL_FEATURES | EVENT_IDX | MRG_RXBUF (vnet must not take what it did not ask)
-FEATURES = (1 << 32) | (1 << 30) | (1 << 29) | (1 << 15)
-PROTO_FEATURES = (1 << 0) | (1 << 3)    # MQ, REPLY_ACK
-
-NAMES = {1: "GET_FEATURES", 2: "SET_FEATURES", 3: "SET_OWNER", 5: "SET_MEM_TABLE",
-         8: "SET_VRING_NUM", 9: "SET_VRING_ADDR", 10: "SET_VRING_BASE",
-         11: "GET_VRING_BASE", 12: "SET_VRING_KICK", 13: "SET_VRING_CALL",
-         15: "GET_PROTOCOL_FEATURES", 16: "SET_PROTOCOL_FEATURES", 17: "GET_QUEUE_NUM",
-         18: "SET_VRING_ENABLE"}
+# vnet must not take what it did not ask for (EVENT_IDX)
+FEATURES = (1 << F_VERSION_1) | (1 << F_PROTOCOL_FEATURES) | (1 << F_EVENT_IDX) | \
+    (1 << F_MRG_RXBUF)
 
 
 def log(*a):
     print("fake-backend:", *a, flush=True)
-
-
-def recv_exact(c, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = c.recv(n - len(buf))
-        if not chunk:
-            return None
-        buf += chunk
-    return buf
 
 
 def send(c, req, payload, flags=VERSION | REPLY, size=None, fds=None):
@@ -76,8 +54,14 @@ def send(c, req, payload, flags=VERSION | REPLY, size=None, fds=None):
         c.sendall(data)
 
 
+def send_with_fd(c, req, payload):
+    """A reply with a file descriptor attached (to /dev/null): a protocol violation."""
+    fd = os.open("/dev/null", os.O_RDONLY)
+    send(c, req, payload, fds=[fd])
+    os.close(fd)
+
+
 def serve(c, mode):
-    u64 = struct.Struct("<Q")
     while True:
         hdr = recv_exact(c, HDR.size)
         if hdr is None:
@@ -96,32 +80,28 @@ def serve(c, mode):
             if mode == "short-reply":
                 send(c, req, struct.pack("<I", FEATURES & 0xffffffff))
             elif mode == "wrong-request":
-                send(c, GET_PROTOCOL_FEATURES, u64.pack(FEATURES))
+                send(c, GET_PROTOCOL_FEATURES, U64.pack(FEATURES))
             elif mode == "no-reply-flag":
-                send(c, req, u64.pack(FEATURES), flags=VERSION)
+                send(c, req, U64.pack(FEATURES), flags=VERSION)
             elif mode == "bad-version":
-                send(c, req, u64.pack(FEATURES), flags=0x2 | REPLY)
+                send(c, req, U64.pack(FEATURES), flags=0x2 | REPLY)
             elif mode == "huge-size":
-                send(c, req, u64.pack(FEATURES), size=1 << 20)
+                send(c, req, U64.pack(FEATURES), size=1 << 20)
             elif mode == "no-version-1":
-                send(c, req, u64.pack(FEATURES & ~(1 << 32)))
+                send(c, req, U64.pack(FEATURES & ~(1 << F_VERSION_1)))
             elif mode == "fd-in-reply":
-                fd = os.open("/dev/null", os.O_RDONLY)
-                send(c, req, u64.pack(FEATURES), fds=[fd])
-                os.close(fd)
+                send_with_fd(c, req, U64.pack(FEATURES))
             else:
-                send(c, req, u64.pack(FEATURES))
+                send(c, req, U64.pack(FEATURES))
         elif req == GET_PROTOCOL_FEATURES:
             if mode == "fd-late":
-                fd = os.open("/dev/null", os.O_RDONLY)
-                send(c, req, u64.pack(PROTO_FEATURES), fds=[fd])
-                os.close(fd)
+                send_with_fd(c, req, U64.pack(PROTO_FEATURES))
             else:
-                send(c, req, u64.pack(PROTO_FEATURES))
+                send(c, req, U64.pack(PROTO_FEATURES))
         elif req == GET_QUEUE_NUM:
-            send(c, req, u64.pack(1 if mode == "mq-lie" else 8))
+            send(c, req, U64.pack(1 if mode == "mq-lie" else 8))
         elif flags & NEED_REPLY:
-            send(c, req, u64.pack(0))
+            send(c, req, U64.pack(0))
 
 
 def main():
@@ -129,10 +109,7 @@ def main():
         print(__doc__)
         return 2
     mode, path = sys.argv[1], sys.argv[2]
-    timeout = 40.0
-    if "--timeout" in sys.argv:
-        timeout = float(sys.argv[sys.argv.index("--timeout") + 1])
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + vhost_user.option("--timeout", 40.0, float)
 
     if mode.startswith("client-"):
         c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -152,39 +129,16 @@ def main():
             return 0
         return 2
 
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    srv.listen(1)
-    srv.settimeout(max(1.0, deadline - time.monotonic()))
-    log("listening on", path, "mode", mode)
-    try:
-        c, _ = srv.accept()
-    except socket.timeout:
-        log("nobody connected")
+    srv, c = vhost_user.accept_one(path, deadline, mode, log)
+    if c is None:
         return 1
-    log("accepted a connection")
     if mode == "hangup":
         c.close()
         log("hung up")
         time.sleep(0.5)
         return 0
-    c.settimeout(max(1.0, deadline - time.monotonic()))
-    try:
-        serve(c, mode)
-    except socket.timeout:
-        log("timeout")
-    except OSError as e:
-        log("socket error:", e)
-    c.close()
-    srv.close()
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+    vhost_user.serve(c, lambda c: serve(c, mode), log)
+    vhost_user.close(srv, c, path)
     return 0
 
 

@@ -59,42 +59,20 @@ import sys
 import threading
 import time
 
-HDR = struct.Struct("<III")
-VERSION = 0x1
-REPLY = 0x4
-NEED_REPLY = 0x8
+from vhost_user import (HDR, U64, VERSION, REPLY, NEED_REPLY, GET_FEATURES, SET_FEATURES,
+                        SET_MEM_TABLE, SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE,
+                        GET_VRING_BASE, SET_VRING_KICK, SET_VRING_CALL, GET_PROTOCOL_FEATURES,
+                        SET_PROTOCOL_FEATURES, GET_QUEUE_NUM, SET_VRING_ENABLE, NAMES,
+                        F_MRG_RXBUF, F_PROTOCOL_FEATURES, F_VERSION_1, PROTO_FEATURES,
+                        recv_exact)
+import vhost_user
 
-GET_FEATURES = 1
-SET_FEATURES = 2
-SET_OWNER = 3
-SET_MEM_TABLE = 5
-SET_VRING_NUM = 8
-SET_VRING_ADDR = 9
-SET_VRING_BASE = 10
-GET_VRING_BASE = 11
-SET_VRING_KICK = 12
-SET_VRING_CALL = 13
-GET_PROTOCOL_FEATURES = 15
-SET_PROTOCOL_FEATURES = 16
-GET_QUEUE_NUM = 17
-SET_VRING_ENABLE = 18
-
-F_MRG_RXBUF = 15
-F_PROTOCOL_FEATURES = 30
-F_VERSION_1 = 32
 FEATURES = (1 << F_VERSION_1) | (1 << F_PROTOCOL_FEATURES) | (1 << F_MRG_RXBUF)
-PROTO_FEATURES = (1 << 0) | (1 << 3)    # MQ, REPLY_ACK
 
 DESC_F_NEXT = 1
 DESC_F_WRITE = 2
 DESC_F_INDIRECT = 4
 NET_HDR_MRG = 12
-
-NAMES = {1: "GET_FEATURES", 2: "SET_FEATURES", 3: "SET_OWNER", 5: "SET_MEM_TABLE",
-         8: "SET_VRING_NUM", 9: "SET_VRING_ADDR", 10: "SET_VRING_BASE",
-         11: "GET_VRING_BASE", 12: "SET_VRING_KICK", 13: "SET_VRING_CALL",
-         15: "GET_PROTOCOL_FEATURES", 16: "SET_PROTOCOL_FEATURES", 17: "GET_QUEUE_NUM",
-         18: "SET_VRING_ENABLE"}
 
 SIZES = [60, 500, 512, 513, 1000, 1514, 61, 1036, 1037, 128, 1200, 524]
 
@@ -319,6 +297,17 @@ class Device(threading.Thread):
         self.vq.publish(1)
         return head, blen
 
+    def rx_one_bad(self, seq, bad_id=False, overlong=False):
+        """Frame seq (60 bytes) into one posted buffer, published with a used entry that
+        says id = ring size (bad_id) and/or len = the buffer's length + 1 (overlong).
+        Returns (head, buffer length)."""
+        head, addr, blen = self.pop_rx()
+        self.write(addr, bytes(NET_HDR_MRG) + frame(seq, 60))
+        self.vq.put_used(0, self.vq.num if bad_id else head,
+                         blen + 1 if overlong else NET_HDR_MRG + 60)
+        self.vq.publish(1)
+        return head, blen
+
     def good(self, first, count):
         for s in range(first, first + count):
             entries = self.rx_frame(s, SIZES[s % len(SIZES)])
@@ -338,6 +327,18 @@ class Device(threading.Thread):
             head, chain = self.pop()
             self.vq.put_used(0, head, 0)
             self.vq.publish(1)
+
+    def tx_64_then_pause(self):
+        self.tx_complete(64)
+        log("completed 64 TX chains")
+        self.pause(0.3)
+
+    def tx_bad_id(self):
+        """The next chain completed with id = ring size. Returns its real head."""
+        head, chain = self.pop()
+        self.vq.put_used(0, self.vq.num, 0)
+        self.vq.publish(1)
+        return head
 
     def script(self):
         mode, n, num = self.be.mode, self.be.frames, self.vq.num
@@ -366,10 +367,7 @@ class Device(threading.Thread):
         elif mode == "bad-id":
             self.good(0, n)
             self.pause()
-            head, addr, blen = self.pop_rx()
-            self.write(addr, bytes(NET_HDR_MRG) + frame(n, 60))
-            vq.put_used(0, num, NET_HDR_MRG + 60)
-            vq.publish(1)
+            head, _ = self.rx_one_bad(n, bad_id=True)
             log("HOSTILE: used id %u (ring %u) instead of head %u" % (num, num, head))
             self.good(n + 1, n)
         elif mode == "not-inflight":
@@ -388,10 +386,7 @@ class Device(threading.Thread):
         elif mode == "bad-len":
             self.good(0, n)
             self.pause()
-            head, addr, blen = self.pop_rx()
-            self.write(addr, bytes(NET_HDR_MRG) + frame(n, 60))
-            vq.put_used(0, head, blen + 1)
-            vq.publish(1)
+            head, blen = self.rx_one_bad(n, overlong=True)
             log("HOSTILE: head %u used with len %u (buffer %u)" % (head, blen + 1, blen))
             self.good(n + 1, n)
         elif mode == "used-idx-jump":
@@ -403,22 +398,15 @@ class Device(threading.Thread):
         elif mode == "recover-rx" and self.round == 1:
             self.good(0, n)
             self.pause()
-            head, addr, blen = self.pop_rx()
-            self.write(addr, bytes(NET_HDR_MRG) + frame(n, 60))
-            vq.put_used(0, num, NET_HDR_MRG + 60)
-            vq.publish(1)
+            head, _ = self.rx_one_bad(n, bad_id=True)
             log("HOSTILE: used id %u (ring %u) instead of head %u; waiting for vnet to "
                 "recover" % (num, num, head))
         elif mode == "recover-rx":
             log("run %u of the ring (after vnet's reset): base %u" % (self.round, vq.base))
             self.good(n + 1, n)
         elif mode == "recover-tx" and self.round == 1:
-            self.tx_complete(64)
-            log("completed 64 TX chains")
-            self.pause(0.3)
-            head, chain = self.pop()
-            vq.put_used(0, num, 0)
-            vq.publish(1)
+            self.tx_64_then_pause()
+            head = self.tx_bad_id()
             log("HOSTILE: TX used id %u (ring %u) instead of head %u; waiting for vnet to "
                 "recover" % (num, num, head))
         elif mode == "recover-tx":
@@ -438,13 +426,9 @@ class Device(threading.Thread):
             if done == 0:
                 raise Stop("no TX chain after the recovery")
         elif mode in ("tx-bad-id", "tx-used-idx-jump"):
-            self.tx_complete(64)
-            log("completed 64 TX chains")
-            self.pause(0.3)
+            self.tx_64_then_pause()
             if mode == "tx-bad-id":
-                head, chain = self.pop()
-                vq.put_used(0, num, 0)
-                vq.publish(1)
+                head = self.tx_bad_id()
                 log("HOSTILE: TX used id %u (ring %u) instead of head %u" % (num, num, head))
             else:
                 vq.publish(num + 1)
@@ -496,18 +480,13 @@ class Backend:
         for level, typ, data in anc:
             if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
                 fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
-        while len(hdr) < HDR.size:
-            more = c.recv(HDR.size - len(hdr))
-            if not more:
-                return None
-            hdr += more
-        req, mflags, size = HDR.unpack(hdr)
-        payload = b""
-        while len(payload) < size:
-            more = c.recv(size - len(payload))
-            if not more:
-                return None
-            payload += more
+        rest = recv_exact(c, HDR.size - len(hdr))
+        if rest is None:
+            return None
+        req, mflags, size = HDR.unpack(hdr + rest)
+        payload = recv_exact(c, size)
+        if payload is None:
+            return None
         return req, mflags, payload, list(fds)
 
     def reply(self, c, req, payload):
@@ -539,7 +518,6 @@ class Backend:
         self.device = None
 
     def serve(self, c):
-        u64 = struct.Struct("<Q")
         while True:
             m = self.recv_msg(c)
             if m is None:
@@ -551,18 +529,18 @@ class Backend:
                 (flags, len(payload), " fds %u" % len(fds) if fds else ""))
             status = 0
             if req == GET_FEATURES:
-                self.reply(c, req, u64.pack(FEATURES))
+                self.reply(c, req, U64.pack(FEATURES))
                 continue
             if req == GET_PROTOCOL_FEATURES:
-                self.reply(c, req, u64.pack(PROTO_FEATURES))
+                self.reply(c, req, U64.pack(PROTO_FEATURES))
                 continue
             if req == GET_QUEUE_NUM:
-                self.reply(c, req, u64.pack(8))
+                self.reply(c, req, U64.pack(8))
                 continue
             if req == SET_PROTOCOL_FEATURES:
-                self.protocol, = u64.unpack(payload)
+                self.protocol, = U64.unpack(payload)
             elif req == SET_FEATURES:
-                self.features, = u64.unpack(payload)
+                self.features, = U64.unpack(payload)
                 log("features 0x%x" % self.features)
             elif req == SET_MEM_TABLE:
                 try:
@@ -581,10 +559,10 @@ class Backend:
                 i, fl, d, u, a, lg = struct.unpack("<IIQQQQ", payload)
                 self.vq(i).addrs = (d, a, u)
             elif req == SET_VRING_KICK:
-                v, = u64.unpack(payload)
+                v, = U64.unpack(payload)
                 self.vq(v & 0xff).kick = True
             elif req == SET_VRING_CALL:
-                v, = u64.unpack(payload)
+                v, = U64.unpack(payload)
                 q = self.vq(v & 0xff)
                 if q.callfd >= 0:
                     os.close(q.callfd)
@@ -607,7 +585,7 @@ class Backend:
             for fd in fds:
                 os.close(fd)
             if flags & NEED_REPLY:
-                self.reply(c, req, u64.pack(status))
+                self.reply(c, req, U64.pack(status))
             if req in (SET_VRING_KICK, SET_VRING_ENABLE):
                 self.maybe_start()
 
@@ -620,49 +598,17 @@ def main():
     if sys.byteorder != "little":
         log("virtio 1 rings are little-endian: this backend runs on little-endian hosts")
         return 2
-    timeout = 40.0
-    frames = None
-    if "--timeout" in sys.argv:
-        timeout = float(sys.argv[sys.argv.index("--timeout") + 1])
-    if "--frames" in sys.argv:
-        frames = int(sys.argv[sys.argv.index("--frames") + 1])
-    if frames is None:
-        frames = 300 if mode == "good" else 8
-    deadline = time.monotonic() + timeout
-    be = Backend(mode, frames)
-    if "--done-file" in sys.argv:
-        be.done_file = sys.argv[sys.argv.index("--done-file") + 1]
+    deadline = time.monotonic() + vhost_user.option("--timeout", 40.0, float)
+    be = Backend(mode, vhost_user.option("--frames", 300 if mode == "good" else 8, int))
+    be.done_file = vhost_user.option("--done-file", None)
 
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    srv.listen(1)
-    srv.settimeout(max(1.0, deadline - time.monotonic()))
-    log("listening on", path, "mode", mode)
-    try:
-        c, _ = srv.accept()
-    except socket.timeout:
-        log("nobody connected")
+    srv, c = vhost_user.accept_one(path, deadline, mode, log)
+    if c is None:
         return 1
-    log("accepted a connection")
-    c.settimeout(max(1.0, deadline - time.monotonic()))
-    try:
-        be.serve(c)
-    except socket.timeout:
-        log("timeout")
-    except OSError as e:
-        log("socket error:", e)
+    vhost_user.serve(c, be.serve, log)
     if be.device is not None:
         be.stop_device(be.device.vq.idx)
-    c.close()
-    srv.close()
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
+    vhost_user.close(srv, c, path)
     return 0
 
 

@@ -37,10 +37,7 @@
  * on PASS.
  */
 
-#include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,39 +46,19 @@
 #include <unistd.h>
 
 #include <rte_common.h>
-#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "vnet_test_common.h"
+
 #define POOL_SIZE	4095
 #define POOL_CACHE	32
 #define BURST		32
 #define MAX_EXPECT	16
 #define FRAME_MAX	1514
-
-static char why[256];
-
-static void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why[0] != '\0')
-		return;		/* the first reason is the one reported */
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	printf("vnet-hostile: FAIL: %s\n", why);
-}
-
-static double
-now_s(void)
-{
-	return (double)rte_get_tsc_cycles() / (double)rte_get_tsc_hz();
-}
 
 /* The frame ring_backend.py writes for @seq; @len bytes into @b. */
 static void
@@ -101,42 +78,6 @@ frame_fill(uint8_t *b, uint32_t seq, uint16_t len)
 	b[23] = len >> 8;
 	for (i = 24; i < len; i++)
 		b[i] = (uint8_t)(seq * 7u + i * 13u + (i >> 8));
-}
-
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t id, v;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
-		return UINT64_MAX;
-	return v;
-}
-
-static void
-print_xstats(uint16_t port)
-{
-	struct rte_eth_xstat_name *names;
-	struct rte_eth_xstat *xs;
-	int n, i;
-
-	n = rte_eth_xstats_get_names(port, NULL, 0);
-	if (n <= 0)
-		return;
-	names = calloc((size_t)n, sizeof(*names));
-	xs = calloc((size_t)n, sizeof(*xs));
-	if (names != NULL && xs != NULL && rte_eth_xstats_get_names(port, names, n) == n &&
-	    rte_eth_xstats_get(port, xs, n) == n) {
-		printf("vnet-hostile: xstats:");
-		for (i = 0; i < n; i++)
-			if (strncmp(names[i].name, "rx_q0_", 6) == 0 ||
-			    strncmp(names[i].name, "tx_q0_", 6) == 0)
-				printf(" %s=%" PRIu64, names[i].name, xs[i].value);
-		printf("\n");
-	}
-	free(names);
-	free(xs);
 }
 
 static uint32_t ev_recovering, ev_success, ev_failed;
@@ -198,18 +139,18 @@ check_frame(struct rx_state *st, struct rte_mbuf *m)
 
 	if (rte_mbuf_check(m, 1, &reason) != 0) {
 		st->bad++;
-		fail("received mbuf fails rte_mbuf_check: %s", reason);
+		vt_fail("received mbuf fails rte_mbuf_check: %s", reason);
 		return;
 	}
 	if (m->pkt_len < 24 || m->pkt_len > FRAME_MAX) {
 		st->bad++;
-		fail("received a frame of %u bytes (%u segments)", m->pkt_len, m->nb_segs);
+		vt_fail("received a frame of %u bytes (%u segments)", m->pkt_len, m->nb_segs);
 		return;
 	}
 	p = rte_pktmbuf_read(m, 0, m->pkt_len, got);
 	if (p == NULL) {
 		st->bad++;
-		fail("rte_pktmbuf_read of %u bytes failed", m->pkt_len);
+		vt_fail("rte_pktmbuf_read of %u bytes failed", m->pkt_len);
 		return;
 	}
 	seq = (uint32_t)p[18] | (uint32_t)p[19] << 8 | (uint32_t)p[20] << 16 |
@@ -219,13 +160,13 @@ check_frame(struct rx_state *st, struct rte_mbuf *m)
 	       m->nb_segs);
 	if (memcmp(p + 14, "VNH1", 4) != 0 || len != m->pkt_len) {
 		st->bad++;
-		fail("frame of %u bytes is not one of the backend's (len field %u)", m->pkt_len,
-		     len);
+		vt_fail("frame of %u bytes is not one of the backend's (len field %u)", m->pkt_len,
+			len);
 		return;
 	}
 	if (seq != st->next_seq && !(allow_loss && seq > st->next_seq)) {
 		st->bad++;
-		fail("frame seq %u, expected %u", seq, st->next_seq);
+		vt_fail("frame seq %u, expected %u", seq, st->next_seq);
 		st->next_seq = seq + 1;
 		return;
 	}
@@ -236,7 +177,7 @@ check_frame(struct rx_state *st, struct rte_mbuf *m)
 		for (i = 0; i < len && p[i] == want[i]; i++)
 			;
 		st->bad++;
-		fail("frame seq %u: byte %u is 0x%02x, expected 0x%02x", seq, i, p[i], want[i]);
+		vt_fail("frame seq %u: byte %u is 0x%02x, expected 0x%02x", seq, i, p[i], want[i]);
 	} else {
 		st->ok++;
 	}
@@ -247,18 +188,11 @@ check_frame(struct rx_state *st, struct rte_mbuf *m)
 static struct rte_mbuf *
 tx_frame(struct rte_mempool *mp, uint32_t n)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	uint16_t len = (uint16_t)(60 + (n * 97u) % 400);
-	uint8_t *b;
+	struct rte_mbuf *m = vt_mbuf_alloc(mp, len);
 
-	if (m == NULL)
-		return NULL;
-	b = (uint8_t *)rte_pktmbuf_append(m, len);
-	if (b == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	frame_fill(b, n, len);
+	if (m != NULL)
+		frame_fill(rte_pktmbuf_mtod(m, uint8_t *), n, len);
 	return m;
 }
 
@@ -273,7 +207,7 @@ intr_sleep(uint16_t port, unsigned int *wakes, unsigned int *wakes_after)
 	int n;
 
 	if (rte_eth_dev_rx_intr_enable(port, 0) != 0) {
-		fail("rte_eth_dev_rx_intr_enable failed");
+		vt_fail("rte_eth_dev_rx_intr_enable failed");
 		return false;
 	}
 	n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, &ev, 1, 1000);
@@ -295,7 +229,7 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 	struct rte_eth_link link;
 	struct rx_state st = { 0, 0, 0 };
 	struct rte_mbuf *pkts[BURST];
-	unsigned int base, i, in_use, tx_done = 0;
+	unsigned int base, i, tx_done = 0;
 	uint64_t tx_sent = 0, tx_refused = 0;
 	double t0, end, done_at = 0, next_tx = 0;
 	unsigned int wakes = 0, wakes_after = 0, stranded = 0;
@@ -304,13 +238,9 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 
 	memset(&conf, 0, sizeof(conf));
 	conf.intr_conf.rxq = o->rx_intr ? 1 : 0;
-	ret = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (ret == 0)
-		ret = rte_eth_rx_queue_setup(port, 0, 256, rte_eth_dev_socket_id(port), NULL, mp);
-	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(port, 0, 256, rte_eth_dev_socket_id(port), NULL);
+	ret = vt_port_setup(port, 1, &conf, 256, 256, mp, 0);
 	if (ret != 0) {
-		fail("port setup: %s", strerror(-ret));
+		vt_fail("port setup: %s", strerror(-ret));
 		return -1;
 	}
 	if (o->expect_recoveries >= 0) {
@@ -318,7 +248,7 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 
 		if (rte_eth_dev_info_get(port, &info) != 0 ||
 		    info.err_handle_mode != RTE_ETH_ERROR_HANDLE_MODE_PROACTIVE)
-			fail("dev_info err_handle_mode is not PROACTIVE");
+			vt_fail("dev_info err_handle_mode is not PROACTIVE");
 		rte_eth_dev_callback_register(port, RTE_ETH_EVENT_ERR_RECOVERING, recovery_event,
 					      NULL);
 		rte_eth_dev_callback_register(port, RTE_ETH_EVENT_RECOVERY_SUCCESS,
@@ -329,27 +259,27 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 	base = rte_mempool_in_use_count(mp);
 	ret = rte_eth_dev_start(port);
 	if (ret != 0) {
-		fail("port start: %s", strerror(-ret));
+		vt_fail("port start: %s", strerror(-ret));
 		return -1;
 	}
-	t0 = now_s();
+	t0 = vt_now_s();
 	end = t0 + o->duration;
 	do {
 		if (rte_eth_link_get_nowait(port, &link) != 0)
 			link.link_status = RTE_ETH_LINK_DOWN;
-	} while (link.link_status != RTE_ETH_LINK_UP && now_s() < t0 + 5);
+	} while (link.link_status != RTE_ETH_LINK_UP && vt_now_s() < t0 + 5);
 	printf("vnet-hostile: link %s after %.2f s\n",
-	       link.link_status == RTE_ETH_LINK_UP ? "up" : "DOWN", now_s() - t0);
+	       link.link_status == RTE_ETH_LINK_UP ? "up" : "DOWN", vt_now_s() - t0);
 	if (link.link_status != RTE_ETH_LINK_UP)
-		fail("link not up within 5 s");
+		vt_fail("link not up within 5 s");
 	if (o->rx_intr) {
 		ret = rte_eth_dev_rx_intr_ctl_q(port, 0, RTE_EPOLL_PER_THREAD,
 						RTE_INTR_EVENT_ADD, NULL);
 		if (ret != 0)
-			fail("rte_eth_dev_rx_intr_ctl_q: %s", strerror(-ret));
+			vt_fail("rte_eth_dev_rx_intr_ctl_q: %s", strerror(-ret));
 	}
 
-	while (now_s() < end) {
+	while (vt_now_s() < end) {
 		uint16_t n = rte_eth_rx_burst(port, 0, pkts, BURST);
 
 		if (n > 0 && timed_out) {
@@ -358,13 +288,13 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 			       n);
 		}
 		timed_out = false;
-		if (n == 0 && o->rx_intr && o->tx == 0 && why[0] == '\0')
+		if (n == 0 && o->rx_intr && o->tx == 0 && !vt_failed())
 			timed_out = intr_sleep(port, &wakes, &wakes_after);
 		for (i = 0; i < n; i++) {
 			check_frame(&st, pkts[i]);
 			rte_pktmbuf_free(pkts[i]);
 		}
-		if (tx_done < o->tx && now_s() >= next_tx) {
+		if (tx_done < o->tx && vt_now_s() >= next_tx) {
 			struct rte_mbuf *tx[BURST];
 			uint16_t k = 0, sent;
 
@@ -380,37 +310,37 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 			if (sent < k)
 				rte_pktmbuf_free_bulk(&tx[sent], k - sent);
 			tx_done += k;
-			next_tx = now_s() + 0.005;
+			next_tx = vt_now_s() + 0.005;
 		} else if (o->tx > 0) {
 			/* Nothing to send: an empty burst still reclaims what the device used. */
 			rte_eth_tx_burst(port, 0, pkts, 0);
 		}
 		if (o->done_file != NULL && done_at == 0 && access(o->done_file, F_OK) == 0) {
-			done_at = now_s();
+			done_at = vt_now_s();
 			printf("vnet-hostile: backend script done after %.2f s\n", done_at - t0);
 		}
-		if (done_at != 0 && now_s() >= done_at + o->settle && tx_done >= o->tx)
+		if (done_at != 0 && vt_now_s() >= done_at + o->settle && tx_done >= o->tx)
 			break;
 	}
 	if (o->done_file != NULL && done_at == 0)
-		fail("the backend's script did not finish within %.1f s", o->duration);
+		vt_fail("the backend's script did not finish within %.1f s", o->duration);
 	printf("vnet-hostile: received %" PRIu64 " intact frame(s), %" PRIu64 " bad; sent %"
 	       PRIu64 " (%" PRIu64 " refused) in %.2f s\n", st.ok, st.bad, tx_sent, tx_refused,
-	       now_s() - t0);
-	print_xstats(port);
+	       vt_now_s() - t0);
+	vt_print_xstats(port, "_q0_");	/* rx_q0_* and tx_q0_* */
 	if (o->rx_intr) {
 		printf("vnet-hostile: RX interrupt: %u wake-up(s), %u after a recovery, %u "
 		       "stranded frame(s)\n", wakes, wakes_after, stranded);
 		if (stranded != 0)
-			fail("%u frame(s) waited for a 1 s timeout instead of an interrupt",
-			     stranded);
+			vt_fail("%u frame(s) waited for a 1 s timeout instead of an interrupt",
+				stranded);
 		if (o->expect_recoveries > 0 && wakes_after == 0)
-			fail("no RX interrupt wake-up after the recovery");
+			vt_fail("no RX interrupt wake-up after the recovery");
 	}
 	if (st.bad != 0)
-		fail("%" PRIu64 " bad frame(s)", st.bad);
+		vt_fail("%" PRIu64 " bad frame(s)", st.bad);
 	if (o->expect_rx >= 0 && st.ok != (uint64_t)o->expect_rx)
-		fail("received %" PRIu64 " frames, expected %ld", st.ok, o->expect_rx);
+		vt_fail("received %" PRIu64 " frames, expected %ld", st.ok, o->expect_rx);
 	if (o->expect_recoveries >= 0) {
 		uint32_t r = __atomic_load_n(&ev_recovering, __ATOMIC_RELAXED);
 		uint32_t s = __atomic_load_n(&ev_success, __ATOMIC_RELAXED);
@@ -420,33 +350,18 @@ run(const struct opts *o, uint16_t port, struct rte_mempool *mp)
 		       "%u RECOVERY_FAILED\n", r, s, f);
 		if (r != (uint32_t)o->expect_recoveries || s != (uint32_t)o->expect_recoveries ||
 		    f != 0)
-			fail("recovery events %u/%u/%u (recovering/success/failed), expected "
-			     "%ld/%ld/0", r, s, f, o->expect_recoveries, o->expect_recoveries);
+			vt_fail("recovery events %u/%u/%u (recovering/success/failed), expected "
+				"%ld/%ld/0", r, s, f, o->expect_recoveries, o->expect_recoveries);
 	}
 	for (i = 0; i < o->nxs; i++) {
-		uint64_t v = xstat(port, o->xs[i].name);
+		uint64_t v = vt_xstat(port, o->xs[i].name);
 
 		if (v != o->xs[i].value)
-			fail("xstat %s = %" PRIu64 ", expected %" PRIu64, o->xs[i].name, v,
-			     o->xs[i].value);
+			vt_fail("xstat %s = %" PRIu64 ", expected %" PRIu64, o->xs[i].name, v,
+				o->xs[i].value);
 	}
 
-	ret = rte_eth_dev_stop(port);
-	if (ret != 0)
-		fail("stop: %s", strerror(-ret));
-	in_use = rte_mempool_in_use_count(mp);
-	printf("vnet-hostile: mempool: %u in use after stop (%u before start)\n", in_use, base);
-	if (in_use != base)
-		fail("%u mbufs in use after stop, %u before start: %s", in_use, base,
-		     in_use > base ? "leak" : "double free");
-	ret = rte_eth_dev_close(port);
-	if (ret != 0)
-		fail("close: %s", strerror(-ret));
-	in_use = rte_mempool_in_use_count(mp);
-	printf("vnet-hostile: mempool: %u in use after close (%u before start)\n", in_use, base);
-	if (in_use != base)
-		fail("%u mbufs in use after close, %u before start: %s", in_use, base,
-		     in_use > base ? "leak" : "double free");
+	vt_stop_close(port, mp, base, vt_fail);
 	return 0;
 }
 
@@ -465,20 +380,14 @@ main(int argc, char **argv)
 	struct opts o = { .mode = NULL, .rx_buf = 512, .expect_rx = -1, .duration = 8,
 			  .settle = 0.3, .pool = POOL_SIZE, .expect_recoveries = -1 };
 	struct rte_mempool *mp;
-	uint16_t port, p;
-	bool found = false;
-	int ret, i;
+	uint16_t port;
+	bool found;
+	int i;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_DFL);	/* a hang-up that raised it would kill the test */
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		printf("vnet-hostile: EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (vt_eal_init("vnet-hostile", &argc, &argv) < 0) {
 		printf("RESULT hostile-eal FAIL: EAL init\n");
 		return 3;
 	}
-	argc -= ret;
-	argv += ret;
 	for (i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -530,30 +439,21 @@ main(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	RTE_ETH_FOREACH_DEV(p) {
-		struct rte_eth_dev_info info;
-
-		if (rte_eth_dev_info_get(p, &info) == 0 && info.driver_name != NULL &&
-		    strcmp(info.driver_name, "net_vnet_user") == 0) {
-			port = p;
-			found = true;
-			break;
-		}
-	}
+	found = vt_find_port("net_vnet_user", &port) == 0;
 	allow_loss = o.allow_loss;
 	mp = rte_pktmbuf_pool_create("hostile_pool", o.pool, o.pool < 4 * POOL_CACHE ? 0 :
 				     POOL_CACHE, 0,
 				     RTE_PKTMBUF_HEADROOM + o.rx_buf, (int)rte_socket_id());
 	if (!found)
-		fail("no net_vnet_user port (probe failed?)");
+		vt_fail("no net_vnet_user port (probe failed?)");
 	else if (mp == NULL)
-		fail("mempool: %s", rte_strerror(rte_errno));
+		vt_fail("mempool: %s", rte_strerror(rte_errno));
 	else
 		run(&o, port, mp);
-	if (why[0] == '\0')
+	if (!vt_failed())
 		printf("RESULT hostile-%s PASS\n", o.mode);
 	else
-		printf("RESULT hostile-%s FAIL: %s\n", o.mode, why);
+		printf("RESULT hostile-%s FAIL: %s\n", o.mode, vt_why());
 	rte_eal_cleanup();
-	return why[0] == '\0' ? 0 : 1;
+	return !vt_failed() ? 0 : 1;
 }

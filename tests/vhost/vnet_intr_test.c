@@ -27,7 +27,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,89 +45,27 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "vnet_test_common.h"
+
 #define BURST		32
 #define ETHERTYPE_TEST	0x88B5
 #define MAGIC		0x52544e56u	/* "VNTR" */
 #define POOL_SIZE	8191
 #define EP_DATA		((void *)(uintptr_t)0x5a5a)
 
-static char fail_why[256];
-
-static void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fail_why[0] != '\0')
-		return;
-	va_start(ap, fmt);
-	vsnprintf(fail_why, sizeof(fail_why), fmt, ap);
-	va_end(ap);
-	printf("vnet-intr-test: FAIL: %s\n", fail_why);
-}
-
-static double
-now_s(void)
-{
-	return (double)rte_get_timer_cycles() / (double)rte_get_timer_hz();
-}
-
-static int
-find_port(const char *driver, uint16_t *port)
-{
-	uint16_t p;
-
-	RTE_ETH_FOREACH_DEV(p) {
-		struct rte_eth_dev_info info;
-
-		if (rte_eth_dev_info_get(p, &info) == 0 && info.driver_name != NULL &&
-		    strcmp(info.driver_name, driver) == 0) {
-			*port = p;
-			return 0;
-		}
-	}
-	return -ENODEV;
-}
-
+/* Configure @port (one queue pair, @conf) and start it. */
 static int
 port_setup(uint16_t port, const struct rte_eth_conf *conf, struct rte_mempool *mp)
 {
 	int ret;
 
-	ret = rte_eth_dev_configure(port, 1, 1, conf);
-	if (ret != 0) {
-		printf("vnet-intr-test: port %u configure: %s\n", port, strerror(-ret));
-		return ret;
-	}
-	ret = rte_eth_rx_queue_setup(port, 0, 256, rte_eth_dev_socket_id(port), NULL, mp);
-	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(port, 0, 256, rte_eth_dev_socket_id(port), NULL);
-	if (ret == 0)
-		ret = rte_eth_dev_start(port);
+	ret = vt_port_setup(port, 1, conf, 256, 256, mp, 0);
 	if (ret != 0)
-		printf("vnet-intr-test: port %u setup/start: %s\n", port, strerror(-ret));
+		return ret;
+	ret = rte_eth_dev_start(port);
+	if (ret != 0)
+		printf("vnet-intr-test: port %u start: %s\n", port, strerror(-ret));
 	return ret;
-}
-
-static bool
-link_up(uint16_t port)
-{
-	struct rte_eth_link l;
-
-	return rte_eth_link_get_nowait(port, &l) == 0 && l.link_status == RTE_ETH_LINK_UP;
-}
-
-static int
-wait_link(uint16_t port, bool up, double timeout)
-{
-	double end = now_s() + timeout;
-
-	while (now_s() < end) {
-		if (link_up(port) == up)
-			return 0;
-		rte_delay_ms(10);
-	}
-	return -ETIMEDOUT;
 }
 
 /* Send @n test frames numbered from @seq out of @port queue 0. @return frames sent. */
@@ -175,10 +112,10 @@ static unsigned int
 recv_frames(uint16_t port, uint32_t seq, unsigned int n, double timeout)
 {
 	struct rte_mbuf *m[BURST];
-	double end = now_s() + timeout;
+	double end = vt_now_s() + timeout;
 	unsigned int got = 0;
 
-	while (got < n && now_s() < end) {
+	while (got < n && vt_now_s() < end) {
 		uint16_t r = rte_eth_rx_burst(port, 0, m, BURST), i;
 
 		for (i = 0; i < r; i++) {
@@ -195,8 +132,8 @@ recv_frames(uint16_t port, uint32_t seq, unsigned int n, double timeout)
 					ok = p[k] == (uint8_t)(k ^ (seq + got));
 			}
 			if (!ok)
-				fail("frame %u: bad contents or length (%u, expected %u)",
-				     seq + got, m[i]->pkt_len, len);
+				vt_fail("frame %u: bad contents or length (%u, expected %u)",
+					seq + got, m[i]->pkt_len, len);
 			else
 				got++;
 			rte_pktmbuf_free(m[i]);
@@ -224,9 +161,8 @@ wait_intr(int ms)
 static int
 add_vnet(const char *vnet_args, uint16_t *vnet)
 {
-	if (rte_eal_hotplug_add("vdev", "net_vnet_user0", vnet_args) != 0 ||
-	    find_port("net_vnet_user", vnet) != 0) {
-		fail("cannot hot-plug net_vnet_user0,%s", vnet_args);
+	if (vt_attach_vnet(vnet_args, vnet) != 0) {
+		vt_fail("cannot hot-plug net_vnet_user0,%s", vnet_args);
 		return -1;
 	}
 	return 0;
@@ -248,45 +184,45 @@ mode_rxintr(struct rte_mempool *mp, uint16_t vhost, const char *vnet_args, unsig
 	conf.intr_conf.rxq = 1;
 	if (port_setup(vnet, &conf, mp) != 0)
 		return -1;
-	if (wait_link(vnet, true, 10) != 0) {
-		fail("vnet link not up within 10 s");
+	if (vt_wait_links(&vnet, 1, 10) != 0) {
+		vt_fail("vnet link not up within 10 s");
 		return -1;
 	}
 	ret = rte_eth_dev_rx_intr_ctl_q(vnet, 0, RTE_EPOLL_PER_THREAD, RTE_INTR_EVENT_ADD,
 					EP_DATA);
 	if (ret != 0) {
-		fail("rte_eth_dev_rx_intr_ctl_q: %s", strerror(-ret));
+		vt_fail("rte_eth_dev_rx_intr_ctl_q: %s", strerror(-ret));
 		return -1;
 	}
 	/* Whatever the backend signalled while setting up is not part of the test. */
 	while (wait_intr(100) > 0)
 		;
-	for (r = 0; r < rounds && fail_why[0] == '\0'; r++) {
+	for (r = 0; r < rounds && !vt_failed(); r++) {
 		unsigned int k = 1 + r % BURST;
 		double t0, lat;
 		int n;
 
 		/* idle: armed, nothing arrives, nothing may wake us */
 		if (rte_eth_dev_rx_intr_enable(vnet, 0) != 0) {
-			fail("rx_intr_enable failed");
+			vt_fail("rx_intr_enable failed");
 			break;
 		}
 		n = wait_intr(r % 20 == 0 ? 200 : 5);
 		if (n != 0) {
-			fail("round %u: woken %d time(s) while idle", r, n);
+			vt_fail("round %u: woken %d time(s) while idle", r, n);
 			break;
 		}
 		/* wake: the backend sends, the wait returns */
 		if (send_frames(mp, vhost, seq, k) != k) {
-			fail("round %u: net_vhost sent fewer than %u frames", r, k);
+			vt_fail("round %u: net_vhost sent fewer than %u frames", r, k);
 			break;
 		}
-		t0 = now_s();
+		t0 = vt_now_s();
 		n = wait_intr(2000);
-		lat = now_s() - t0;
+		lat = vt_now_s() - t0;
 		if (n != 1) {
-			fail("round %u: %u frames sent, wait returned %d event(s) in %.3f s", r, k,
-			     n, lat);
+			vt_fail("round %u: %u frames sent, wait returned %d event(s) in %.3f s",
+				r, k, n, lat);
 			break;
 		}
 		wakes++;
@@ -295,28 +231,28 @@ mode_rxintr(struct rte_mempool *mp, uint16_t vhost, const char *vnet_args, unsig
 			lat_max = lat;
 		rte_eth_dev_rx_intr_disable(vnet, 0);
 		if (recv_frames(vnet, seq, k, 2) != k) {
-			fail("round %u: not all of %u frames received after the wake-up", r, k);
+			vt_fail("round %u: not all of %u frames received after the wake-up", r, k);
 			break;
 		}
 		seq += k;
 		frames += k;
 		/* race: frames land while disarmed and unpolled, then arm: must wake at once */
 		if (send_frames(mp, vhost, seq, k) != k) {
-			fail("round %u: net_vhost sent fewer than %u frames", r, k);
+			vt_fail("round %u: net_vhost sent fewer than %u frames", r, k);
 			break;
 		}
 		rte_delay_us_block(200);
 		rte_eth_dev_rx_intr_enable(vnet, 0);
 		n = wait_intr(50);
 		if (n != 1) {
-			fail("round %u: %u frames pending when the queue was armed, wait "
-			     "returned %d", r, k, n);
+			vt_fail("round %u: %u frames pending when the queue was armed, wait "
+				"returned %d", r, k, n);
 			break;
 		}
 		races++;
 		rte_eth_dev_rx_intr_disable(vnet, 0);
 		if (recv_frames(vnet, seq, k, 2) != k) {
-			fail("round %u: not all of %u pending frames received", r, k);
+			vt_fail("round %u: not all of %u pending frames received", r, k);
 			break;
 		}
 		seq += k;
@@ -329,7 +265,7 @@ mode_rxintr(struct rte_mempool *mp, uint16_t vhost, const char *vnet_args, unsig
 	rte_eth_dev_stop(vnet);
 	rte_eth_dev_close(vnet);
 	rte_eth_dev_stop(vhost);
-	return fail_why[0] == '\0' ? 0 : -1;
+	return !vt_failed() ? 0 : -1;
 }
 
 static volatile unsigned int lsc_events;
@@ -342,7 +278,7 @@ lsc_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret_param)
 	RTE_SET_USED(ret_param);
 	if (type != RTE_ETH_EVENT_INTR_LSC)
 		return 0;
-	lsc_last_up = link_up(port);
+	lsc_last_up = vt_link_up(port);
 	__atomic_fetch_add(&lsc_events, 1, __ATOMIC_RELEASE);
 	printf("vnet-intr-test: LSC event on port %u: link %s\n", port,
 	       lsc_last_up ? "up" : "down");
@@ -353,11 +289,11 @@ lsc_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret_param)
 static double
 wait_lsc(unsigned int want, bool up, double timeout)
 {
-	double t0 = now_s();
+	double t0 = vt_now_s();
 
-	while (now_s() - t0 < timeout) {
+	while (vt_now_s() - t0 < timeout) {
 		if (__atomic_load_n(&lsc_events, __ATOMIC_ACQUIRE) >= want && lsc_last_up == up)
-			return now_s() - t0;
+			return vt_now_s() - t0;
 		rte_delay_ms(5);
 	}
 	return -1;
@@ -376,15 +312,15 @@ mode_lsc(struct rte_mempool *mp, uint16_t vhost, const char *vnet_args, const ch
 	if (port_setup(vhost, &conf, mp) != 0 || add_vnet(vnet_args, &vnet) != 0)
 		return -1;
 	if (rte_eth_dev_info_get(vnet, &info) != 0 || !(*info.dev_flags & RTE_ETH_DEV_INTR_LSC)) {
-		fail("vnet port has no RTE_ETH_DEV_INTR_LSC in dev_flags");
+		vt_fail("vnet port has no RTE_ETH_DEV_INTR_LSC in dev_flags");
 		return -1;
 	}
 	rte_eth_dev_callback_register(vnet, RTE_ETH_EVENT_INTR_LSC, lsc_cb, NULL);
 	conf.intr_conf.lsc = 1;
 	if (port_setup(vnet, &conf, mp) != 0)
 		return -1;
-	if (wait_link(vnet, true, 10) != 0) {
-		fail("vnet link not up within 10 s");
+	if (vt_wait_links(&vnet, 1, 10) != 0) {
+		vt_fail("vnet link not up within 10 s");
 		return -1;
 	}
 	rte_delay_ms(300);	/* let the control thread settle on "up" */
@@ -397,16 +333,16 @@ mode_lsc(struct rte_mempool *mp, uint16_t vhost, const char *vnet_args, const ch
 		printf("vnet-intr-test: hotplug remove of net_vhost0 failed (closed anyway)\n");
 	down = wait_lsc(base + 1, false, 10);
 	if (down < 0) {
-		fail("no LSC event with link down within 10 s of the backend hang-up "
-		     "(%u events so far)", lsc_events - base);
+		vt_fail("no LSC event with link down within 10 s of the backend hang-up "
+			"(%u events so far)", lsc_events - base);
 		return -1;
 	}
 	printf("vnet-intr-test: link-down event %.1f ms after the backend hang-up\n", down * 1e3);
 
 	/* backend comes back: vnet (client mode) reconnects */
 	if (rte_eal_hotplug_add("vdev", "net_vhost0", vhost_args) != 0 ||
-	    find_port("net_vhost", &vhost) != 0) {
-		fail("cannot hot-plug net_vhost0,%s again", vhost_args);
+	    vt_find_port("net_vhost", &vhost) != 0) {
+		vt_fail("cannot hot-plug net_vhost0,%s again", vhost_args);
 		return -1;
 	}
 	memset(&conf, 0, sizeof(conf));
@@ -414,7 +350,7 @@ mode_lsc(struct rte_mempool *mp, uint16_t vhost, const char *vnet_args, const ch
 		return -1;
 	up = wait_lsc(base + 2, true, 15);
 	if (up < 0) {
-		fail("no LSC event with link up within 15 s of the backend's return");
+		vt_fail("no LSC event with link up within 15 s of the backend's return");
 		return -1;
 	}
 	printf("vnet-intr-test: link-up event %.1f ms after the backend came back (vnet "
@@ -424,7 +360,7 @@ mode_lsc(struct rte_mempool *mp, uint16_t vhost, const char *vnet_args, const ch
 	if (send_frames(mp, vhost, 1000, 16) == 16)
 		got = recv_frames(vnet, 1000, 16, 3);
 	if (got != 16) {
-		fail("after the reconnect: %u of 16 frames received", got);
+		vt_fail("after the reconnect: %u of 16 frames received", got);
 		return -1;
 	}
 	printf("vnet-intr-test: %u LSC events in all; 16 frames intact after the reconnect\n",
@@ -444,13 +380,10 @@ main(int argc, char **argv)
 	const char *mode, *vhost_args = NULL, *vnet_args = NULL;
 	int ret, i;
 
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
+	if (vt_eal_init("vnet-intr-test", &argc, &argv) < 0) {
 		printf("RESULT init FAIL: EAL init\n");
 		return 1;
 	}
-	argc -= ret;
-	argv += ret;
 	if (argc < 2) {
 		printf("usage: vnet-intr-test <EAL args> -- rxintr|lsc --vnet DEVARGS [--rounds N] "
 		       "[--vhost-args ARGS]\n");
@@ -467,7 +400,7 @@ main(int argc, char **argv)
 	}
 	mp = rte_pktmbuf_pool_create("intr_pool", POOL_SIZE, 64, 0, 2048 + 128,
 				     rte_socket_id());
-	if (mp == NULL || find_port("net_vhost", &vhost) != 0 || vnet_args == NULL) {
+	if (mp == NULL || vt_find_port("net_vhost", &vhost) != 0 || vnet_args == NULL) {
 		printf("RESULT %s FAIL: pool, net_vhost port or --vnet missing\n", mode);
 		return 1;
 	}
@@ -482,7 +415,7 @@ main(int argc, char **argv)
 	if (ret == 0)
 		printf("RESULT %s PASS\n", mode);
 	else
-		printf("RESULT %s FAIL: %s\n", mode, fail_why);
+		printf("RESULT %s FAIL: %s\n", mode, vt_why());
 	rte_eal_cleanup();
 	return ret == 0 ? 0 : 1;
 }

@@ -24,6 +24,8 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 
+#include "vnet_test_common.h"
+
 static int failures;
 
 #define CHECK(cond, ...) do {						\
@@ -34,17 +36,6 @@ static int failures;
 		failures++;						\
 	}								\
 } while (0)
-
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t id, v = UINT64_MAX;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
-		return UINT64_MAX;
-	return v;
-}
 
 static void
 check_port(uint16_t port)
@@ -70,8 +61,8 @@ check_port(uint16_t port)
 	ret |= rte_eth_stats_get(port, &st1);
 	CHECK(ret == 0 && st1.ipackets > st0.ipackets, "port %u: stats %d, ipackets %" PRIu64
 	      " -> %" PRIu64, port, ret, st0.ipackets, st1.ipackets);
-	CHECK(xstat(port, "rx_q1_packets") != UINT64_MAX && xstat(port, "rx_q1_packets") > 0,
-	      "port %u: xstat rx_q1_packets %" PRIu64, port, xstat(port, "rx_q1_packets"));
+	CHECK(vt_xstat(port, "rx_q1_packets") != UINT64_MAX && vt_xstat(port, "rx_q1_packets") > 0,
+	      "port %u: xstat rx_q1_packets %" PRIu64, port, vt_xstat(port, "rx_q1_packets"));
 	ret = rte_eth_rx_burst_mode_get(port, 1, &bm);
 	CHECK(ret == 0 && strstr(bm.info, "ring") != NULL, "port %u: rx burst mode %d '%s'", port,
 	      ret, ret == 0 ? bm.info : "");

@@ -25,8 +25,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,7 +32,6 @@
 #include <string.h>
 
 #include <rte_common.h>
-#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
@@ -44,6 +41,8 @@
 #include <rte_net.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
+
+#include "vnet_test_common.h"
 
 #define MTU		9000
 #define MAX_FRAME	(MTU + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)	/* vnet's limit */
@@ -73,55 +72,6 @@
 static struct rte_mempool *mp_vnet, *mp_vh, *mp_big;
 static uint16_t vnet_port, vh_port;
 static int legacy;		/* net_vhost legacy-ol-flags=1: TX flags on its RX mbufs */
-static unsigned int n_checks, n_failed;
-
-/* ---- checks -------------------------------------------------------------------------- */
-
-static const char *cur_name;
-static char cur_why[512];
-
-static void
-check_begin(const char *name)
-{
-	cur_name = name;
-	cur_why[0] = '\0';
-}
-
-/* Record a failed assertion of the current check (the first few reasons are kept). */
-static void
-fail(const char *fmt, ...)
-{
-	size_t n = strlen(cur_why);
-	va_list ap;
-
-	if (n + 4 >= sizeof(cur_why))
-		return;
-	if (n > 0) {
-		memcpy(cur_why + n, "; ", 3);
-		n += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(cur_why + n, sizeof(cur_why) - n, fmt, ap);
-	va_end(ap);
-}
-
-static void
-check_end(void)
-{
-	n_checks++;
-	if (cur_why[0] == '\0') {
-		printf("CHECK %s PASS\n", cur_name);
-	} else {
-		n_failed++;
-		printf("CHECK %s FAIL: %s\n", cur_name, cur_why);
-	}
-}
-
-static double
-now_s(void)
-{
-	return (double)rte_get_timer_cycles() / (double)rte_get_timer_hz();
-}
 
 /* ---- frames -------------------------------------------------------------------------- */
 
@@ -297,11 +247,11 @@ linear(const struct rte_mbuf *m, uint8_t *b)
 	uint32_t off;
 
 	if (rte_mbuf_check(m, 1, &reason) != 0) {
-		fail("rte_mbuf_check: %s", reason);
+		vt_fail("rte_mbuf_check: %s", reason);
 		return false;
 	}
 	if (m->pkt_len > BUF_MAX) {
-		fail("frame of %u bytes", m->pkt_len);
+		vt_fail("frame of %u bytes", m->pkt_len);
 		return false;
 	}
 	for (off = 0; m != NULL; m = m->next) {	/* rte_pktmbuf_read may not copy */
@@ -337,22 +287,22 @@ diff_at(const uint8_t *a, const uint8_t *b, uint32_t from, uint32_t to, const ui
 static bool
 send1(uint16_t port, struct rte_mbuf *m)
 {
-	double end = now_s() + 2;
+	double end = vt_now_s() + 2;
 	uint16_t n;
 
 	if (m == NULL) {
-		fail("no mbuf for the frame");
+		vt_fail("no mbuf for the frame");
 		return false;
 	}
 	n = rte_eth_tx_prepare(port, 0, &m, 1);
 	if (n != 1) {
-		fail("tx_prepare refused the packet: %s", rte_strerror(rte_errno));
+		vt_fail("tx_prepare refused the packet: %s", rte_strerror(rte_errno));
 		rte_pktmbuf_free(m);
 		return false;
 	}
 	while (rte_eth_tx_burst(port, 0, &m, 1) == 0) {
-		if (now_s() > end) {
-			fail("port %u TX took nothing for 2 s", port);
+		if (vt_now_s() > end) {
+			vt_fail("port %u TX took nothing for 2 s", port);
 			rte_pktmbuf_free(m);
 			return false;
 		}
@@ -364,14 +314,14 @@ send1(uint16_t port, struct rte_mbuf *m)
 static struct rte_mbuf *
 recv1(uint16_t port, double timeout)
 {
-	double end = now_s() + timeout;
+	double end = vt_now_s() + timeout;
 	struct rte_mbuf *m;
 
 	do {
 		if (rte_eth_rx_burst(port, 0, &m, 1) == 1)
 			return m;
 		rte_eth_tx_done_cleanup(port == vh_port ? vnet_port : vh_port, 0, 0);
-	} while (now_s() < end);
+	} while (vt_now_s() < end);
 	return NULL;
 }
 
@@ -382,7 +332,7 @@ expect_quiet(uint16_t port)
 	struct rte_mbuf *m = recv1(port, 0.05);
 
 	if (m != NULL) {
-		fail("an extra frame of %u bytes arrived", m->pkt_len);
+		vt_fail("an extra frame of %u bytes arrived", m->pkt_len);
 		rte_pktmbuf_free(m);
 	}
 }
@@ -397,7 +347,7 @@ xfer(uint16_t from, uint16_t to, struct rte_mbuf *m, uint8_t *rx)
 		return NULL;
 	r = recv1(to, 2);
 	if (r == NULL) {
-		fail("nothing arrived within 2 s");
+		vt_fail("nothing arrived within 2 s");
 		return NULL;
 	}
 	if (!linear(r, rx)) {
@@ -405,17 +355,6 @@ xfer(uint16_t from, uint16_t to, struct rte_mbuf *m, uint8_t *rx)
 		return NULL;
 	}
 	return r;
-}
-
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t id, v;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
-		return UINT64_MAX;
-	return v;
 }
 
 static uint64_t
@@ -432,23 +371,6 @@ features(uint16_t port)
 }
 
 /* ---- ports --------------------------------------------------------------------------- */
-
-static int
-find_port(const char *driver, uint16_t *port)
-{
-	uint16_t p;
-
-	RTE_ETH_FOREACH_DEV(p) {
-		struct rte_eth_dev_info info;
-
-		if (rte_eth_dev_info_get(p, &info) == 0 && info.driver_name != NULL &&
-		    strcmp(info.driver_name, driver) == 0) {
-			*port = p;
-			return 0;
-		}
-	}
-	return -ENODEV;
-}
 
 static int
 port_config(uint16_t port, uint64_t rxo, uint64_t txo, uint16_t mtu, uint32_t max_lro,
@@ -471,27 +393,16 @@ port_config(uint16_t port, uint64_t rxo, uint64_t txo, uint16_t mtu, uint32_t ma
 		printf("vnet-offload-test: port %u set_mtu %u: %s\n", port, mtu, strerror(-ret));
 		return ret;
 	}
-	ret = rte_eth_rx_queue_setup(port, 0, 256, rte_eth_dev_socket_id(port), NULL, mp);
-	if (ret == 0)
-		ret = rte_eth_tx_queue_setup(port, 0, 256, rte_eth_dev_socket_id(port), NULL);
-	if (ret != 0)
-		printf("vnet-offload-test: port %u queue setup: %s\n", port, strerror(-ret));
-	return ret;
+	return vt_queues_setup(port, 1, 256, 256, mp, 0);
 }
 
+/* Both links up within 5 s (after vnet's port was restarted). */
 static int
 wait_links(void)
 {
-	double end = now_s() + 5;
-	struct rte_eth_link a, b;
+	const uint16_t ports[2] = { vnet_port, vh_port };
 
-	while (now_s() < end) {
-		if (rte_eth_link_get_nowait(vnet_port, &a) == 0 && a.link_status &&
-		    rte_eth_link_get_nowait(vh_port, &b) == 0 && b.link_status)
-			return 0;
-		rte_delay_ms(5);
-	}
-	return -ETIMEDOUT;
+	return vt_wait_links(ports, 2, 5);
 }
 
 /* net_vhost configured (its socket appears), then net_vnet_user0 hot-plugged. */
@@ -503,7 +414,7 @@ setup_vhost_and_attach(const char *vnet_args)
 			 RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	int ret;
 
-	if (find_port("net_vhost", &vh_port) != 0) {
+	if (vt_find_port("net_vhost", &vh_port) != 0) {
 		printf("vnet-offload-test: no net_vhost port\n");
 		return -ENODEV;
 	}
@@ -515,12 +426,7 @@ setup_vhost_and_attach(const char *vnet_args)
 	ret = port_config(vh_port, vh_rx, vh_tx, 0, 0, mp_vh);
 	if (ret != 0)
 		return ret;
-	ret = rte_eal_hotplug_add("vdev", "net_vnet_user0", vnet_args);
-	printf("vnet-offload-test: hot-plug net_vnet_user0,%s: %s\n", vnet_args,
-	       ret == 0 ? "probed" : strerror(-ret));
-	if (ret != 0)
-		return ret;
-	return find_port("net_vnet_user", &vnet_port);
+	return vt_attach_vnet(vnet_args, &vnet_port);
 }
 
 /* --no-ptypes: the application turns packet type parsing off before start. */
@@ -529,20 +435,10 @@ static int no_ptypes;
 static int
 start_both(void)
 {
-	int ret;
-
 	/* --no-ptypes 1: as testpmd does by default (offload decisions must not need them). */
 	if (no_ptypes && rte_eth_dev_set_ptypes(vnet_port, RTE_PTYPE_UNKNOWN, NULL, 0) != 0)
 		printf("vnet-offload-test: set_ptypes failed\n");
-	ret = rte_eth_dev_start(vh_port);
-
-	if (ret == 0)
-		ret = rte_eth_dev_start(vnet_port);
-	if (ret == 0)
-		ret = wait_links();
-	if (ret != 0)
-		printf("vnet-offload-test: start: %s (%d)\n", strerror(-ret), ret);
-	return ret;
+	return vt_start_pair(vh_port, vnet_port, 5);
 }
 
 /* The offload configuration of vnet (see the file comment); 0 or a negative errno. */
@@ -573,13 +469,14 @@ vh_expect_csum(const struct rte_mbuf *r, const struct pkt *p)
 
 	if (legacy) {
 		if ((r->ol_flags & RTE_MBUF_F_TX_L4_MASK) != want_tx)
-			fail("legacy flags: ol_flags 0x%" PRIx64 " lack TX_%s_CKSUM", r->ol_flags,
-			     p->proto == IPPROTO_TCP ? "TCP" : "UDP");
+			vt_fail("legacy flags: ol_flags 0x%" PRIx64 " lack TX_%s_CKSUM",
+				r->ol_flags, p->proto == IPPROTO_TCP ? "TCP" : "UDP");
 		if (r->l2_len != p->l2 || r->l3_len != p->l3)
-			fail("legacy flags: l2_len/l3_len %u/%u, expected %u/%u", r->l2_len,
-			     r->l3_len, p->l2, p->l3);
+			vt_fail("legacy flags: l2_len/l3_len %u/%u, expected %u/%u", r->l2_len,
+				r->l3_len, p->l2, p->l3);
 	} else if ((r->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_NONE) {
-		fail("ol_flags 0x%" PRIx64 ": expected RX_L4_CKSUM_NONE (NEEDS_CSUM)", r->ol_flags);
+		vt_fail("ol_flags 0x%" PRIx64 ": expected RX_L4_CKSUM_NONE (NEEDS_CSUM)",
+			r->ol_flags);
 	}
 }
 
@@ -596,8 +493,8 @@ expect_ip_csum(const uint8_t *b, const struct pkt *p)
 	got = ip.hdr_checksum;
 	ip.hdr_checksum = 0;
 	if (rte_ipv4_cksum(&ip) != got)
-		fail("IPv4 header checksum 0x%04x, expected 0x%04x", rte_be_to_cpu_16(got),
-		     rte_be_to_cpu_16(rte_ipv4_cksum(&ip)));
+		vt_fail("IPv4 header checksum 0x%04x, expected 0x%04x", rte_be_to_cpu_16(got),
+			rte_be_to_cpu_16(rte_ipv4_cksum(&ip)));
 }
 
 /* The pseudo-header sum (with the L4 length) of the frame in @b, as stored. */
@@ -627,8 +524,8 @@ expect_partial_csum(uint8_t *b, const struct pkt *p)
 	uint16_t field = get16(b, off), want_ph = phdr_sum(b, p), full, done;
 
 	if (!csum_eq(field, want_ph))
-		fail("L4 checksum field 0x%04x, pseudo-header sum 0x%04x expected",
-		     rte_be_to_cpu_16(field), rte_be_to_cpu_16(want_ph));
+		vt_fail("L4 checksum field 0x%04x, pseudo-header sum 0x%04x expected",
+			rte_be_to_cpu_16(field), rte_be_to_cpu_16(want_ph));
 	memcpy(c, b, p->len);
 	put16(c, off, 0);
 	full = p->v6 ? rte_ipv6_udptcp_cksum((void *)(c + p->l2), c + l4) :
@@ -637,8 +534,8 @@ expect_partial_csum(uint8_t *b, const struct pkt *p)
 	if (p->proto == IPPROTO_UDP && done == 0)
 		done = 0xffff;
 	if (!csum_eq(done, full))
-		fail("checksum completed from the field 0x%04x, independent 0x%04x",
-		     rte_be_to_cpu_16(done), rte_be_to_cpu_16(full));
+		vt_fail("checksum completed from the field 0x%04x, independent 0x%04x",
+			rte_be_to_cpu_16(done), rte_be_to_cpu_16(full));
 }
 
 /* vnet TX of @p with L4 checksum (+ IPv4 header checksum) offload. */
@@ -652,7 +549,7 @@ tx_csum(const char *name, bool v6, uint8_t proto, uint32_t paylen, const uint16_
 	uint32_t skip[2];
 	long d;
 
-	check_begin(name);
+	vt_check_begin(name);
 	build(&p, v6, proto, paylen, 7, 0);
 	if (vlan != 0)
 		build(&want, v6, proto, paylen, 7, vlan);
@@ -678,7 +575,7 @@ tx_csum(const char *name, bool v6, uint8_t proto, uint32_t paylen, const uint16_
 	r = xfer(vnet_port, vh_port, m, rx);
 	if (r != NULL) {
 		if (r->pkt_len != want.len)
-			fail("%u bytes arrived, %u sent", r->pkt_len, want.len);
+			vt_fail("%u bytes arrived, %u sent", r->pkt_len, want.len);
 		vh_expect_csum(r, &want);
 		if (r->pkt_len == want.len) {
 			expect_ip_csum(rx, &want);
@@ -687,7 +584,8 @@ tx_csum(const char *name, bool v6, uint8_t proto, uint32_t paylen, const uint16_
 			skip[1] = want.l2 + offsetof(struct rte_ipv4_hdr, hdr_checksum);
 			d = diff_at(rx, want.b, 0, want.len, skip, v6 ? 1 : 2);
 			if (d >= 0)
-				fail("byte %ld differs: 0x%02x, sent 0x%02x", d, rx[d], want.b[d]);
+				vt_fail("byte %ld differs: 0x%02x, sent 0x%02x", d, rx[d],
+					want.b[d]);
 		}
 		printf("vnet-offload-test: %s: %u bytes, %u segs sent, vhost ol_flags 0x%" PRIx64
 		       " l4 field 0x%04x\n", name, want.len, m != NULL ? 1u : 0u, r->ol_flags,
@@ -695,7 +593,7 @@ tx_csum(const char *name, bool v6, uint8_t proto, uint32_t paylen, const uint16_
 		rte_pktmbuf_free(r);
 	}
 	expect_quiet(vh_port);
-	check_end();
+	vt_check_end();
 }
 
 /* vnet TX of a 9000+ byte TCP packet with TSO (chain, headers in the first segment). */
@@ -707,10 +605,10 @@ tx_tso(const char *name, bool v6, uint32_t paylen)
 	const uint16_t segs[] = { 1000, 2000, 0 };
 	struct rte_mbuf *m, *r;
 	uint32_t skip[2], l4len;
-	uint16_t nsegs = 0, field;
+	uint16_t nsegs = 0, field, nolen;
 	long d;
 
-	check_begin(name);
+	vt_check_begin(name);
 	build(&p, v6, IPPROTO_TCP, paylen, 11, 0);
 	if (!v6)
 		put16(p.b, p.l2 + offsetof(struct rte_ipv4_hdr, hdr_checksum), 0xadde);
@@ -728,34 +626,38 @@ tx_tso(const char *name, bool v6, uint32_t paylen)
 	r = xfer(vnet_port, vh_port, m, rx);
 	if (r != NULL) {
 		if (r->pkt_len != p.len)
-			fail("%u bytes arrived, %u sent", r->pkt_len, p.len);
+			vt_fail("%u bytes arrived, %u sent", r->pkt_len, p.len);
 		if (legacy) {
 			if (!(r->ol_flags & RTE_MBUF_F_TX_TCP_SEG) || r->tso_segsz != MSS ||
 			    r->l4_len != p.l4)
-				fail("legacy flags: ol_flags 0x%" PRIx64 " tso_segsz %u l4_len %u, "
-				     "expected TX_TCP_SEG %u %u", r->ol_flags, r->tso_segsz,
-				     r->l4_len, MSS, p.l4);
+				vt_fail("legacy flags: ol_flags 0x%" PRIx64 " tso_segsz %u "
+					"l4_len %u, expected TX_TCP_SEG %u %u", r->ol_flags,
+					r->tso_segsz, r->l4_len, MSS, p.l4);
 		} else if (!(r->ol_flags & RTE_MBUF_F_RX_LRO) || r->tso_segsz != MSS) {
-			fail("ol_flags 0x%" PRIx64 " tso_segsz %u: expected RX_LRO, %u",
-			     r->ol_flags, r->tso_segsz, MSS);
+			vt_fail("ol_flags 0x%" PRIx64 " tso_segsz %u: expected RX_LRO, %u",
+				r->ol_flags, r->tso_segsz, MSS);
 		}
 		if (r->pkt_len == p.len) {
 			expect_ip_csum(rx, &p);
 			/* Linux GSO: the pseudo-header sum WITH the L4 length (not DPDK's). */
 			field = get16(rx, l4_csum_off(&p));
 			l4len = p.len - p.l2 - p.l3;
+			/* DPDK's TSO convention, for the message: the sum without the length */
+			nolen = v6 ? rte_ipv6_phdr_cksum((void *)(rx + p.l2),
+							 RTE_MBUF_F_TX_TCP_SEG) :
+				     rte_ipv4_phdr_cksum((void *)(rx + p.l2),
+							 RTE_MBUF_F_TX_TCP_SEG);
 			if (!csum_eq(field, phdr_sum(rx, &p)))
-				fail("TCP checksum field 0x%04x, expected the pseudo-header sum with "
-				     "length %u 0x%04x (without: 0x%04x)", rte_be_to_cpu_16(field),
-				     l4len, rte_be_to_cpu_16(phdr_sum(rx, &p)),
-				     rte_be_to_cpu_16(v6 ?
-				     rte_ipv6_phdr_cksum((void *)(rx + p.l2), RTE_MBUF_F_TX_TCP_SEG) :
-				     rte_ipv4_phdr_cksum((void *)(rx + p.l2), RTE_MBUF_F_TX_TCP_SEG)));
+				vt_fail("TCP checksum field 0x%04x, expected the pseudo-header "
+					"sum with length %u 0x%04x (without: 0x%04x)",
+					rte_be_to_cpu_16(field), l4len,
+					rte_be_to_cpu_16(phdr_sum(rx, &p)),
+					rte_be_to_cpu_16(nolen));
 			skip[0] = l4_csum_off(&p);
 			skip[1] = p.l2 + offsetof(struct rte_ipv4_hdr, hdr_checksum);
 			d = diff_at(rx, p.b, 0, p.len, skip, v6 ? 1 : 2);
 			if (d >= 0)
-				fail("byte %ld differs: 0x%02x, sent 0x%02x", d, rx[d], p.b[d]);
+				vt_fail("byte %ld differs: 0x%02x, sent 0x%02x", d, rx[d], p.b[d]);
 		}
 		printf("vnet-offload-test: %s: %u bytes in %u segs sent, vhost got %u bytes in %u "
 		       "segs, ol_flags 0x%" PRIx64 " tso_segsz %u\n", name, p.len, nsegs,
@@ -763,7 +665,7 @@ tx_tso(const char *name, bool v6, uint32_t paylen)
 		rte_pktmbuf_free(r);
 	}
 	expect_quiet(vh_port);
-	check_end();
+	vt_check_end();
 }
 
 /* vnet TX of plain frames (no offload flags): byte-exact, no checksum state on arrival. */
@@ -777,7 +679,7 @@ tx_plain(const char *name, uint32_t len, const uint16_t *segs, struct rte_mempoo
 	uint16_t sent_segs = 0;
 	long d;
 
-	check_begin(name);
+	vt_check_begin(name);
 	build(&p, false, 0, len - RTE_ETHER_HDR_LEN, len, 0);
 	if (vlan != 0)
 		build(&want, false, 0, len - RTE_ETHER_HDR_LEN, len, vlan);
@@ -787,7 +689,7 @@ tx_plain(const char *name, uint32_t len, const uint16_t *segs, struct rte_mempoo
 	if (m != NULL) {
 		sent_segs = m->nb_segs;
 		if (want_segs != 0 && m->nb_segs != want_segs)
-			fail("test bug: %u segments built, %u wanted", m->nb_segs, want_segs);
+			vt_fail("test bug: %u segments built, %u wanted", m->nb_segs, want_segs);
 		if (vlan != 0) {
 			m->ol_flags = RTE_MBUF_F_TX_VLAN;
 			m->vlan_tci = vlan;
@@ -796,22 +698,23 @@ tx_plain(const char *name, uint32_t len, const uint16_t *segs, struct rte_mempoo
 	r = xfer(vnet_port, vh_port, m, rx);
 	if (r != NULL) {
 		if (r->pkt_len != want.len)
-			fail("%u bytes arrived, %u sent", r->pkt_len, want.len);
+			vt_fail("%u bytes arrived, %u sent", r->pkt_len, want.len);
 		else if ((d = diff_at(rx, want.b, 0, want.len, NULL, 0)) >= 0)
-			fail("byte %ld differs: 0x%02x, expected 0x%02x", d, rx[d], want.b[d]);
+			vt_fail("byte %ld differs: 0x%02x, expected 0x%02x", d, rx[d], want.b[d]);
 		if (vlan != 0 && r->pkt_len >= 16 &&
 		    (get16(rx, 12) != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
 		     get16(rx, 14) != rte_cpu_to_be_16(vlan)))
-			fail("no 802.1Q tag %u after the MACs", vlan);
+			vt_fail("no 802.1Q tag %u after the MACs", vlan);
 		if (r->ol_flags & (RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_TX_OFFLOAD_MASK |
 				   RTE_MBUF_F_RX_LRO))
-			fail("ol_flags 0x%" PRIx64 " on a frame sent without offloads", r->ol_flags);
+			vt_fail("ol_flags 0x%" PRIx64 " on a frame sent without offloads",
+				r->ol_flags);
 		printf("vnet-offload-test: %s: %u bytes in %u segs sent, %u bytes in %u segs "
 		       "arrived\n", name, want.len, sent_segs, r->pkt_len, r->nb_segs);
 		rte_pktmbuf_free(r);
 	}
 	expect_quiet(vh_port);
-	check_end();
+	vt_check_end();
 }
 
 static int
@@ -822,11 +725,11 @@ mode_tx(void)
 	const uint16_t seg3_csum[] = { 60, 500, 0 };
 	uint64_t f = features(vnet_port);
 
-	check_begin("tx-features");
+	vt_check_begin("tx-features");
 	if ((f & (VBIT(F_CSUM) | VBIT(F_HOST_TSO4) | VBIT(F_HOST_TSO6))) !=
 	    (VBIT(F_CSUM) | VBIT(F_HOST_TSO4) | VBIT(F_HOST_TSO6)))
-		fail("negotiated 0x%" PRIx64 " lacks CSUM/HOST_TSO4/HOST_TSO6", f);
-	check_end();
+		vt_fail("negotiated 0x%" PRIx64 " lacks CSUM/HOST_TSO4/HOST_TSO6", f);
+	vt_check_end();
 
 	tx_csum("tx-csum-tcp4", false, IPPROTO_TCP, 1000, NULL, 0);
 	tx_csum("tx-csum-udp4", false, IPPROTO_UDP, 1000, NULL, 0);
@@ -877,7 +780,7 @@ rx_case(const char *name, const struct pkt *p, const struct pkt *want, uint64_t 
 	uint32_t skip[2];
 	long d;
 
-	check_begin(name);
+	vt_check_begin(name);
 	m = to_mbuf(mp_vh, p, NULL);
 	if (m != NULL) {
 		m->l2_len = p->l2;
@@ -892,18 +795,18 @@ rx_case(const char *name, const struct pkt *p, const struct pkt *want, uint64_t 
 		uint32_t pt = no_ptypes ? RTE_PTYPE_UNKNOWN : ptype_of(want);
 
 		if (r->pkt_len != want->len)
-			fail("%u bytes arrived, %u expected", r->pkt_len, want->len);
+			vt_fail("%u bytes arrived, %u expected", r->pkt_len, want->len);
 		if ((r->ol_flags & ol_mask) != want_ol)
-			fail("ol_flags 0x%" PRIx64 ", expected 0x%" PRIx64 " under mask 0x%" PRIx64,
-			     r->ol_flags, want_ol, ol_mask);
+			vt_fail("ol_flags 0x%" PRIx64 ", expected 0x%" PRIx64 " under mask 0x%"
+				PRIx64, r->ol_flags, want_ol, ol_mask);
 		if (r->packet_type != pt)
-			fail("packet_type 0x%x, expected 0x%x", r->packet_type, pt);
+			vt_fail("packet_type 0x%x, expected 0x%x", r->packet_type, pt);
 		if (r->nb_segs < min_segs)
-			fail("%u segments, expected at least %u", r->nb_segs, min_segs);
+			vt_fail("%u segments, expected at least %u", r->nb_segs, min_segs);
 		if ((want_ol & RTE_MBUF_F_RX_LRO) && r->tso_segsz != mss)
-			fail("tso_segsz %u, expected %u", r->tso_segsz, mss);
+			vt_fail("tso_segsz %u, expected %u", r->tso_segsz, mss);
 		if ((want_ol & RTE_MBUF_F_RX_VLAN_STRIPPED) && r->vlan_tci != 100)
-			fail("vlan_tci %u, expected 100", r->vlan_tci);
+			vt_fail("vlan_tci %u, expected 100", r->vlan_tci);
 		if (r->pkt_len == want->len) {
 			unsigned int ns = 0;
 
@@ -912,16 +815,16 @@ rx_case(const char *name, const struct pkt *p, const struct pkt *want, uint64_t 
 				/* NEEDS_CSUM: the field holds the pseudo-header sum */
 				if (!csum_eq(get16(rx, skip[0]), phdr_sum(rx, want)) &&
 				    !(ol & RTE_MBUF_F_TX_TCP_SEG))
-					fail("L4 field 0x%04x, pseudo-header sum 0x%04x",
-					     rte_be_to_cpu_16(get16(rx, skip[0])),
-					     rte_be_to_cpu_16(phdr_sum(rx, want)));
+					vt_fail("L4 field 0x%04x, pseudo-header sum 0x%04x",
+						rte_be_to_cpu_16(get16(rx, skip[0])),
+						rte_be_to_cpu_16(phdr_sum(rx, want)));
 			}
 			if (want->proto != 0 && !want->v6)
 				skip[ns++] = want->l2 + offsetof(struct rte_ipv4_hdr, hdr_checksum);
 			d = diff_at(rx, want->b, 0, want->len, skip, ns);
 			if (d >= 0)
-				fail("byte %ld differs: 0x%02x, expected 0x%02x", d, rx[d],
-				     want->b[d]);
+				vt_fail("byte %ld differs: 0x%02x, expected 0x%02x", d, rx[d],
+					want->b[d]);
 			if (want->proto != 0)
 				expect_ip_csum(rx, want);
 		}
@@ -932,7 +835,7 @@ rx_case(const char *name, const struct pkt *p, const struct pkt *want, uint64_t 
 		rte_pktmbuf_free(r);
 	}
 	expect_quiet(vnet_port);
-	check_end();
+	vt_check_end();
 }
 
 #define RX_CSUM_MASK (RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_RX_LRO | RTE_MBUF_F_RX_VLAN | \
@@ -985,30 +888,31 @@ rx_oversize(const char *name, uint32_t len)
 {
 	static struct pkt p;
 	struct rte_eth_stats st0, st1;
-	uint64_t ov0 = xstat(vnet_port, "rx_q0_oversize"), ov1;
+	uint64_t ov0 = vt_xstat(vnet_port, "rx_q0_oversize"), ov1;
 	struct rte_mbuf *m, *r;
 
-	check_begin(name);
+	vt_check_begin(name);
 	rte_eth_stats_get(vnet_port, &st0);
 	build(&p, false, 0, len - RTE_ETHER_HDR_LEN, 51, 0);
 	m = to_mbuf(mp_vh, &p, NULL);
 	if (send1(vh_port, m)) {
 		r = recv1(vnet_port, 0.3);
 		if (r != NULL) {
-			fail("a %u-byte frame arrived (limit %u)", r->pkt_len, MAX_FRAME);
+			vt_fail("a %u-byte frame arrived (limit %u)", r->pkt_len, MAX_FRAME);
 			rte_pktmbuf_free(r);
 		}
 	}
-	ov1 = xstat(vnet_port, "rx_q0_oversize");
+	ov1 = vt_xstat(vnet_port, "rx_q0_oversize");
 	rte_eth_stats_get(vnet_port, &st1);
 	if (ov0 == UINT64_MAX || ov1 != ov0 + 1)
-		fail("rx_q0_oversize %" PRIu64 " -> %" PRIu64 ", expected +1", ov0, ov1);
+		vt_fail("rx_q0_oversize %" PRIu64 " -> %" PRIu64 ", expected +1", ov0, ov1);
 	if (st1.ierrors != st0.ierrors + 1)
-		fail("ierrors %" PRIu64 " -> %" PRIu64 ", expected +1", st0.ierrors, st1.ierrors);
+		vt_fail("ierrors %" PRIu64 " -> %" PRIu64 ", expected +1", st0.ierrors,
+			st1.ierrors);
 	printf("vnet-offload-test: %s: %u bytes sent, rx_q0_oversize %" PRIu64 " -> %" PRIu64
 	       ", ierrors %" PRIu64 " -> %" PRIu64 "\n", name, len, ov0, ov1, st0.ierrors,
 	       st1.ierrors);
-	check_end();
+	vt_check_end();
 }
 
 static int
@@ -1016,12 +920,12 @@ mode_rx(void)
 {
 	uint64_t f = features(vnet_port);
 
-	check_begin("rx-features");
+	vt_check_begin("rx-features");
 	if ((f & (VBIT(F_GUEST_CSUM) | VBIT(F_GUEST_TSO4) | VBIT(F_GUEST_TSO6) |
 		  VBIT(F_MRG_RXBUF))) != (VBIT(F_GUEST_CSUM) | VBIT(F_GUEST_TSO4) |
 		  VBIT(F_GUEST_TSO6) | VBIT(F_MRG_RXBUF)))
-		fail("negotiated 0x%" PRIx64 " lacks GUEST_CSUM/GUEST_TSO4/6/MRG_RXBUF", f);
-	check_end();
+		vt_fail("negotiated 0x%" PRIx64 " lacks GUEST_CSUM/GUEST_TSO4/6/MRG_RXBUF", f);
+	vt_check_end();
 
 	rx_csum("rx-csum-tcp4", false, IPPROTO_TCP, 1000, false);
 	rx_csum("rx-csum-udp4", false, IPPROTO_UDP, 1000, false);
@@ -1061,15 +965,15 @@ neg_none(const char *name)
 	uint64_t f = features(vnet_port);
 	struct rte_mbuf *m, *r;
 
-	check_begin(name);
+	vt_check_begin(name);
 	if (f == 0)
-		fail("no features in fw_version");
+		vt_fail("no features in fw_version");
 	if ((f & VBIT(F_CTRL_GUEST_OFFLOADS)) == 0 && (f & offload_bits) != 0)
-		fail("negotiated 0x%" PRIx64 " has offload bits 0x%" PRIx64 " without offloads", f,
-		     f & offload_bits);
+		vt_fail("negotiated 0x%" PRIx64 " has offload bits 0x%" PRIx64 " without offloads",
+			f, f & offload_bits);
 	if ((f & VBIT(F_CTRL_GUEST_OFFLOADS)) != 0 &&
 	    (f & (VBIT(F_CSUM) | VBIT(F_HOST_TSO4) | VBIT(F_HOST_TSO6))) != 0)
-		fail("negotiated 0x%" PRIx64 " has host offload bits", f);
+		vt_fail("negotiated 0x%" PRIx64 " has host offload bits", f);
 	if (f & VBIT(F_CTRL_GUEST_OFFLOADS))
 		printf("vnet-offload-test: CTRL_GUEST_OFFLOADS negotiated (unexpected with "
 		       "DPDK 22.11's vhost)\n");
@@ -1085,15 +989,15 @@ neg_none(const char *name)
 	if (r != NULL) {
 		build(&p, false, IPPROTO_TCP, 1000, 61, 0);	/* with the right checksum */
 		if (r->pkt_len != p.len || diff_at(rx, p.b, 0, p.len, NULL, 0) >= 0)
-			fail("the frame did not arrive complete and intact (checksum 0x%04x, "
-			     "expected 0x%04x)", rte_be_to_cpu_16(get16(rx, l4_csum_off(&p))),
-			     rte_be_to_cpu_16(get16(p.b, l4_csum_off(&p))));
+			vt_fail("the frame did not arrive complete and intact (checksum 0x%04x, "
+				"expected 0x%04x)", rte_be_to_cpu_16(get16(rx, l4_csum_off(&p))),
+				rte_be_to_cpu_16(get16(p.b, l4_csum_off(&p))));
 		if (r->ol_flags & (RTE_MBUF_F_RX_L4_CKSUM_MASK | RTE_MBUF_F_RX_LRO))
-			fail("ol_flags 0x%" PRIx64 " without RX offloads", r->ol_flags);
+			vt_fail("ol_flags 0x%" PRIx64 " without RX offloads", r->ol_flags);
 		rte_pktmbuf_free(r);
 	}
 	expect_quiet(vnet_port);
-	check_end();
+	vt_check_end();
 }
 
 static int
@@ -1103,35 +1007,35 @@ mode_negotiate(int tso)
 	uint64_t want_rx = VNET_RX_OFFLOADS, want_tx = VNET_TX_OFFLOADS, f;
 	int ret;
 
-	check_begin(tso ? "neg-capabilities-tso" : "neg-capabilities-no-tso");
+	vt_check_begin(tso ? "neg-capabilities-tso" : "neg-capabilities-no-tso");
 	if (rte_eth_dev_info_get(vnet_port, &info) != 0)
-		fail("dev_info_get");
+		vt_fail("dev_info_get");
 	if (!tso)
 		want_tx &= ~RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	if ((info.rx_offload_capa & want_rx) != want_rx)
-		fail("rx_offload_capa 0x%" PRIx64 " lacks 0x%" PRIx64, info.rx_offload_capa,
-		     want_rx & ~info.rx_offload_capa);
+		vt_fail("rx_offload_capa 0x%" PRIx64 " lacks 0x%" PRIx64, info.rx_offload_capa,
+			want_rx & ~info.rx_offload_capa);
 	if ((info.tx_offload_capa & want_tx) != want_tx)
-		fail("tx_offload_capa 0x%" PRIx64 " lacks 0x%" PRIx64, info.tx_offload_capa,
-		     want_tx & ~info.tx_offload_capa);
+		vt_fail("tx_offload_capa 0x%" PRIx64 " lacks 0x%" PRIx64, info.tx_offload_capa,
+			want_tx & ~info.tx_offload_capa);
 	if (!tso && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO))
-		fail("TCP_TSO offered though net_vhost has no tso=1 (no HOST_TSO4/6)");
+		vt_fail("TCP_TSO offered though net_vhost has no tso=1 (no HOST_TSO4/6)");
 	if (info.max_mtu < MTU || info.max_rx_pktlen < MAX_FRAME)
-		fail("max_mtu %u max_rx_pktlen %u", info.max_mtu, info.max_rx_pktlen);
+		vt_fail("max_mtu %u max_rx_pktlen %u", info.max_mtu, info.max_rx_pktlen);
 	if (info.max_lro_pkt_size < 65535)
-		fail("max_lro_pkt_size %u", info.max_lro_pkt_size);
+		vt_fail("max_lro_pkt_size %u", info.max_lro_pkt_size);
 	printf("vnet-offload-test: capabilities rx 0x%" PRIx64 " tx 0x%" PRIx64 " max_mtu %u "
 	       "max_rx_pktlen %u max_lro_pkt_size %u\n", info.rx_offload_capa,
 	       info.tx_offload_capa, info.max_mtu, info.max_rx_pktlen, info.max_lro_pkt_size);
-	check_end();
+	vt_check_end();
 
 	if (!tso) {
-		check_begin("neg-tso-refused");
+		vt_check_begin("neg-tso-refused");
 		ret = port_config(vnet_port, 0, RTE_ETH_TX_OFFLOAD_TCP_TSO |
 				  RTE_ETH_TX_OFFLOAD_TCP_CKSUM, 0, 0, mp_vnet);
 		if (ret == 0)
-			fail("configure with TX TCP_TSO succeeded without HOST_TSO4/6");
-		check_end();
+			vt_fail("configure with TX TCP_TSO succeeded without HOST_TSO4/6");
+		vt_check_end();
 	}
 
 	/* Round 1: no offloads at all. */
@@ -1143,24 +1047,24 @@ mode_negotiate(int tso)
 	rte_eth_dev_stop(vnet_port);
 
 	/* Round 2: every offload (without TSO when net_vhost has no tso=1). */
-	check_begin("neg-all");
+	vt_check_begin("neg-all");
 	ret = port_config(vnet_port, want_rx, want_tx, MTU, info.max_lro_pkt_size, mp_vnet);
 	if (ret == 0)
 		ret = rte_eth_dev_start(vnet_port);
 	if (ret == 0)
 		ret = wait_links();
 	if (ret != 0) {
-		fail("configure/start with offloads: %s", strerror(-ret));
+		vt_fail("configure/start with offloads: %s", strerror(-ret));
 	} else {
 		uint64_t want = VBIT(F_CSUM) | VBIT(F_GUEST_CSUM) | VBIT(F_GUEST_TSO4) |
 				VBIT(F_GUEST_TSO6) | (tso ? VBIT(F_HOST_TSO4) | VBIT(F_HOST_TSO6) : 0);
 
 		f = features(vnet_port);
 		if ((f & offload_bits) != want)
-			fail("negotiated 0x%" PRIx64 ": offload bits 0x%" PRIx64 ", expected 0x%"
-			     PRIx64, f, f & offload_bits, want);
+			vt_fail("negotiated 0x%" PRIx64 ": offload bits 0x%" PRIx64 ", expected 0x%"
+				PRIx64, f, f & offload_bits, want);
 	}
-	check_end();
+	vt_check_end();
 	rte_eth_dev_stop(vnet_port);
 
 	/* Round 3: back to none: the reset renegotiates without them. */
@@ -1181,12 +1085,12 @@ lro_default_size(void)
 	struct rte_mbuf *m, *r;
 	uint64_t ov0, ov1;
 
-	check_begin("rx-lro-default-max-lro-pkt-size");
+	vt_check_begin("rx-lro-default-max-lro-pkt-size");
 	rte_eth_dev_stop(vnet_port);
 	if (port_config(vnet_port, VNET_RX_OFFLOADS, VNET_TX_OFFLOADS, MTU, 0, mp_vnet) != 0 ||
 	    rte_eth_dev_start(vnet_port) != 0 || wait_links() != 0) {
-		fail("reconfigure");
-		check_end();
+		vt_fail("reconfigure");
+		vt_check_end();
 		return;
 	}
 	build(&p, false, IPPROTO_TCP, 9000, 71, 0);
@@ -1198,22 +1102,23 @@ lro_default_size(void)
 		m->tso_segsz = MSS;
 		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM;
 	}
-	ov0 = xstat(vnet_port, "rx_q0_oversize");
+	ov0 = vt_xstat(vnet_port, "rx_q0_oversize");
 	if (send1(vh_port, m)) {
 		r = recv1(vnet_port, 1);
 		if (r == NULL) {
-			ov1 = xstat(vnet_port, "rx_q0_oversize");
-			fail("a %u-byte coalesced frame (gso_size %u) was dropped (rx_q0_oversize "
-			     "%" PRIu64 " -> %" PRIu64 ") with max_lro_pkt_size 0, which ethdev "
-			     "turns into MTU + overhead at configure (testpmd --enable-lro does "
-			     "the same)", p.len, MSS, ov0, ov1);
+			ov1 = vt_xstat(vnet_port, "rx_q0_oversize");
+			vt_fail("a %u-byte coalesced frame (gso_size %u) was dropped "
+				"(rx_q0_oversize %" PRIu64 " -> %" PRIu64 ") with "
+				"max_lro_pkt_size 0, which ethdev turns into MTU + overhead at "
+				"configure (testpmd --enable-lro does the same)", p.len, MSS, ov0,
+				ov1);
 		} else {
 			if (!(r->ol_flags & RTE_MBUF_F_RX_LRO) || r->pkt_len != p.len)
-				fail("ol_flags 0x%" PRIx64 " len %u", r->ol_flags, r->pkt_len);
+				vt_fail("ol_flags 0x%" PRIx64 " len %u", r->ol_flags, r->pkt_len);
 			rte_pktmbuf_free(r);
 		}
 	}
-	check_end();
+	vt_check_end();
 }
 
 /* ---- main ---------------------------------------------------------------------------- */
@@ -1229,19 +1134,13 @@ int
 main(int argc, char **argv)
 {
 	const char *mode, *vnet_args = NULL;
-	int ret, i, rc = 1, tso = 1, lro_default = 0;
+	int i, rc = 1, tso = 1, lro_default = 0;
 	unsigned int base_vnet, base_vh, base_big;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_DFL);
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		printf("vnet-offload-test: EAL init failed: %s\nRESULT eal FAIL\n",
-		       rte_strerror(rte_errno));
+	if (vt_eal_init("vnet-offload-test", &argc, &argv) < 0) {
+		printf("RESULT eal FAIL\n");
 		return 3;
 	}
-	argc -= ret;
-	argv += ret;
 	if (argc < 2) {
 		usage();
 		return 2;
@@ -1307,27 +1206,21 @@ main(int argc, char **argv)
 			printf("vnet-offload-test: vnet stats ipackets %" PRIu64 " opackets %" PRIu64
 			       " ierrors %" PRIu64 " oerrors %" PRIu64 "\n", st.ipackets,
 			       st.opackets, st.ierrors, st.oerrors);
-		check_begin("no-oerrors");
+		vt_check_begin("no-oerrors");
 		if (st.oerrors != 0)
-			fail("vnet oerrors %" PRIu64, st.oerrors);
-		check_end();
+			vt_fail("vnet oerrors %" PRIu64, st.oerrors);
+		vt_check_end();
 	}
 	rte_eth_dev_stop(vnet_port);
 	rte_eth_dev_stop(vh_port);
 	rte_eth_dev_close(vnet_port);
 	rte_eth_dev_close(vh_port);
-	check_begin("mempools-back");
-	if (rte_mempool_in_use_count(mp_vnet) != base_vnet ||
-	    rte_mempool_in_use_count(mp_vh) != base_vh ||
-	    rte_mempool_in_use_count(mp_big) != base_big)
-		fail("in use after close: vnet %u (%u before), vhost %u (%u), big %u (%u)",
-		     rte_mempool_in_use_count(mp_vnet), base_vnet,
-		     rte_mempool_in_use_count(mp_vh), base_vh, rte_mempool_in_use_count(mp_big),
-		     base_big);
-	check_end();
-	printf("RESULT %s %s (%u checks, %u failed)\n", mode, n_failed == 0 ? "PASS" : "FAIL",
-	       n_checks, n_failed);
-	rc = n_failed == 0 ? 0 : 1;
+	vt_check_begin("mempools-back");
+	vt_check_pool(mp_vnet, base_vnet, "after close", vt_fail);
+	vt_check_pool(mp_vh, base_vh, "after close", vt_fail);
+	vt_check_pool(mp_big, base_big, "after close", vt_fail);
+	vt_check_end();
+	rc = vt_checks_result(mode);
 out:
 	rte_eal_cleanup();
 	return rc;

@@ -24,25 +24,21 @@
  * Each check prints "CHECK <name> PASS|FAIL: <why>"; "RESULT queue PASS|FAIL (...)".
  */
 
-#include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_bus_vdev.h>
 #include <rte_common.h>
-#include <rte_cycles.h>
-#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+
+#include "vnet_test_common.h"
 
 #define NQ		2
 #define POOL_N		8191
@@ -52,46 +48,6 @@
 
 static uint16_t vnet_port, vh_port;
 static struct rte_mempool *mp_vnet, *mp_vh;
-static unsigned int n_checks, n_failed;
-static const char *cur_check;
-static char cur_why[256];
-
-static void
-check_begin(const char *name)
-{
-	cur_check = name;
-	cur_why[0] = '\0';
-	n_checks++;
-}
-
-static void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cur_why[0] != '\0')
-		return;
-	va_start(ap, fmt);
-	vsnprintf(cur_why, sizeof(cur_why), fmt, ap);
-	va_end(ap);
-}
-
-static void
-check_end(void)
-{
-	if (cur_why[0] == '\0') {
-		printf("CHECK %s PASS\n", cur_check);
-	} else {
-		printf("CHECK %s FAIL: %s\n", cur_check, cur_why);
-		n_failed++;
-	}
-}
-
-static double
-now_s(void)
-{
-	return (double)rte_get_tsc_cycles() / (double)rte_get_tsc_hz();
-}
 
 /* Flow (dir 0: vnet -> vhost, 1: vhost -> vnet; queue q): next sequence to send / expect. */
 static uint32_t tx_seq[2][NQ], rx_seq[2][NQ];
@@ -112,17 +68,13 @@ frame_byte(uint32_t dir, uint32_t q, uint32_t seq, uint32_t i)
 static struct rte_mbuf *
 make_frame(struct rte_mempool *mp, uint32_t dir, uint32_t q, uint32_t seq)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	uint16_t len = frame_len(dir, q, seq), i;
+	struct rte_mbuf *m = vt_mbuf_alloc(mp, len);
 	uint8_t *b;
 
 	if (m == NULL)
 		return NULL;
-	b = (uint8_t *)rte_pktmbuf_append(m, len);
-	if (b == NULL) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
+	b = rte_pktmbuf_mtod(m, uint8_t *);
 	memset(b, 0, 12);
 	b[0] = 0x02;		/* dst 02:00:00:00:00:01, src 02:00:00:00:00:02 */
 	b[5] = 1;
@@ -151,32 +103,32 @@ check_rx(struct rte_mbuf *m, uint32_t dir, uint32_t q)
 	p = m->pkt_len <= sizeof(buf) ? rte_pktmbuf_read(m, 0, m->pkt_len, buf) : NULL;
 	if (p == NULL || m->pkt_len < 24 || memcmp(p + 14, "VNQ1", 4) != 0) {
 		rx_bad++;
-		fail("dir %u queue %u: a frame of %u bytes that is not the test's", dir, q,
-		     m->pkt_len);
+		vt_fail("dir %u queue %u: a frame of %u bytes that is not the test's", dir, q,
+			m->pkt_len);
 		return;
 	}
 	memcpy(&seq, p + 20, 4);
 	len = frame_len(dir, q, seq);
 	if (p[18] != dir || p[19] != q) {
 		rx_bad++;
-		fail("dir %u queue %u: got a frame of dir %u queue %u", dir, q, p[18], p[19]);
+		vt_fail("dir %u queue %u: got a frame of dir %u queue %u", dir, q, p[18], p[19]);
 		return;
 	}
 	if (seq != rx_seq[dir][q]) {
 		rx_bad++;
-		fail("dir %u queue %u: seq %u, expected %u", dir, q, seq, rx_seq[dir][q]);
+		vt_fail("dir %u queue %u: seq %u, expected %u", dir, q, seq, rx_seq[dir][q]);
 	}
 	rx_seq[dir][q] = seq + 1;
 	if (m->pkt_len != len) {
 		rx_bad++;
-		fail("dir %u queue %u seq %u: %u bytes, expected %u", dir, q, seq, m->pkt_len,
-		     len);
+		vt_fail("dir %u queue %u seq %u: %u bytes, expected %u", dir, q, seq, m->pkt_len,
+			len);
 		return;
 	}
 	for (i = 24; i < len; i++) {
 		if (p[i] != frame_byte(dir, q, seq, i)) {
 			rx_bad++;
-			fail("dir %u queue %u seq %u: byte %u differs", dir, q, seq, i);
+			vt_fail("dir %u queue %u seq %u: byte %u differs", dir, q, seq, i);
 			return;
 		}
 	}
@@ -205,13 +157,13 @@ poll_rx(void)
 
 /*
  * @n frames on each flow whose queue is in @qmask, both directions; polls until all of
- * them arrived or 5 s passed. @return 0 or -1 (a fail() says why).
+ * them arrived or 5 s passed. @return 0 or -1 (a vt_fail() says why).
  */
 static int
 round_trip(unsigned int qmask, uint32_t n)
 {
 	uint32_t want[2][NQ], dir, q;
-	double end = now_s() + 5;
+	double end = vt_now_s() + 5;
 	bool done;
 
 	for (dir = 0; dir < 2; dir++)
@@ -245,78 +197,17 @@ round_trip(unsigned int qmask, uint32_t n)
 			for (q = 0; q < NQ; q++)
 				if (rx_seq[dir][q] < want[dir][q])
 					done = false;
-	} while (!done && now_s() < end);
+	} while (!done && vt_now_s() < end);
 	if (!done) {
 		for (dir = 0; dir < 2; dir++)
 			for (q = 0; q < NQ; q++)
 				if (rx_seq[dir][q] < want[dir][q])
-					fail("dir %u (%s) queue %u: %u of %u frames arrived in 5 s", dir,
-					     dir ? "vhost->vnet" : "vnet->vhost", q,
-					     rx_seq[dir][q], want[dir][q]);
+					vt_fail("dir %u (%s) queue %u: %u of %u frames arrived "
+						"in 5 s", dir, dir ? "vhost->vnet" : "vnet->vhost",
+						q, rx_seq[dir][q], want[dir][q]);
 		return -1;
 	}
 	return 0;
-}
-
-static int
-find_port(const char *driver, uint16_t *port)
-{
-	uint16_t p;
-
-	RTE_ETH_FOREACH_DEV(p) {
-		struct rte_eth_dev_info info;
-
-		if (rte_eth_dev_info_get(p, &info) == 0 && info.driver_name != NULL &&
-		    strcmp(info.driver_name, driver) == 0) {
-			*port = p;
-			return 0;
-		}
-	}
-	return -ENODEV;
-}
-
-static int
-port_config(uint16_t port, struct rte_mempool *mp, bool defer1)
-{
-	struct rte_eth_conf conf;
-	struct rte_eth_rxconf rxc;
-	struct rte_eth_txconf txc;
-	struct rte_eth_dev_info info;
-	uint16_t q;
-	int ret;
-
-	memset(&conf, 0, sizeof(conf));
-	ret = rte_eth_dev_info_get(port, &info);
-	if (ret == 0)
-		ret = rte_eth_dev_configure(port, NQ, NQ, &conf);
-	for (q = 0; ret == 0 && q < NQ; q++) {
-		rxc = info.default_rxconf;
-		txc = info.default_txconf;
-		rxc.rx_deferred_start = defer1 && q == 1;
-		txc.tx_deferred_start = defer1 && q == 1;
-		ret = rte_eth_rx_queue_setup(port, q, 256, rte_eth_dev_socket_id(port), &rxc, mp);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(port, q, 256, rte_eth_dev_socket_id(port),
-						     &txc);
-	}
-	if (ret != 0)
-		printf("vnet-queue-test: port %u setup: %s\n", port, strerror(-ret));
-	return ret;
-}
-
-static int
-wait_links(void)
-{
-	double end = now_s() + 5;
-	struct rte_eth_link a, b;
-
-	while (now_s() < end) {
-		if (rte_eth_link_get_nowait(vnet_port, &a) == 0 && a.link_status &&
-		    rte_eth_link_get_nowait(vh_port, &b) == 0 && b.link_status)
-			return 0;
-		rte_delay_ms(5);
-	}
-	return -ETIMEDOUT;
 }
 
 /* Queue 1 of vnet: expected state of both directions. */
@@ -328,12 +219,26 @@ expect_q1_state(uint8_t want)
 
 	if (rte_eth_rx_queue_info_get(vnet_port, 1, &ri) != 0 ||
 	    rte_eth_tx_queue_info_get(vnet_port, 1, &ti) != 0) {
-		fail("rx/tx_queue_info_get failed");
+		vt_fail("rx/tx_queue_info_get failed");
 		return;
 	}
 	if (ri.queue_state != want || ti.queue_state != want)
-		fail("queue 1 state rx %u tx %u, expected %u", ri.queue_state, ti.queue_state,
-		     want);
+		vt_fail("queue 1 state rx %u tx %u, expected %u", ri.queue_state, ti.queue_state,
+			want);
+}
+
+/* Offer 4 frames of direction @dir to TX queue 1 of @port. @return how many it took. */
+static uint16_t
+offer_q1(uint16_t port, struct rte_mempool *mp, uint32_t dir)
+{
+	struct rte_mbuf *m[4];
+	uint16_t k, sent;
+
+	for (k = 0; k < 4; k++)
+		m[k] = make_frame(mp, dir, 1, 0xfffffff0u + k);
+	sent = rte_eth_tx_burst(port, 1, m, 4);
+	rte_pktmbuf_free_bulk(&m[sent], 4 - sent);
+	return sent;
 }
 
 /* While vnet's queue 1 is not started: its bursts return 0; net_vhost cannot enqueue. */
@@ -341,22 +246,59 @@ static void
 expect_q1_idle(void)
 {
 	struct rte_mbuf *m[4];
-	uint16_t k, sent;
+	uint16_t sent;
 
-	for (k = 0; k < 4; k++)
-		m[k] = make_frame(mp_vnet, 0, 1, 0xfffffff0u + k);
-	sent = rte_eth_tx_burst(vnet_port, 1, m, 4);
-	rte_pktmbuf_free_bulk(&m[sent], 4 - sent);
+	sent = offer_q1(vnet_port, mp_vnet, 0);
 	if (sent != 0)
-		fail("vnet tx_burst on its stopped queue 1 took %u frames", sent);
+		vt_fail("vnet tx_burst on its stopped queue 1 took %u frames", sent);
 	if (rte_eth_rx_burst(vnet_port, 1, m, 4) != 0)
-		fail("vnet rx_burst on its stopped queue 1 returned frames");
-	for (k = 0; k < 4; k++)
-		m[k] = make_frame(mp_vh, 1, 1, 0xfffffff0u + k);
-	sent = rte_eth_tx_burst(vh_port, 1, m, 4);
-	rte_pktmbuf_free_bulk(&m[sent], 4 - sent);
+		vt_fail("vnet rx_burst on its stopped queue 1 returned frames");
+	sent = offer_q1(vh_port, mp_vh, 1);
 	if (sent != 0)
-		fail("net_vhost enqueued %u frames to vnet's disabled RX queue 1", sent);
+		vt_fail("net_vhost enqueued %u frames to vnet's disabled RX queue 1", sent);
+}
+
+/* Start (@start) or stop vnet's RX and TX queue 1 at run time; then it must say so. */
+static void
+queue1_start_stop(bool start)
+{
+	const char *op = start ? "start" : "stop";
+	int ret;
+
+	ret = start ? rte_eth_dev_rx_queue_start(vnet_port, 1) :
+		      rte_eth_dev_rx_queue_stop(vnet_port, 1);
+	if (ret != 0)
+		vt_fail("rx_queue_%s(1): %s", op, strerror(-ret));
+	ret = start ? rte_eth_dev_tx_queue_start(vnet_port, 1) :
+		      rte_eth_dev_tx_queue_stop(vnet_port, 1);
+	if (ret != 0)
+		vt_fail("tx_queue_%s(1): %s", op, strerror(-ret));
+	expect_q1_state(start ? RTE_ETH_QUEUE_STATE_STARTED : RTE_ETH_QUEUE_STATE_STOPPED);
+}
+
+enum q1_step { Q1_DEFERRED, Q1_START, Q1_STOP };
+
+/*
+ * The check @name: queue 1 as @step leaves it: still stopped (Q1_DEFERRED), started or
+ * stopped at run time (Q1_STOP: while queue 0 forwards); it says so, and while stopped its
+ * bursts are idle. Then the check @fwd_name: @n frames per flow on the queues that run.
+ */
+static void
+queue1_step(const char *name, enum q1_step step, const char *fwd_name, uint32_t n)
+{
+	vt_check_begin(name);
+	if (step == Q1_STOP)
+		round_trip(1u << 0, n / 2);	/* queue 0 busy while queue 1 stops */
+	if (step == Q1_DEFERRED)
+		expect_q1_state(RTE_ETH_QUEUE_STATE_STOPPED);
+	else
+		queue1_start_stop(step == Q1_START);
+	if (step != Q1_START)
+		expect_q1_idle();
+	vt_check_end();
+	vt_check_begin(fwd_name);
+	round_trip(step == Q1_START ? 3u : 1u << 0, n);
+	vt_check_end();
 }
 
 int
@@ -367,16 +309,10 @@ main(int argc, char **argv)
 	uint32_t frames = 2000;
 	int ret, i, rc = 1;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_DFL);
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		printf("vnet-queue-test: EAL init failed: %s\nRESULT queue FAIL\n",
-		       rte_strerror(rte_errno));
+	if (vt_eal_init("vnet-queue-test", &argc, &argv) < 0) {
+		printf("RESULT queue FAIL\n");
 		return 3;
 	}
-	argc -= ret;
-	argv += ret;
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--vnet") == 0)
 			vnet_args = argv[i + 1];
@@ -400,23 +336,18 @@ main(int argc, char **argv)
 	base_vnet = rte_mempool_in_use_count(mp_vnet);
 	base_vh = rte_mempool_in_use_count(mp_vh);
 	/* net_vhost configured first (its socket appears), then vnet hot-plugged. */
-	if (find_port("net_vhost", &vh_port) != 0 || port_config(vh_port, mp_vh, false) != 0) {
+	if (vt_find_port("net_vhost", &vh_port) != 0 ||
+	    vt_port_setup(vh_port, NQ, NULL, 256, 256, mp_vh, 0) != 0) {
 		printf("RESULT queue FAIL: net_vhost port\n");
 		goto out;
 	}
-	ret = rte_eal_hotplug_add("vdev", "net_vnet_user0", vnet_args);
-	printf("vnet-queue-test: hot-plug net_vnet_user0,%s: %s\n", vnet_args,
-	       ret == 0 ? "probed" : strerror(-ret));
-	if (ret != 0 || find_port("net_vnet_user", &vnet_port) != 0 ||
-	    port_config(vnet_port, mp_vnet, true) != 0) {
+	/* vnet's queue pair 1 deferred */
+	if (vt_attach_vnet(vnet_args, &vnet_port) != 0 ||
+	    vt_port_setup(vnet_port, NQ, NULL, 256, 256, mp_vnet, 1u << 1) != 0) {
 		printf("RESULT queue FAIL: vnet port\n");
 		goto out;
 	}
-	ret = rte_eth_dev_start(vh_port);
-	if (ret == 0)
-		ret = rte_eth_dev_start(vnet_port);
-	if (ret == 0)
-		ret = wait_links();
+	ret = vt_start_pair(vh_port, vnet_port, 5);
 	if (ret != 0) {
 		printf("RESULT queue FAIL: start: %s\n", strerror(-ret));
 		goto out;
@@ -430,81 +361,31 @@ main(int argc, char **argv)
 		if (rte_eth_tx_burst_mode_get(vnet_port, 0, &bm) == 0)
 			printf("vnet-queue-test: vnet TX burst mode: %s\n", bm.info);
 	}
-	check_begin("deferred-queue1-stopped");
-	expect_q1_state(RTE_ETH_QUEUE_STATE_STOPPED);
-	expect_q1_idle();
-	check_end();
-	check_begin("deferred-queue0-forwards");
-	round_trip(1u << 0, frames);
-	check_end();
+	queue1_step("deferred-queue1-stopped", Q1_DEFERRED, "deferred-queue0-forwards", frames);
+	queue1_step("deferred-start-queue1", Q1_START, "both-queues-forward", frames);
+	queue1_step("runtime-stop-queue1", Q1_STOP, "queue0-forwards-while-queue1-stopped",
+		    frames);
+	queue1_step("restart-queue1", Q1_START, "both-forward-after-restart", frames);
 
-	check_begin("deferred-start-queue1");
-	ret = rte_eth_dev_rx_queue_start(vnet_port, 1);
-	if (ret != 0)
-		fail("rx_queue_start(1): %s", strerror(-ret));
-	ret = rte_eth_dev_tx_queue_start(vnet_port, 1);
-	if (ret != 0)
-		fail("tx_queue_start(1): %s", strerror(-ret));
-	expect_q1_state(RTE_ETH_QUEUE_STATE_STARTED);
-	check_end();
-	check_begin("both-queues-forward");
-	round_trip(3u, frames);
-	check_end();
-
-	check_begin("runtime-stop-queue1");
-	round_trip(1u << 0, frames / 2);	/* queue 0 busy while queue 1 stops */
-	ret = rte_eth_dev_rx_queue_stop(vnet_port, 1);
-	if (ret != 0)
-		fail("rx_queue_stop(1): %s", strerror(-ret));
-	ret = rte_eth_dev_tx_queue_stop(vnet_port, 1);
-	if (ret != 0)
-		fail("tx_queue_stop(1): %s", strerror(-ret));
-	expect_q1_state(RTE_ETH_QUEUE_STATE_STOPPED);
-	expect_q1_idle();
-	check_end();
-	check_begin("queue0-forwards-while-queue1-stopped");
-	round_trip(1u << 0, frames);
-	check_end();
-
-	check_begin("restart-queue1");
-	ret = rte_eth_dev_rx_queue_start(vnet_port, 1);
-	if (ret != 0)
-		fail("rx_queue_start(1): %s", strerror(-ret));
-	ret = rte_eth_dev_tx_queue_start(vnet_port, 1);
-	if (ret != 0)
-		fail("tx_queue_start(1): %s", strerror(-ret));
-	expect_q1_state(RTE_ETH_QUEUE_STATE_STARTED);
-	check_end();
-	check_begin("both-forward-after-restart");
-	round_trip(3u, frames);
-	check_end();
-
-	check_begin("no-bad-frames");
+	vt_check_begin("no-bad-frames");
 	if (rx_bad != 0)
-		fail("%" PRIu64 " bad frames", rx_bad);
+		vt_fail("%" PRIu64 " bad frames", rx_bad);
 	printf("vnet-queue-test: frames per flow: vnet->vhost q0 %u q1 %u, vhost->vnet q0 %u "
 	       "q1 %u\n", rx_seq[0][0], rx_seq[0][1], rx_seq[1][0], rx_seq[1][1]);
-	check_end();
+	vt_check_end();
 
 	rte_eth_dev_stop(vnet_port);
 	rte_eth_dev_stop(vh_port);
-	check_begin("mempools-back-after-stop");
-	if (rte_mempool_in_use_count(mp_vnet) != base_vnet)
-		fail("vnet pool: %u in use after stop, %u before start",
-		     rte_mempool_in_use_count(mp_vnet), base_vnet);
-	check_end();
+	vt_check_begin("mempools-back-after-stop");
+	vt_check_pool(mp_vnet, base_vnet, "after stop", vt_fail);
+	vt_check_end();
 	rte_eth_dev_close(vnet_port);
 	rte_eth_dev_close(vh_port);
-	check_begin("mempools-back-after-close");
-	if (rte_mempool_in_use_count(mp_vnet) != base_vnet ||
-	    rte_mempool_in_use_count(mp_vh) != base_vh)
-		fail("in use after close: vnet %u (%u before), vhost %u (%u)",
-		     rte_mempool_in_use_count(mp_vnet), base_vnet,
-		     rte_mempool_in_use_count(mp_vh), base_vh);
-	check_end();
-	printf("RESULT queue %s (%u checks, %u failed)\n", n_failed == 0 ? "PASS" : "FAIL",
-	       n_checks, n_failed);
-	rc = n_failed == 0 ? 0 : 1;
+	vt_check_begin("mempools-back-after-close");
+	vt_check_pool(mp_vnet, base_vnet, "after close", vt_fail);
+	vt_check_pool(mp_vh, base_vh, "after close", vt_fail);
+	vt_check_end();
+	rc = vt_checks_result("queue");
 out:
 	rte_eal_cleanup();
 	return rc;

@@ -32,7 +32,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,6 +46,8 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+
+#include "vnet_test_common.h"
 
 #define BURST		32
 #define MAX_Q		8
@@ -76,12 +77,6 @@ err(const char *fmt, ...)
 	vprintf(fmt, ap);
 	printf("\n");
 	va_end(ap);
-}
-
-static double
-now_s(void)
-{
-	return (double)rte_get_tsc_cycles() / (double)rte_get_tsc_hz();
 }
 
 /* ---- frames ---- */
@@ -382,23 +377,6 @@ flow_rx(struct flow *f)
 
 /* ---- ports ---- */
 
-static int
-find_port(const char *driver, uint16_t *port)
-{
-	uint16_t p;
-
-	RTE_ETH_FOREACH_DEV(p) {
-		struct rte_eth_dev_info info;
-
-		if (rte_eth_dev_info_get(p, &info) == 0 && info.driver_name != NULL &&
-		    strcmp(info.driver_name, driver) == 0) {
-			*port = p;
-			return 0;
-		}
-	}
-	return -ENODEV;
-}
-
 /* --desc: descriptors asked for per queue (0: the device's full ring as before). */
 static uint16_t opt_desc;
 /* --expect-desc: ring size vnet must report in rxq/txq_info_get (-1: not checked). */
@@ -418,20 +396,13 @@ queue_sizes(uint16_t port, uint16_t q, uint16_t *rx, uint16_t *tx)
 static int
 port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 {
-	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	uint16_t q, nrx, ntx;
 	int ret;
 
-	memset(&conf, 0, sizeof(conf));
 	ret = rte_eth_dev_info_get(port, &info);
 	if (ret != 0)
 		return ret;
-	ret = rte_eth_dev_configure(port, nq, nq, &conf);
-	if (ret != 0) {
-		printf("vnet-test: port %u: configure %u queues: %s\n", port, nq, strerror(-ret));
-		return ret;
-	}
 	/* The device's full ring size (vnet: queue_size=); net_vhost ignores it. */
 	nrx = info.rx_desc_lim.nb_max && info.rx_desc_lim.nb_max < 4096 ?
 	      info.rx_desc_lim.nb_max : 256;
@@ -439,16 +410,9 @@ port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 	      info.tx_desc_lim.nb_max : 256;
 	if (opt_desc != 0)
 		nrx = ntx = opt_desc;
-	for (q = 0; q < nq; q++) {
-		ret = rte_eth_rx_queue_setup(port, q, nrx, rte_eth_dev_socket_id(port), NULL, mp);
-		if (ret == 0)
-			ret = rte_eth_tx_queue_setup(port, q, ntx, rte_eth_dev_socket_id(port),
-						     NULL);
-		if (ret != 0) {
-			printf("vnet-test: port %u queue %u setup: %s\n", port, q, strerror(-ret));
-			return ret;
-		}
-	}
+	ret = vt_port_setup(port, nq, NULL, nrx, ntx, mp, 0);
+	if (ret != 0)
+		return ret;
 	printf("vnet-test: port %u (%s): %u queue pair(s), %u rx / %u tx descriptors asked\n",
 	       port, info.driver_name, nq, nrx, ntx);
 	if (strcmp(info.driver_name, "net_vnet_user") != 0)
@@ -466,30 +430,6 @@ port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 		}
 	}
 	return 0;
-}
-
-static bool
-link_up(uint16_t port)
-{
-	struct rte_eth_link l;
-
-	return rte_eth_link_get_nowait(port, &l) == 0 && l.link_status == RTE_ETH_LINK_UP;
-}
-
-static int
-wait_links(const uint16_t *ports, unsigned int n, double timeout)
-{
-	double end = now_s() + timeout;
-	unsigned int i;
-
-	while (now_s() < end) {
-		for (i = 0; i < n && link_up(ports[i]); i++)
-			;
-		if (i == n)
-			return 0;
-		rte_delay_ms(10);
-	}
-	return -ETIMEDOUT;
 }
 
 /* Burst mode of the vnet port must say whether it copies. */
@@ -514,58 +454,19 @@ check_copy_mode(uint16_t port, int expect_copy)
 	return 0;
 }
 
-static void
-print_xstats(uint16_t port, const char *filter)
-{
-	struct rte_eth_xstat_name *names;
-	struct rte_eth_xstat *xs;
-	int n, i;
-
-	n = rte_eth_xstats_get_names(port, NULL, 0);
-	if (n <= 0)
-		return;
-	names = calloc((size_t)n, sizeof(*names));
-	xs = calloc((size_t)n, sizeof(*xs));
-	if (names != NULL && xs != NULL && rte_eth_xstats_get_names(port, names, n) == n &&
-	    rte_eth_xstats_get(port, xs, n) == n) {
-		printf("vnet-test: port %u xstats:", port);
-		for (i = 0; i < n; i++)
-			if (filter == NULL || strstr(names[i].name, filter) != NULL)
-				printf(" %s=%" PRIu64, names[i].name, xs[i].value);
-		printf("\n");
-	}
-	free(names);
-	free(xs);
-}
-
-/* Value of the xstat @name, or UINT64_MAX. */
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t id, v;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
-	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1)
-		return UINT64_MAX;
-	return v;
-}
-
-static int
-check_pool(struct rte_mempool *mp, unsigned int base, const char *when)
-{
-	unsigned int in_use = rte_mempool_in_use_count(mp);
-
-	printf("vnet-test: mempool %s: %u in use %s (%u before start)\n", mp->name, in_use, when,
-	       base);
-	if (in_use != base) {
-		err("mempool %s: %u mbufs in use %s, %u before start: %s", mp->name, in_use,
-		    when, base, in_use > base ? "leak" : "double free");
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- modes ---- */
+
+/* "RESULT <mode> PASS" if @ok and no err() came, else FAIL. @return the exit code. */
+static int
+mode_result(const char *mode, int ok)
+{
+	if (ok && total_errors == 0) {
+		printf("RESULT %s PASS\n", mode);
+		return 0;
+	}
+	printf("RESULT %s FAIL: %" PRIu64 " error(s), see above\n", mode, total_errors);
+	return 1;
+}
 
 struct opts {
 	const char *vnet_args;	/* hot-plug net_vnet_user0 with these devargs */
@@ -581,26 +482,13 @@ struct opts {
 	unsigned int nreconfig;	/* 0: one round with --queues */
 };
 
-/*
- * net_vhost creates (server) or connects (client=1) its socket only when its port is
- * configured, after EAL init, while vnet connects (or waits for a connection) in its probe.
- * So in one process the net_vhost port is configured first and net_vnet_user0 is hot-plugged
- * afterwards; net_vhost's own thread answers the handshake meanwhile.
- */
+/* The vnet port: hot-plugged with --vnet (after net_vhost's set-up), or probed by EAL. */
 static int
 attach_vnet(const struct opts *o, uint16_t *vnet)
 {
-	double t = now_s();
-	int ret;
-
 	if (o->vnet_args == NULL)
-		return find_port("net_vnet_user", vnet);
-	ret = rte_eal_hotplug_add("vdev", "net_vnet_user0", o->vnet_args);
-	printf("vnet-test: hot-plug net_vnet_user0,%s: %s (%.2f s)\n", o->vnet_args,
-	       ret == 0 ? "probed" : strerror(-ret), now_s() - t);
-	if (ret != 0)
-		return ret;
-	return find_port("net_vnet_user", vnet);
+		return vt_find_port("net_vnet_user", vnet);
+	return vt_attach_vnet(o->vnet_args, vnet);
 }
 
 static int
@@ -608,7 +496,7 @@ mode_probe(const struct opts *o, struct rte_mempool *mp_vh)
 {
 	uint16_t p, vh, vnet, n;
 
-	if (o->vnet_args != NULL && find_port("net_vhost", &vh) == 0 &&
+	if (o->vnet_args != NULL && vt_find_port("net_vhost", &vh) == 0 &&
 	    port_setup(vh, o->queues, mp_vh) != 0) {
 		printf("RESULT probe FAIL: net_vhost setup\n");
 		return 1;
@@ -652,33 +540,19 @@ traffic_round(const struct opts *o, uint16_t vnet, uint16_t vh, uint16_t nq,
 	rte_eth_stats_reset(vh);
 	memset(flows, 0, sizeof(flows));
 	for (q = 0; q < nq; q++) {
-		struct flow *f = &flows[nflows++];
-
-		f->what = "vnet->vhost";
-		f->tx_port = vnet;
-		f->rx_port = vh;
-		f->rx_port_expect = vh;
-		f->dir = DIR_VNET_TO_VHOST;
-		f->q = (uint8_t)q;
-		f->variety = true;
-		f->ordered = true;
-		f->mp = mp_tx;
-		f->total = o->frames;
-
-		f = &flows[nflows++];
-		f->what = "vhost->vnet";
-		f->tx_port = vh;
-		f->rx_port = vnet;
-		f->rx_port_expect = vnet;
-		f->dir = DIR_VHOST_TO_VNET;
-		f->q = (uint8_t)q;
-		f->variety = false;
-		f->ordered = true;
-		f->mp = mp_vh;
-		f->total = o->frames;
+		flows[nflows++] = (struct flow){
+			.what = "vnet->vhost", .tx_port = vnet, .rx_port = vh,
+			.rx_port_expect = vh, .dir = DIR_VNET_TO_VHOST, .q = (uint8_t)q,
+			.variety = true, .ordered = true, .mp = mp_tx, .total = o->frames,
+		};
+		flows[nflows++] = (struct flow){
+			.what = "vhost->vnet", .tx_port = vh, .rx_port = vnet,
+			.rx_port_expect = vnet, .dir = DIR_VHOST_TO_VNET, .q = (uint8_t)q,
+			.variety = false, .ordered = true, .mp = mp_vh, .total = o->frames,
+		};
 	}
 
-	t0 = now_s();
+	t0 = vt_now_s();
 	end = t0 + o->timeout;
 	do {
 		done = true;
@@ -688,13 +562,13 @@ traffic_round(const struct opts *o, uint16_t vnet, uint16_t vh, uint16_t nq,
 			if (flows[i].rx_ok + flows[i].rx_bad < flows[i].total)
 				done = false;
 		}
-	} while (!done && now_s() < end && total_errors < 1000);
+	} while (!done && vt_now_s() < end && total_errors < 1000);
 	/* Anything more that shows up is a duplicate. */
-	quiet = now_s() + 0.3;
-	while (now_s() < quiet)
+	quiet = vt_now_s() + 0.3;
+	while (vt_now_s() < quiet)
 		for (i = 0; i < nflows; i++)
 			flow_rx(&flows[i]);
-	printf("vnet-test: traffic took %.2f s\n", now_s() - t0);
+	printf("vnet-test: traffic took %.2f s\n", vt_now_s() - t0);
 
 	for (i = 0; i < nflows; i++) {
 		struct flow *f = &flows[i];
@@ -729,13 +603,13 @@ traffic_round(const struct opts *o, uint16_t vnet, uint16_t vh, uint16_t nq,
 		char name[64];
 
 		snprintf(name, sizeof(name), "rx_q%u_broken", q);
-		if (xstat(vnet, name) != 0) {
-			err("%s = %" PRIu64, name, xstat(vnet, name));
+		if (vt_xstat(vnet, name) != 0) {
+			err("%s = %" PRIu64, name, vt_xstat(vnet, name));
 			ok = 0;
 		}
 		snprintf(name, sizeof(name), "tx_q%u_broken", q);
-		if (xstat(vnet, name) != 0) {
-			err("%s = %" PRIu64, name, xstat(vnet, name));
+		if (vt_xstat(vnet, name) != 0) {
+			err("%s = %" PRIu64, name, vt_xstat(vnet, name));
 			ok = 0;
 		}
 	}
@@ -757,9 +631,9 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 	uint16_t vnet, vh, ports[2];
 	unsigned int i, base_vnet, base_vh;
 	struct rte_mempool *mp_late = NULL, *mp_rx = mp_vnet;
-	int ok = 1, ret;
+	int ok = 1;
 
-	if (find_port("net_vhost", &vh) != 0) {
+	if (vt_find_port("net_vhost", &vh) != 0) {
 		printf("RESULT frames FAIL: no net_vhost port\n");
 		return 1;
 	}
@@ -788,22 +662,12 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 	}
 	base_vnet = rte_mempool_in_use_count(mp_vnet);
 	base_vh = rte_mempool_in_use_count(mp_vh);
-	ret = rte_eth_dev_start(vh);
-	if (ret == 0)
-		ret = rte_eth_dev_start(vnet);
-	if (ret != 0) {
-		/* A driver must return a negative errno: print the sign as well. */
-		printf("vnet-test: port start: %s (%d)\n", strerror(-ret), ret);
-		printf("RESULT frames FAIL: port start\n");
+	if (vt_start_pair(vh, vnet, 15) != 0) {
+		printf("RESULT frames FAIL: port start or link (see above)\n");
 		return 1;
 	}
 	ports[0] = vnet;
 	ports[1] = vh;
-	if (wait_links(ports, 2, 15) != 0) {
-		printf("RESULT frames FAIL: link not up within 15 s (vnet %s, vhost %s)\n",
-		       link_up(vnet) ? "up" : "down", link_up(vh) ? "up" : "down");
-		return 1;
-	}
 	if (check_copy_mode(vnet, o->expect_copy) != 0)
 		ok = 0;
 	if (o->late_pool != 0) {
@@ -835,7 +699,8 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 				/* stop / configure / start with another pair count */
 				if (rte_eth_dev_stop(vnet) != 0 ||
 				    port_setup(vnet, nq, mp_rx) != 0 ||
-				    rte_eth_dev_start(vnet) != 0 || wait_links(ports, 2, 15) != 0) {
+				    rte_eth_dev_start(vnet) != 0 ||
+				    vt_wait_links(ports, 2, 15) != 0) {
 					err("reconfiguration to %u queue pair(s) failed", nq);
 					ok = 0;
 					break;
@@ -845,35 +710,20 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 			ok &= traffic_round(o, vnet, vh, nq, mp_vnet, mp_vh);
 		}
 	}
-	print_xstats(vnet, "kicks");
+	vt_print_xstats(vnet, "kicks");
 
 	/* Stop and close: every mbuf back in its pool. */
-	if (rte_eth_dev_stop(vnet) != 0) {
-		err("vnet stop failed");
-		ok = 0;
-	}
-	if (check_pool(mp_vnet, base_vnet, "after vnet stop") != 0)
-		ok = 0;
-	if (rte_eth_dev_close(vnet) != 0) {
-		err("vnet close failed");
-		ok = 0;
-	}
-	if (check_pool(mp_vnet, base_vnet, "after vnet close") != 0)
+	if (vt_stop_close(vnet, mp_vnet, base_vnet, err) != 0)
 		ok = 0;
 	rte_eth_dev_stop(vh);
 	rte_eth_dev_close(vh);
-	if (check_pool(mp_vh, base_vh, "after vhost close") != 0)
+	if (vt_check_pool(mp_vh, base_vh, "after vhost close", err) != 0)
 		ok = 0;
-	if (mp_late != NULL && check_pool(mp_late, 0, "late pool after close") != 0)
+	if (mp_late != NULL && vt_check_pool(mp_late, 0, "late pool after close", err) != 0)
 		ok = 0;
-	if (mp_rx != mp_vnet && check_pool(mp_rx, 0, "rx pool after close") != 0)
+	if (mp_rx != mp_vnet && vt_check_pool(mp_rx, 0, "rx pool after close", err) != 0)
 		ok = 0;
-	if (ok && total_errors == 0) {
-		printf("RESULT frames PASS\n");
-		return 0;
-	}
-	printf("RESULT frames FAIL: %" PRIu64 " error(s), see above\n", total_errors);
-	return 1;
+	return mode_result("frames", ok);
 }
 
 /*
@@ -887,21 +737,18 @@ mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_memp
 {
 	struct rte_mbuf *pkts[64], *rx[64];
 	struct rte_eth_txq_info ti;
-	uint16_t vnet, vh, ports[2], n, k;
+	uint16_t vnet, vh, n, k;
 	uint32_t taken = 0, got = 0, tries;
 	double end;
 	int ok = 1;
 
-	if (find_port("net_vhost", &vh) != 0 || port_setup(vh, 1, mp_vh) != 0 ||
-	    attach_vnet(o, &vnet) != 0 || port_setup(vnet, 1, mp_vnet) != 0 ||
-	    rte_eth_dev_start(vh) != 0 || rte_eth_dev_start(vnet) != 0) {
+	if (vt_find_port("net_vhost", &vh) != 0 || port_setup(vh, 1, mp_vh) != 0 ||
+	    attach_vnet(o, &vnet) != 0 || port_setup(vnet, 1, mp_vnet) != 0) {
 		printf("RESULT capacity FAIL: port setup\n");
 		return 1;
 	}
-	ports[0] = vnet;
-	ports[1] = vh;
-	if (wait_links(ports, 2, 15) != 0 || rte_eth_tx_queue_info_get(vnet, 0, &ti) != 0) {
-		printf("RESULT capacity FAIL: link or queue info\n");
+	if (vt_start_pair(vh, vnet, 15) != 0 || rte_eth_tx_queue_info_get(vnet, 0, &ti) != 0) {
+		printf("RESULT capacity FAIL: start, link or queue info\n");
 		return 1;
 	}
 	for (tries = 0; tries < 4u * ti.nb_desc / 32 + 8; tries++) {
@@ -931,8 +778,8 @@ mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_memp
 		err("a ring of %u entries held %u packets", ti.nb_desc, taken);
 		ok = 0;
 	}
-	end = now_s() + 10;
-	while (got < taken && now_s() < end) {
+	end = vt_now_s() + 10;
+	while (got < taken && vt_now_s() < end) {
 		n = rte_eth_rx_burst(vh, 0, rx, 64);
 		got += n;
 		rte_pktmbuf_free_bulk(rx, n);
@@ -947,18 +794,17 @@ mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_memp
 	rte_eth_dev_close(vnet);
 	rte_eth_dev_stop(vh);
 	rte_eth_dev_close(vh);
-	printf("RESULT capacity %s\n", ok && total_errors == 0 ? "PASS" : "FAIL");
-	return ok && total_errors == 0 ? 0 : 1;
+	return mode_result("capacity", ok);
 }
 
 /* Run traffic on @f for up to @max_s seconds or until @stop(f) is true. */
 static bool
 run_until(struct flow *f, uint16_t port, double max_s, int what, uint64_t target)
 {
-	double end = now_s() + max_s;
+	double end = vt_now_s() + max_s;
 	unsigned int k = 0;
 
-	while (now_s() < end) {
+	while (vt_now_s() < end) {
 		flow_tx(f);
 		flow_rx(f);
 		if ((++k & 63) != 0)
@@ -969,11 +815,11 @@ run_until(struct flow *f, uint16_t port, double max_s, int what, uint64_t target
 				return true;
 			break;
 		case 1:		/* link down */
-			if (!link_up(port))
+			if (!vt_link_up(port))
 				return true;
 			break;
 		case 2:		/* link up */
-			if (link_up(port))
+			if (vt_link_up(port))
 				return true;
 			break;
 		}
@@ -1004,7 +850,7 @@ mode_restart(const struct opts *o, struct rte_mempool *mp)
 		printf("RESULT restart FAIL: start\n");
 		return 1;
 	}
-	if (wait_links(&vnet, 1, 30) != 0) {
+	if (vt_wait_links(&vnet, 1, 30) != 0) {
 		printf("RESULT restart FAIL: link not up within 30 s\n");
 		return 1;
 	}
@@ -1023,32 +869,32 @@ mode_restart(const struct opts *o, struct rte_mempool *mp)
 	for (c = 1; c <= o->cycles + 1 && ok; c++) {
 		uint64_t target = f.rx_ok + step;
 
-		t = now_s();
+		t = vt_now_s();
 		if (!run_until(&f, vnet, 20, 0, target)) {
 			err("cycle %u: only %" PRIu64 " of %" PRIu64 " frames came back within 20 s "
-			    "(link %s)", c, f.rx_ok, target, link_up(vnet) ? "up" : "down");
+			    "(link %s)", c, f.rx_ok, target, vt_link_up(vnet) ? "up" : "down");
 			ok = 0;
 			break;
 		}
-		printf("MARK traffic %u rx=%" PRIu64 " in %.2f s\n", c, f.rx_ok, now_s() - t);
+		printf("MARK traffic %u rx=%" PRIu64 " in %.2f s\n", c, f.rx_ok, vt_now_s() - t);
 		fflush(stdout);
 		if (c > o->cycles)
 			break;
-		t = now_s();
+		t = vt_now_s();
 		if (!run_until(&f, vnet, 30, 1, 0)) {
 			err("cycle %u: link still up 30 s after the traffic mark", c);
 			ok = 0;
 			break;
 		}
-		printf("MARK down %u after %.2f s rx=%" PRIu64 "\n", c, now_s() - t, f.rx_ok);
+		printf("MARK down %u after %.2f s rx=%" PRIu64 "\n", c, vt_now_s() - t, f.rx_ok);
 		fflush(stdout);
-		t = now_s();
+		t = vt_now_s();
 		if (!run_until(&f, vnet, 40, 2, 0)) {
 			err("cycle %u: link not back up within 40 s", c);
 			ok = 0;
 			break;
 		}
-		printf("MARK up %u after %.2f s\n", c, now_s() - t);
+		printf("MARK up %u after %.2f s\n", c, vt_now_s() - t);
 		fflush(stdout);
 	}
 	printf("vnet-test: sent %" PRIu64 ", received %" PRIu64 " intact, %" PRIu64 " bad\n",
@@ -1056,25 +902,10 @@ mode_restart(const struct opts *o, struct rte_mempool *mp)
 	if (f.rx_bad != 0)
 		ok = 0;
 	flow_drop_pending(&f);
-	print_xstats(vnet, NULL);
-	if (rte_eth_dev_stop(vnet) != 0) {
-		err("stop failed");
+	vt_print_xstats(vnet, NULL);
+	if (vt_stop_close(vnet, mp, base, err) != 0)
 		ok = 0;
-	}
-	if (check_pool(mp, base, "after stop") != 0)
-		ok = 0;
-	if (rte_eth_dev_close(vnet) != 0) {
-		err("close failed");
-		ok = 0;
-	}
-	if (check_pool(mp, base, "after close") != 0)
-		ok = 0;
-	if (ok && total_errors == 0) {
-		printf("RESULT restart PASS\n");
-		return 0;
-	}
-	printf("RESULT restart FAIL: %" PRIu64 " error(s), see above\n", total_errors);
-	return 1;
+	return mode_result("restart", ok);
 }
 
 static void
@@ -1093,18 +924,12 @@ main(int argc, char **argv)
 	struct rte_mempool *mp_vnet, *mp_vh;
 	unsigned int npool;
 	const char *mode;
-	int ret, i, rc;
+	int i, rc;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_DFL);
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		printf("vnet-test: EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (vt_eal_init("vnet-test", &argc, &argv) < 0) {
 		printf("RESULT eal FAIL\n");
 		return 3;
 	}
-	argc -= ret;
-	argv += ret;
 	if (argc < 2) {
 		usage();
 		return 2;
