@@ -340,7 +340,7 @@ test_kick_event_idx_edges(void)
 	/*
 	 * A stale event (behind the last decision): the device asked before it consumed what
 	 * came since and may be asleep on 8, 9 (QEMU leaves off_wrap where it enabled
-	 * notifications while it pops): kick. Only an event in [new, new + num) holds it back.
+	 * notifications while it pops): kick. Only an event in [new, used + num] holds it back.
 	 */
 	CHECK(vnet_packed_kick_prepare(&r.pr));
 	EV(1, 0, VNET_RING_EVENT_FLAGS_DESC);	/* second lap, position 1 */
@@ -371,6 +371,27 @@ test_kick_event_idx_edges(void)
 	POST(1);
 	CHECK(vnet_packed_kick_prepare(&r.pr));
 	DRAIN();
+	/*
+	 * A full ring and an event 8 descriptors behind the used position (the device
+	 * enabled notifications there, then popped 8 more without moving it: QEMU's TX
+	 * completion path). Modulo 2 * num it reads as new + 2, "ahead": before, no kick,
+	 * and the device slept on a full ring for good. It is further ahead than
+	 * used + num, so it kicks.
+	 */
+	{
+		uint32_t n2 = 2 * r.pr.num, ev = (vnet_packed_used_lin(&r.pr) + r.pr.num + 2) % n2;
+
+		POST(r.pr.num);
+		EV(ev % r.pr.num, ev < r.pr.num, VNET_RING_EVENT_FLAGS_DESC);
+		CHECK(vnet_packed_kick_prepare(&r.pr));
+		DRAIN();
+		/* A real event ahead, within used + num: still no kick. */
+		POST(3);
+		ev = (vnet_packed_used_lin(&r.pr) + 4) % n2;
+		EV(ev % r.pr.num, ev < r.pr.num, VNET_RING_EVENT_FLAGS_DESC);
+		CHECK(!vnet_packed_kick_prepare(&r.pr));
+		DRAIN();
+	}
 	CHECK(!vnet_packed_broken(&r.pr));
 #undef EV
 #undef POST

@@ -345,13 +345,7 @@ vnet_dev_start_locked(struct rte_eth_dev *dev)
 		vnet_vq_set_min_len(&rxq->vq, vnet_hw_has(&ad->hw, VNET_NET_F_MRG_RXBUF) ?
 				    0 : rxq->hdr_size);
 		rxq->broken_logged = false;
-		/*
-		 * RX refill kick deferral: split rings only. On a packed ring with event-idx,
-		 * QEMU 7.2's virtio-net stalled for good under ring-full load with it (kick-bench
-		 * tx_first 8: a few thousand frames, then nothing; without it, or with
-		 * event_idx=0, it forwards): not understood yet, so packed refills decide at once.
-		 */
-		rxq->adaptive = ad->args.coalesce_auto && !rxq->vq.packed;
+		rxq->adaptive = ad->args.coalesce_auto;
 		rxq->defer_start = 0;
 		rxq->safety_start_seen = 0;
 		rxq->safety_seen = __atomic_load_n(&rxq->safety_kicks, __ATOMIC_RELAXED);

@@ -410,23 +410,31 @@ vnet_packed_kick_prepare(struct vnet_packed *pr)
 	if (flags == VNET_RING_EVENT_FLAGS_DISABLE) {
 		kick = false;
 	} else if (flags == VNET_RING_EVENT_FLAGS_DESC && pr->event_idx) {
-		uint32_t off = off_wrap & VNET_RING_EVENT_OFF_MASK, ev_lin, d;
+		uint32_t off = off_wrap & VNET_RING_EVENT_OFF_MASK, ev_lin, d, room;
 
 		if (vnet_unlikely(off >= pr->num || added >= 2u * pr->num)) {
 			kick = true;	/* nonsense offset, or too far to compare: be safe */
 		} else {
 			ev_lin = off + ((off_wrap >> VNET_RING_EVENT_WRAP_SHIFT) ? 0u : pr->num);
 			/*
-			 * The spec's rule kicks iff ev_lin is in [old, new). An event at or
-			 * ahead of new (up to a lap) waits for descriptors not published yet:
-			 * no kick. An event behind old is stale: the device asked for it
-			 * before it consumed what was published since (QEMU writes off_wrap
-			 * when it enables notifications and leaves it there while it pops),
-			 * so it may be asleep on descriptors no later decision would cover:
-			 * kick. So: no kick iff ev_lin is in [new, new + num).
+			 * The spec's rule kicks iff ev_lin is in [old, new). An event ahead of
+			 * new waits for descriptors not published yet: no kick. An event
+			 * behind old is stale: the device asked for it before it consumed
+			 * what was published since, and may be asleep on descriptors no later
+			 * decision would cover: kick. QEMU writes off_wrap when it enables
+			 * notifications and leaves it there while it pops (virtio-net's
+			 * tx_complete pops up to tx_burst - 1 descriptors after enabling), so
+			 * stale events are real. Modulo 2 * num, an event up to a lap behind
+			 * the device reads as ahead of new once the ring is nearly full (the
+			 * kick-bench stall: a full TX ring, off_wrap 254 behind QEMU, read as
+			 * new + 2). So only an event in [new, used + num] (a full ring: new
+			 * itself) holds the kick back: no later publish can reach one further
+			 * ahead before the device returns buffers. A device that asked further
+			 * ahead than that costs a spurious kick; a stale event missed, a stall.
 			 */
 			d = vnet_packed_lin_sub(pr, ev_lin, new_lin);
-			kick = d >= pr->num;
+			room = pr->num - vnet_packed_lin_sub(pr, new_lin, vnet_packed_used_lin(pr));
+			kick = d >= pr->num || d > room;
 		}
 	} else {
 		kick = true;
