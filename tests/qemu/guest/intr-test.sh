@@ -95,17 +95,25 @@ stdbuf -oL dpdk-l3fwd-power $VNET_DFLAG -l 2 -n 1 --file-prefix l3 -a $A$VNET_DE
 l3=$!
 wait_count /tmp/l3.log "entering main interrupt loop" 1 90
 wakes() { grep -c "is waked up from rx interrupt" /tmp/l3.log; }
+# l3_feed PEERLOG ROUNDS [MARKS]: ROUNDS tx_first rounds of 4 s (with MARKS, each followed
+# by a 4 s idle window whose l3fwd-power wake-ups are appended to MARKS), a 3 s rxonly drain
 l3_feed() {
-	wait_count /tmp/l3p.log "testpmd>" 1 90
+	wait_count "$1" "testpmd>" 1 90
 	sleep 1
-	for r in 1 2; do
+	r=1
+	while [ $r -le "$2" ]; do
 		echo "start tx_first"
 		sleep 4
 		echo "stop"
-		sleep 2
-		s=$(wakes)
-		sleep 4
-		echo "VNET-L3 idle$r wakes_before=$s wakes_after=$(wakes)" | tee -a /tmp/l3.marks >&3
+		if [ -n "${3:-}" ]; then
+			sleep 2
+			s=$(wakes)
+			sleep 4
+			echo "VNET-L3 idle$r wakes_before=$s wakes_after=$(wakes)" | tee -a "$3" >&3
+		else
+			sleep 1
+		fi
+		r=$((r + 1))
 	done
 	echo "set fwd rxonly"
 	echo "start"
@@ -114,15 +122,22 @@ l3_feed() {
 	sleep 1
 	echo "quit"
 }
-l3_feed | timeout 150 stdbuf -oL dpdk-testpmd $VNET_DFLAG -l 0,1 -n 1 --file-prefix l3p \
-	$(vnet_a $C) -- -i --forward-mode=csum --no-flush-rx --total-num-mbufs=4096 >/tmp/l3p.log 2>&1
-prc=$?
-kill -INT $l3
-wait $l3
-lrc=$?
+# l3_peer TAG BDF ROUNDS [MARKS]: the peer testpmd (csum engine) on BDF, fed by l3_feed,
+# then l3fwd-power ($l3) stopped. Sets prc, lrc and fwd (port 0 RX-packets of every round,
+# then of the drain).
+l3_peer() {
+	l3_feed "/tmp/$1.log" "$3" "${4:-}" | timeout 150 stdbuf -oL dpdk-testpmd $VNET_DFLAG \
+		-l 0,1 -n 1 --file-prefix "$1" $(vnet_a "$2") -- -i --forward-mode=csum --no-flush-rx \
+		--total-num-mbufs=4096 >"/tmp/$1.log" 2>&1
+	prc=$?
+	kill -INT $l3
+	wait $l3
+	lrc=$?
+	fwd=$(awk '/Forward statistics for port 0/ { f = 1 } f && /RX-packets:/ { printf "%s ", $2; f = 0 }' "/tmp/$1.log")
+}
+l3_peer l3p $C 2 /tmp/l3.marks
 dump l3fwd-power /tmp/l3.log
 dump l3peer /tmp/l3p.log
-fwd=$(awk '/Forward statistics for port 0/ { f = 1 } f && /RX-packets:/ { printf "%s ", $2; f = 0 }' /tmp/l3p.log)
 set -- $fwd
 tw=$(wakes)
 sl=$(grep -c "sleeps until interrupt triggers" /tmp/l3.log)
@@ -156,30 +171,10 @@ rwhy=
 wait_count /tmp/l3r.log "recovered after 1 attempt" 1 60 || rwhy="no recovery within 60 s"
 sleep 1
 rw0=$(grep -c "is waked up from rx interrupt" /tmp/l3r.log)
-l3r_feed() {
-	wait_count /tmp/l3rp.log "testpmd>" 1 90
-	sleep 1
-	echo "start tx_first"
-	sleep 4
-	echo "stop"
-	sleep 1
-	echo "set fwd rxonly"
-	echo "start"
-	sleep 3
-	echo "stop"
-	sleep 1
-	echo "quit"
-}
-l3r_feed | timeout 120 stdbuf -oL dpdk-testpmd $VNET_DFLAG -l 0,1 -n 1 --file-prefix l3rp \
-	$(vnet_a $A) -- -i --forward-mode=csum --no-flush-rx --total-num-mbufs=4096 >/tmp/l3rp.log 2>&1
-prc=$?
-kill -INT $l3
-wait $l3
-lrc=$?
+l3_peer l3rp $A 1
 dump l3fwd-power-recover /tmp/l3r.log
 dump l3peer-recover /tmp/l3rp.log
 rw1=$(grep -c "is waked up from rx interrupt" /tmp/l3r.log)
-fwd=$(awk '/Forward statistics for port 0/ { f = 1 } f && /RX-packets:/ { printf "%s ", $2; f = 0 }' /tmp/l3rp.log)
 set -- $fwd
 echo "VNET-STATS l3fwd-power-recover rounds=$fwd wakes_after_recovery=$((rw1 - rw0)) peer_rc=$prc l3_rc=$lrc"
 for m in "test_bad_desc_ms: posted one zero-length descriptor" "set DEVICE_NEEDS_RESET"; do

@@ -28,6 +28,21 @@ result() { # result NAME PASS|FAIL DETAIL
 }
 
 rc=0
+# verdict NAME DETAIL: PASS with DETAIL, or FAIL with the reasons gathered in $why
+verdict() {
+	if [ -z "$why" ]; then
+		result "$1" PASS "$2"
+	else
+		result "$1" FAIL "$why"
+		rc=1
+	fi
+}
+# tp_end: quit testpmd; its exit status and what close left behind go into $why
+tp_end() {
+	tp_quit
+	[ $tp_rc -eq 0 ] || why="${why:+$why; }testpmd exit $tp_rc"
+	after_quit || why="${why:+$why; }resources left after close"
+}
 
 # ---- no module: the probe fails with what to load ----
 if want vhost-net-no-module; then
@@ -44,11 +59,7 @@ if want vhost-net-no-module; then
 	grep -Eq '^Port [0-9]+: ' /tmp/nomod.log && why="${why:+$why; }a port was created"
 	[ $r -eq 124 ] && why="${why:+$why; }testpmd hung"
 	[ $r -ge 128 ] && why="${why:+$why; }testpmd died (status $r)"
-	if [ -z "$why" ]; then
-		result vhost-net-no-module PASS "no port, exit $r: $(grep -m1 -o 'cannot open /dev/vhost-net.*' /tmp/nomod.log | cut -c1-120)"
-	else
-		result vhost-net-no-module FAIL "$why"; rc=1
-	fi
+	verdict vhost-net-no-module "no port, exit $r: $(grep -m1 -o 'cannot open /dev/vhost-net.*' /tmp/nomod.log | cut -c1-120)"
 fi
 
 vn_load || { vnet_result vhost-net-setup FAIL "cannot load the vhost-net modules"; exit 1; }
@@ -115,15 +126,9 @@ if want vhost-net-fwd; then
 		done
 		tail -n +"$lines" "$tp_log" | grep -Eq "not supported|not implemented|[Ff]ailed|Invalid|Please stop" && why="${why:+$why; }queue stop/start: $(tail -n +"$lines" "$tp_log" | grep -E -m1 "not supported|not implemented|[Ff]ailed|Invalid|Please stop")"
 	fi
-	tp_quit
-	[ $tp_rc -eq 0 ] || why="${why:+$why; }testpmd exit $tp_rc"
-	after_quit || why="${why:+$why; }resources left after close"
+	tp_end
 	ns_down
-	if [ -z "$why" ]; then
-		result vhost-net-fwd PASS "ping both ways, 4 MB TCP both ways in ${tcp_secs} s intact, link down/up from testpmd and from the tap with 4 LSC events, rxq/txq stop/start, taps and vhost workers released at close"
-	else
-		result vhost-net-fwd FAIL "$why"; rc=1
-	fi
+	verdict vhost-net-fwd "ping both ways, 4 MB TCP both ways in ${tcp_secs} s intact, link down/up from testpmd and from the tap with 4 LSC events, rxq/txq stop/start, taps and vhost workers released at close"
 fi
 
 # ---- recovery: port 0's TX queue marked broken (test_break_ms), the port recovers ----
@@ -150,15 +155,9 @@ if want vhost-net-recover; then
 		tcp_both 1048576 || why="${why:+$why; }TCP after the recovery corrupted or incomplete"
 	fi
 	ms=$(sed -n 's/.*recovered after 1 attempt(s) (\([0-9]*\) ms.*/\1/p' "$tp_log" | head -n 1)
-	tp_quit
-	[ $tp_rc -eq 0 ] || why="${why:+$why; }testpmd exit $tp_rc"
-	after_quit || why="${why:+$why; }resources left after close"
+	tp_end
 	ns_down
-	if [ -z "$why" ]; then
-		result vhost-net-recover PASS "tx queue 0 broken, recovered in ${ms} ms (reset, vhost-net set up again), ping and 1 MB TCP both ways after it"
-	else
-		result vhost-net-recover FAIL "$why"; rc=1
-	fi
+	verdict vhost-net-recover "tx queue 0 broken, recovered in ${ms} ms (reset, vhost-net set up again), ping and 1 MB TCP both ways after it"
 fi
 
 # ---- offloads: csum engine, LRO in, TSO out ----
@@ -197,11 +196,7 @@ if want vhost-net-offload; then
 	echo "VNET-STATS lro port0=$l0 port1=$l1"
 	[ "$l0" -gt 0 ] && [ "$l1" -gt 0 ] || why="${why:+$why; }no LRO frames received (rx_q0_lro_packets $l0 / $l1)"
 	ns_down
-	if [ -z "$why" ]; then
-		result vhost-net-offload PASS "4 MB TCP both ways intact in ${tcp_secs} s; LRO frames $l0 / $l1; GSO frames into both taps"
-	else
-		result vhost-net-offload FAIL "$why"; rc=1
-	fi
+	verdict vhost-net-offload "4 MB TCP both ways intact in ${tcp_secs} s; LRO frames $l0 / $l1; GSO frames into both taps"
 fi
 
 # ---- RX interrupts: l3fwd-power --interrupt-only on one vhost-net port ----
@@ -242,11 +237,7 @@ if want vhost-net-rxintr; then
 	grep -v '^$' /tmp/l3.log | tail -n 40
 	ns_down
 	[ $lrc -eq 0 ] || why="${why:+$why; }l3fwd-power exit $lrc"
-	if [ -z "$why" ]; then
-		result vhost-net-rxintr PASS "l3fwd-power --interrupt-only: $((w2 - w1)) wake-ups for 5 frames, none in 3 s idle, $((r1 - r0)) of $((t1 - t0)) frames forwarded"
-	else
-		result vhost-net-rxintr FAIL "$why"; rc=1
-	fi
+	verdict vhost-net-rxintr "l3fwd-power --interrupt-only: $((w2 - w1)) wake-ups for 5 frames, none in 3 s idle, $((r1 - r0)) of $((t1 - t0)) frames forwarded"
 fi
 
 # ---- multi-queue: two queue pairs, multi-queue taps ----
@@ -281,11 +272,7 @@ if want vhost-net-mq; then
 	done
 	echo "VNET-STATS mq$q"
 	ns_down
-	if [ -z "$why" ]; then
-		result vhost-net-mq PASS "queues=2: 12 TCP flows of 256 KB intact;$q"
-	else
-		result vhost-net-mq FAIL "$why"; rc=1
-	fi
+	verdict vhost-net-mq "queues=2: 12 TCP flows of 256 KB intact;$q"
 fi
 
 # ---- more memory regions than the vhost module takes ----
@@ -311,10 +298,6 @@ if want vhost-net-mem-regions; then
 	grep -q "max_mem_regions=1: .* merged into their neighbours" "$tp_log" || why="${why:+$why; }no 'merged' notice"
 	grep -q "vhost-net running .* 1 memory region(s)" "$tp_log" || why="${why:+$why; }the table is not 1 region"
 	ns_down
-	if [ -z "$why" ]; then
-		result vhost-net-mem-regions PASS "$(grep -m1 -o 'EAL memory has more lists.*' "$tp_log" | cut -c1-110); ping + 1 MB TCP both ways"
-	else
-		result vhost-net-mem-regions FAIL "$why"; rc=1
-	fi
+	verdict vhost-net-mem-regions "$(grep -m1 -o 'EAL memory has more lists.*' "$tp_log" | cut -c1-110); ping + 1 MB TCP both ways"
 fi
 exit $rc
