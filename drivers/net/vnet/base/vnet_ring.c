@@ -196,9 +196,7 @@ vnet_vring_add(struct vnet_vring *vr, const struct vnet_sg *sg, unsigned int out
 	st->in_len = (uint32_t)in_len;
 	st->ndescs = (uint16_t)ndescs;
 	st->last = last;
-
-	vr->avail->ring[vr->avail_idx & vr->mask] = head;
-	vr->avail_idx++;
+	vnet_vring_avail_put(vr, head);
 	return 0;
 }
 

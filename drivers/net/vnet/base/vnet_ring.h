@@ -291,11 +291,11 @@ vnet_vring_next_id(const struct vnet_vring *vr)
 }
 
 /**
- * Add a single-descriptor buffer (the common case). Same rules as vnet_vring_add(),
- * without the segment array.
+ * @internal The checks of a one-slot add and the free descriptor it takes.
+ * @return the descriptor id, or -EIO (broken), -ENOSPC (full), -EINVAL (no cookie, len 0).
  */
 static inline int
-vnet_vring_add1(struct vnet_vring *vr, uint64_t addr, uint32_t len, bool writable, void *cookie)
+vnet_vring_take1(struct vnet_vring *vr, const void *cookie, uint32_t len)
 {
 	uint16_t id;
 
@@ -305,16 +305,34 @@ vnet_vring_add1(struct vnet_vring *vr, uint64_t addr, uint32_t len, bool writabl
 		return -ENOSPC;
 	if (vnet_unlikely(cookie == NULL || len == 0))
 		return -EINVAL;
-
 	id = vr->free_head;
 	vr->free_head = vr->next[id];
 	vr->num_free--;
+	return id;
+}
 
-	vnet_desc_write(&vr->desc[id], addr, len, writable ? VNET_VRING_DESC_F_WRITE : 0, 0);
-	vnet_state_write(&vr->state[id], cookie, writable ? len : 0, 1, id);
-
-	vr->avail->ring[vr->avail_idx & vr->mask] = id;
+/** @internal Put chain @p head in the next avail ring slot (published later). */
+static inline void
+vnet_vring_avail_put(struct vnet_vring *vr, uint16_t head)
+{
+	vr->avail->ring[vr->avail_idx & vr->mask] = head;
 	vr->avail_idx++;
+}
+
+/**
+ * Add a single-descriptor buffer (the common case). Same rules as vnet_vring_add(),
+ * without the segment array.
+ */
+static inline int
+vnet_vring_add1(struct vnet_vring *vr, uint64_t addr, uint32_t len, bool writable, void *cookie)
+{
+	int id = vnet_vring_take1(vr, cookie, len);
+
+	if (vnet_unlikely(id < 0))
+		return id;
+	vnet_desc_write(&vr->desc[id], addr, len, writable ? VNET_VRING_DESC_F_WRITE : 0, 0);
+	vnet_state_write(&vr->state[id], cookie, writable ? len : 0, 1, (uint16_t)id);
+	vnet_vring_avail_put(vr, (uint16_t)id);
 	return 0;
 }
 
@@ -344,9 +362,7 @@ vnet_vring_add2(struct vnet_vring *vr, uint64_t hdr_addr, uint32_t hdr_len, uint
 	vnet_desc_write(&vr->desc[head], hdr_addr, hdr_len, VNET_VRING_DESC_F_NEXT, id);
 	vnet_desc_write(&vr->desc[id], addr, len, 0, 0);
 	vnet_state_write(&vr->state[head], cookie, 0, 2, id);
-
-	vr->avail->ring[vr->avail_idx & vr->mask] = head;
-	vr->avail_idx++;
+	vnet_vring_avail_put(vr, head);
 	return 0;
 }
 
@@ -363,26 +379,15 @@ static inline int
 vnet_vring_add_ind2(struct vnet_vring *vr, struct vnet_vring_desc *pairs, uint64_t pairs_iova,
 		    uint64_t addr, uint32_t len, void *cookie)
 {
-	uint16_t id;
+	int id = vnet_vring_take1(vr, cookie, len);
 
-	if (vnet_unlikely(vr->error != VNET_VRING_OK))
-		return -EIO;
-	if (vnet_unlikely(vr->num_free == 0))
-		return -ENOSPC;
-	if (vnet_unlikely(cookie == NULL || len == 0))
-		return -EINVAL;
-
-	id = vr->free_head;
-	vr->free_head = vr->next[id];
-	vr->num_free--;
-
+	if (vnet_unlikely(id < 0))
+		return id;
 	vnet_desc_write(&pairs[2 * (size_t)id + 1], addr, len, 0, 0);
 	vnet_desc_write(&vr->desc[id], pairs_iova + (uint64_t)id * 2 * sizeof(*pairs),
 			2 * sizeof(*pairs), VNET_VRING_DESC_F_INDIRECT, 0);
-	vnet_state_write(&vr->state[id], cookie, 0, 1, id);
-
-	vr->avail->ring[vr->avail_idx & vr->mask] = id;
-	vr->avail_idx++;
+	vnet_state_write(&vr->state[id], cookie, 0, 1, (uint16_t)id);
+	vnet_vring_avail_put(vr, (uint16_t)id);
 	return 0;
 }
 
