@@ -12,7 +12,9 @@
 # the median (min-max) of the per-repetition ratios vnet / net_virtio_user. TCG rates say
 # nothing about real speed: read the ratios. Logs: BUILD_DIR/qemu/vhost-net-bench/.
 # Env: VNET_BENCH_PAIRS (3), VNET_BENCH_MB (32), VNET_BENCH_VNET_ARGS (devargs added to vnet's
-# two ports, e.g. kick_coalesce=auto; default none: the driver's defaults), VNET_QEMU_ACCEL=tcg.
+# two ports, e.g. kick_coalesce=auto; default none: the driver's defaults), VNET_BENCH_AB
+# (devargs: compare vnet against vnet with these instead of net_virtio_user; the rows and
+# ratios then read "net_virtio_user" for that second vnet), VNET_QEMU_ACCEL=tcg.
 # Takes flock /var/lock/vnet-heavy.lock around the QEMU run (not with VNET_BENCH_NOLOCK=1).
 set -uo pipefail
 
@@ -31,7 +33,7 @@ rm -rf "$d"
 mkdir -p "$d"
 VNET_DEVARGS='' qg_header vhost-net-bench >"$d/test.sh"
 {
-	echo "VN_REPS=$pairs VN_MB=$mb VN_VNET_ARGS='${VNET_BENCH_VNET_ARGS:-}'"
+	echo "VN_REPS=$pairs VN_MB=$mb VN_VNET_ARGS='${VNET_BENCH_VNET_ARGS:-}' VN_AB='${VNET_BENCH_AB:-}'"
 	cat "$QG_HERE/guest/vhost-net-lib.sh" "$QG_HERE/guest/vhost-net-bench.sh"
 } >>"$d/test.sh"
 qg_initrd "$d"
@@ -39,7 +41,7 @@ g=$QG_DIR/guest
 # base + net_virtio (net_virtio_user lives in it) + vnet's plugin + the script
 cat "$g/base.cpio" "$g/virtio-pmd.cpio" "$g/plugin.cpio" "$d/case.cpio" >"$d/initrd"
 
-echo "vhost-net-bench: $((2 * pairs)) runs ($pairs pairs), $mb MB TCP each, $QG_ACCEL; vnet $QG_PLUGIN, devargs '${VNET_BENCH_VNET_ARGS:-}'"
+echo "vhost-net-bench: $((2 * pairs)) runs ($pairs pairs), $mb MB TCP each, $QG_ACCEL; vnet $QG_PLUGIN, devargs '${VNET_BENCH_VNET_ARGS:-}'${VNET_BENCH_AB:+; A/B against vnet with '$VNET_BENCH_AB' in the net_virtio_user rows}"
 t0=$SECONDS
 if [ "${VNET_BENCH_NOLOCK:-0}" != 1 ]; then
 	exec 8>/var/lock/vnet-heavy.lock
@@ -67,8 +69,9 @@ function med(list,   n, a, i, j, t) {
 	mbps[r, dr] = s > 0 ? m * 8 * 1.048576 / s : 0
 	kpk[r, dr] = p > 0 ? k * 1000 / p : 0
 	okk[r, dr] = kv($0, "ok")
-	printf "%-4s %-16s %8.1f Mbit/s %9d pkts %8d kicks %7.2f kicks/1000 pkts%s\n", r,
+	printf "%-4s %-16s %8.1f Mbit/s %9d pkts %8d kicks %7.2f kicks/1000 pkts  port TX %s, A sent %s (%s retrans), B sent %s%s\n", r,
 		dr == "vnet" ? "net_vnet_user" : "net_virtio_user", mbps[r, dr], p, k, kpk[r, dr],
+		kv($0, "port_tx"), kv($0, "a_out"), kv($0, "a_retrans"), kv($0, "b_out"),
 		okk[r, dr] == 1 ? "" : "  (FAILED: " kv($0, "err") ")"
 	reps[r] = 1
 }

@@ -256,6 +256,28 @@ rearm:
 }
 
 /*
+ * Common start of the test-only fault alarms: take the lifecycle lock and find TX queue 0.
+ * If the application stopped that queue meanwhile, release the lock and run @p cb again in
+ * 500 ms. Returns true with lc_lock held (*txqp may be NULL), false when re-armed.
+ */
+static bool
+test_alarm_enter(struct rte_eth_dev *dev, rte_eal_alarm_callback cb, struct vnet_txq **txqp)
+{
+	struct vnet_adapter *ad = adapter_of(dev);
+	struct vnet_txq *txq;
+
+	rte_spinlock_lock(&ad->lc_lock);
+	txq = dev->data->nb_tx_queues > 0 ? dev->data->tx_queues[0] : NULL;
+	if (ad->started && txq != NULL && txq->vq.stopped) {
+		rte_spinlock_unlock(&ad->lc_lock);
+		rte_eal_alarm_set(500000, cb, dev);
+		return false;
+	}
+	*txqp = txq;
+	return true;
+}
+
+/*
  * Test only (devargs test_bad_desc_ms): post one zero-length descriptor on TX queue 0, which
  * virtio forbids (2.7.4 / 2.8.6: a descriptor's len is the buffer's size; QEMU's
  * virtqueue_pop calls virtio_error(): the device is broken and sets DEVICE_NEEDS_RESET),
@@ -274,15 +296,9 @@ bad_desc_alarm(void *arg)
 	uint16_t slot;
 	int ret = -ENODEV;
 
-	rte_spinlock_lock(&ad->lc_lock);
-	txq = dev->data->nb_tx_queues > 0 ? dev->data->tx_queues[0] : NULL;
-	rxq = dev->data->nb_rx_queues > 0 ? dev->data->rx_queues[0] : NULL;
-	if (ad->started && txq != NULL && txq->vq.stopped) {
-		/* The application stopped the queue meanwhile: try again later. */
-		rte_spinlock_unlock(&ad->lc_lock);
-		rte_eal_alarm_set(500000, bad_desc_alarm, dev);
+	if (!test_alarm_enter(dev, bad_desc_alarm, &txq))
 		return;
-	}
+	rxq = dev->data->nb_rx_queues > 0 ? dev->data->rx_queues[0] : NULL;
 	if (!ad->started || txq == NULL || rxq == NULL || txq->vq.copy)
 		goto out;
 	vq = &txq->vq;
@@ -330,14 +346,8 @@ break_alarm(void *arg)
 	struct vnet_adapter *ad = adapter_of(dev);
 	struct vnet_txq *txq;
 
-	rte_spinlock_lock(&ad->lc_lock);
-	txq = dev->data->nb_tx_queues > 0 ? dev->data->tx_queues[0] : NULL;
-	if (ad->started && txq != NULL && txq->vq.stopped) {
-		/* The application stopped the queue meanwhile: try again later. */
-		rte_spinlock_unlock(&ad->lc_lock);
-		rte_eal_alarm_set(500000, break_alarm, dev);
+	if (!test_alarm_enter(dev, break_alarm, &txq))
 		return;
-	}
 	if (ad->started && txq != NULL) {
 		if (vnet_vq_fence(&txq->vq, VNET_FENCE_TIMEOUT_US) == 0) {
 			vq_set_broken(&txq->vq, txq->vq.packed, VNET_VRING_ERR_USED_IDX);

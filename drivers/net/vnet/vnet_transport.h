@@ -132,6 +132,7 @@ struct vnet_hw {
 		} legacy;
 		void *vu;		/**< struct vnet_vu * (vhost-user) */
 		void *vn;		/**< struct vnet_vn * (vhost-net) */
+		void *vh;		/**< struct vnet_vh_dev *: the head of vu and vn */
 	} tp;
 	bool use_va;			/**< descriptors carry virtual addresses (vhost-user) */
 	bool vhost_net;			/**< the vhost-net transport (tp.vn; no pci_dev either) */

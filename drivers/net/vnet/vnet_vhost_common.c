@@ -172,3 +172,63 @@ vnet_vh_callfds_destroy(int *fds, uint16_t nvq)
 			close(fds[i]);
 	rte_free(fds);
 }
+
+void
+vnet_vh_op_set_features(struct vnet_hw *hw, uint64_t features)
+{
+	vnet_vh_of(hw)->driver_features = features;
+}
+
+uint64_t
+vnet_vh_op_get_driver_features(struct vnet_hw *hw)
+{
+	return vnet_vh_of(hw)->driver_features;
+}
+
+uint16_t
+vnet_vh_op_get_queue_max(struct vnet_hw *hw, uint16_t idx)
+{
+	struct vnet_vh_dev *vh = vnet_vh_of(hw);
+
+	return idx < 2u * vh->args.queues ? vh->args.queue_size : 0;
+}
+
+int
+vnet_vh_op_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
+{
+	struct vnet_vh_dev *vh = vnet_vh_of(hw);
+
+	if (vq->idx >= 2u * vh->args.queues || vq->size > vh->args.queue_size ||
+	    (vq->packed && vh->split_only))
+		return -EINVAL;
+	pthread_mutex_lock(&vh->lock);
+	vh->vqs[vq->idx] = vq;
+	if (vq->idx + 1u > vh->nvqs)
+		vh->nvqs = (uint16_t)(vq->idx + 1);
+	pthread_mutex_unlock(&vh->lock);
+	vq->notify_addr = NULL;
+	return 0;
+}
+
+void
+vnet_vh_op_del_queue(struct vnet_hw *hw, struct vnet_vq *vq)
+{
+	struct vnet_vh_dev *vh = vnet_vh_of(hw);
+
+	pthread_mutex_lock(&vh->lock);
+	if (vq->idx < 2u * vh->args.queues)
+		vh->vqs[vq->idx] = NULL;
+	pthread_mutex_unlock(&vh->lock);
+}
+
+void *
+vnet_vh_op_ring_mem(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova)
+{
+	return vnet_vh_ring_mem(&vnet_vh_of(hw)->rings, idx, len, iova);
+}
+
+void
+vnet_vh_op_notify(struct vnet_hw *hw, struct vnet_vq *vq)
+{
+	vnet_vh_kick(&vnet_vh_of(hw)->rings, vq->idx);
+}

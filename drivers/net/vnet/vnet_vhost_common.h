@@ -14,8 +14,13 @@
 #ifndef VNET_VHOST_COMMON_H
 #define VNET_VHOST_COMMON_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "vnet_transport.h"
+#include "vnet_vhost_user.h"
 
 struct vnet_vq;
 
@@ -42,6 +47,61 @@ struct vnet_vh_vring {
 	uint64_t avail;		/**< driver area */
 	uint64_t used;		/**< device area */
 };
+
+/**
+ * The device state both backends start with: struct vnet_vu and struct vnet_vn have it as
+ * their first member, so hw->tp.vh reaches it from either (the vnet_vh_op_* transport ops).
+ */
+struct vnet_vh_dev {
+	struct vnet_vu_args args;	/**< devargs (path, queues, queue_size, ...) */
+	pthread_mutex_t lock;		/**< vqs/nvqs against the backend's control thread */
+	struct vnet_vh_rings rings;	/**< ring area and kick eventfds */
+	struct vnet_vq **vqs;		/**< registered queues by index (2 * queues) */
+	uint16_t nvqs;			/**< highest registered index + 1 */
+	bool split_only;		/**< the backend runs split rings only (vhost-net) */
+	uint64_t driver_features;	/**< what the driver wrote (set_features) */
+};
+
+/** The shared head of the vhost backend behind @p hw. */
+static inline struct vnet_vh_dev *
+vnet_vh_of(struct vnet_hw *hw)
+{
+	return hw->tp.vh;
+}
+
+/** Transport op set_features: keep what the driver negotiated (sent at start). */
+void vnet_vh_op_set_features(struct vnet_hw *hw, uint64_t features);
+
+/** Transport op get_driver_features. */
+uint64_t vnet_vh_op_get_driver_features(struct vnet_hw *hw);
+
+/** Transport op get_queue_max: queue_size for the 2 * queues virtqueues, else 0. */
+uint16_t vnet_vh_op_get_queue_max(struct vnet_hw *hw, uint16_t idx);
+
+/**
+ * Transport op setup_queue: register @p vq (no doorbell: kicks are eventfd writes).
+ * @return 0, or -EINVAL for an index, size or ring type the backend cannot run.
+ */
+int vnet_vh_op_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq);
+
+/** Transport op del_queue: forget @p vq. */
+void vnet_vh_op_del_queue(struct vnet_hw *hw, struct vnet_vq *vq);
+
+/** Transport op ring_mem: the slot of virtqueue @p idx in the ring area (vnet_vh_ring_mem()). */
+void *vnet_vh_op_ring_mem(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova);
+
+/** Transport op notify: kick @p vq through its eventfd. */
+void vnet_vh_op_notify(struct vnet_hw *hw, struct vnet_vq *vq);
+
+/** The transport ops both backends take from here, for their ops tables. */
+#define VNET_VH_COMMON_OPS \
+	.set_features = vnet_vh_op_set_features, \
+	.get_driver_features = vnet_vh_op_get_driver_features, \
+	.get_queue_max = vnet_vh_op_get_queue_max, \
+	.setup_queue = vnet_vh_op_setup_queue, \
+	.del_queue = vnet_vh_op_del_queue, \
+	.notify = vnet_vh_op_notify, \
+	.ring_mem = vnet_vh_op_ring_mem
 
 /**
  * Create the memfd-backed area @p shm of @p len bytes (mapped shared, populated).

@@ -86,19 +86,15 @@ struct vn_region {
 };
 
 struct vnet_vn {
+	struct vnet_vh_dev vh;		/* first: hw->tp.vh (vnet_vhost_common.h) */
 	struct vnet_hw *hw;
-	struct vnet_vu_args args;
-	struct vnet_vh_rings rings;	/* ring area, kick eventfds */
 	int *vhostfd;			/* per queue pair */
 	int *tapfd;			/* per queue pair */
 	int *callfd;			/* per virtqueue: RX ones an eventfd (RX interrupts) */
 	bool rx_intr;			/* RX queues get their call eventfd at start */
 	uint64_t kernel_features;	/* VHOST_GET_FEATURES */
-	uint64_t driver_features;
 	uint8_t status;
 	bool running;			/* backends attached */
-	struct vnet_vq **vqs;		/* registered queues by index */
-	uint16_t nvqs;
 	unsigned int max_regions;	/* the vhost module's max_mem_regions */
 	bool merge_logged;
 	int ctl_sock;			/* interface ioctls, in the tap's network namespace */
@@ -219,7 +215,7 @@ vn_tap_open(struct vnet_vn *vn, bool first)
 		return -err;
 	}
 	if (ioctl(fd, TUNGETFEATURES, &features) < 0 || !(features & IFF_VNET_HDR) ||
-	    (vn->args.queues > 1 && !(features & IFF_MULTI_QUEUE))) {
+	    (vn->vh.args.queues > 1 && !(features & IFF_MULTI_QUEUE))) {
 		VNET_INIT_LOG(ERR, "%s: the tun driver lacks %s", vn->name,
 			      !(features & IFF_VNET_HDR) ? "IFF_VNET_HDR" : "IFF_MULTI_QUEUE");
 		close(fd);
@@ -228,7 +224,7 @@ vn_tap_open(struct vnet_vn *vn, bool first)
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", vn->ifname);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	if (vn->args.queues > 1)
+	if (vn->vh.args.queues > 1)
 		ifr.ifr_flags |= IFF_MULTI_QUEUE;
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = errno;
@@ -264,7 +260,7 @@ vn_tap_open(struct vnet_vn *vn, bool first)
 static int
 vn_tap_offload(struct vnet_vn *vn)
 {
-	uint64_t f = vn->driver_features;
+	uint64_t f = vn->vh.driver_features;
 	unsigned int off = 0;
 	uint16_t p;
 
@@ -277,7 +273,7 @@ vn_tap_offload(struct vnet_vn *vn)
 		if ((off & (TUN_F_TSO4 | TUN_F_TSO6)) && (f & VNET_BIT(VNET_NET_F_GUEST_ECN)))
 			off |= TUN_F_TSO_ECN;
 	}
-	for (p = 0; p < vn->args.queues; p++)
+	for (p = 0; p < vn->vh.args.queues; p++)
 		if (ioctl(vn->tapfd[p], TUNSETOFFLOAD, (unsigned long)off) < 0)
 			return -errno;
 	return 0;
@@ -324,8 +320,8 @@ vn_mem_table(struct vnet_vn *vn)
 	r = calloc(RTE_MAX_MEMSEG_LISTS + 1, sizeof(*r));
 	if (r == NULL)
 		return NULL;
-	r[0].start = (uint64_t)(uintptr_t)vn->rings.shm.va;
-	r[0].end = r[0].start + vn->rings.shm.len;
+	r[0].start = (uint64_t)(uintptr_t)vn->vh.rings.shm.va;
+	r[0].end = r[0].start + vn->vh.rings.shm.len;
 	end = r + 1;
 	rte_memseg_list_walk(vn_msl_region, &end);
 	n = (unsigned int)(end - r);
@@ -405,12 +401,12 @@ vn_stop_backend(struct vnet_vn *vn)
 
 	if (!vn->running)
 		return;
-	for (p = 0; p < vn->args.queues; p++) {
+	for (p = 0; p < vn->vh.args.queues; p++) {
 		for (k = 0; k < 2; k++) {
 			struct vhost_vring_file f = { .index = k, .fd = VHOST_FILE_UNBIND };
 			struct vhost_vring_state st = { .index = k };
 
-			if (2u * p + k >= vn->nvqs || vn->vqs[2 * p + k] == NULL)
+			if (2u * p + k >= vn->vh.nvqs || vn->vh.vqs[2 * p + k] == NULL)
 				continue;
 			vn_ioctl(vn, vn->vhostfd[p], VHOST_NET_SET_BACKEND, &f, "detach tap");
 			/* Returns once the kernel's worker no longer runs this ring. */
@@ -423,7 +419,7 @@ vn_stop_backend(struct vnet_vn *vn)
 static int
 vn_start_backend(struct vnet_vn *vn)
 {
-	uint64_t features = vn->driver_features & vn->kernel_features & VN_KERNEL_FEATURES;
+	uint64_t features = vn->vh.driver_features & vn->kernel_features & VN_KERNEL_FEATURES;
 	struct vhost_memory *mem;
 	uint16_t p;
 	unsigned int k;
@@ -439,7 +435,7 @@ vn_start_backend(struct vnet_vn *vn)
 		goto out;
 	}
 	vn->running = true;	/* from here on, a failure detaches what was attached */
-	for (p = 0; p < vn->args.queues; p++) {
+	for (p = 0; p < vn->vh.args.queues; p++) {
 		int fd = vn->vhostfd[p];
 
 		ret = vn_ioctl(vn, fd, VHOST_SET_FEATURES, &features, "SET_FEATURES");
@@ -447,10 +443,10 @@ vn_start_backend(struct vnet_vn *vn)
 			ret = vn_ioctl(vn, fd, VHOST_SET_MEM_TABLE, mem, "SET_MEM_TABLE");
 		for (k = 0; ret == 0 && k < 2; k++) {
 			uint16_t idx = (uint16_t)(2 * p + k);
-			struct vnet_vq *vq = idx < vn->nvqs ? vn->vqs[idx] : NULL;
+			struct vnet_vq *vq = idx < vn->vh.nvqs ? vn->vh.vqs[idx] : NULL;
 			struct vhost_vring_state st = { .index = k };
 			struct vhost_vring_addr addr = { .index = k };
-			struct vhost_vring_file kick = { .index = k, .fd = vn->rings.kickfd[idx] };
+			struct vhost_vring_file kick = { .index = k, .fd = vn->vh.rings.kickfd[idx] };
 			struct vhost_vring_file be = { .index = k, .fd = vn->tapfd[p] };
 			struct vhost_vring_file call = { .index = k };
 			struct vnet_vh_vring v;
@@ -494,7 +490,7 @@ vn_start_backend(struct vnet_vn *vn)
 		goto out;
 	}
 	VNET_INIT_LOG(NOTICE, "%s: vhost-net running %u virtqueue(s) on tap %s, %u memory "
-		      "region(s), features 0x%" PRIx64, vn->name, vn->nvqs, vn->ifname,
+		      "region(s), features 0x%" PRIx64, vn->name, vn->vh.nvqs, vn->ifname,
 		      mem->nregions, features);
 out:
 	free(mem);
@@ -511,15 +507,15 @@ vn_read_cfg(struct vnet_hw *hw, size_t off, void *dst, size_t len)
 	short flags = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
-	if (vn->args.mac_set)
-		memcpy(cfg.mac, vn->args.mac, sizeof(cfg.mac));
+	if (vn->vh.args.mac_set)
+		memcpy(cfg.mac, vn->vh.args.mac, sizeof(cfg.mac));
 	/* Link up: rings attached, tap administratively up and with carrier. */
 	if (off + len > offsetof(struct vnet_net_config, status) &&
 	    off < offsetof(struct vnet_net_config, status) + sizeof(cfg.status) &&
 	    vn->running && vn_tap_flags(vn, &flags) == 0 &&
 	    (flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING))
 		cfg.status = VNET_NET_S_LINK_UP;
-	cfg.max_virtqueue_pairs = vn->args.queues;
+	cfg.max_virtqueue_pairs = vn->vh.args.queues;
 	cfg.mtu = 1500;
 	if (off + len > sizeof(cfg)) {
 		memset(dst, 0, len);
@@ -541,9 +537,9 @@ vn_set_status(struct vnet_hw *hw, uint8_t status)
 
 	if (status == 0) {
 		vn_stop_backend(vn);
-		vn->driver_features = 0;
-		vn->nvqs = 0;
-		memset(vn->vqs, 0, sizeof(*vn->vqs) * 2u * vn->args.queues);
+		vn->vh.driver_features = 0;
+		vn->vh.nvqs = 0;
+		memset(vn->vh.vqs, 0, sizeof(*vn->vh.vqs) * 2u * vn->vh.args.queues);
 		vn->status = 0;
 	} else if ((status & VNET_STATUS_DRIVER_OK) && !(vn->status & VNET_STATUS_DRIVER_OK)) {
 		vn->status = status;
@@ -561,54 +557,11 @@ vn_get_features(struct vnet_hw *hw)
 	return (vn_of(hw)->kernel_features & VN_KERNEL_FEATURES) | VN_TAP_FEATURES;
 }
 
-static void
-vn_set_features(struct vnet_hw *hw, uint64_t features)
-{
-	vn_of(hw)->driver_features = features;
-}
 
-static uint64_t
-vn_get_driver_features(struct vnet_hw *hw)
-{
-	return vn_of(hw)->driver_features;
-}
 
-static uint16_t
-vn_get_queue_max(struct vnet_hw *hw, uint16_t idx)
-{
-	struct vnet_vn *vn = vn_of(hw);
 
-	return idx < 2u * vn->args.queues ? vn->args.queue_size : 0;
-}
 
-static int
-vn_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
-{
-	struct vnet_vn *vn = vn_of(hw);
 
-	if (vq->idx >= 2u * vn->args.queues || vq->size > vn->args.queue_size || vq->packed)
-		return -EINVAL;
-	vn->vqs[vq->idx] = vq;
-	if (vq->idx + 1u > vn->nvqs)
-		vn->nvqs = (uint16_t)(vq->idx + 1);
-	vq->notify_addr = NULL;
-	return 0;
-}
-
-static void
-vn_del_queue(struct vnet_hw *hw, struct vnet_vq *vq)
-{
-	struct vnet_vn *vn = vn_of(hw);
-
-	if (vq->idx < 2u * vn->args.queues)
-		vn->vqs[vq->idx] = NULL;
-}
-
-static void
-vn_notify(struct vnet_hw *hw, struct vnet_vq *vq)
-{
-	vnet_vh_kick(&vn_of(hw)->rings, vq->idx);
-}
 
 static uint8_t
 vn_get_isr(struct vnet_hw *hw)
@@ -617,11 +570,6 @@ vn_get_isr(struct vnet_hw *hw)
 	return 0;
 }
 
-static void *
-vn_ring_mem(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova)
-{
-	return vnet_vh_ring_mem(&vn_of(hw)->rings, idx, len, iova);
-}
 
 static int
 vn_set_link(struct vnet_hw *hw, bool up)
@@ -661,7 +609,7 @@ vn_queue_enable(struct vnet_hw *hw, struct vnet_vq *vq, bool on)
 	struct vhost_vring_file be = { .index = vq->idx % 2u, .fd = VHOST_FILE_UNBIND };
 
 	/* Not running: vn_start_backend() follows vq->stopped at the next DRIVER_OK. */
-	if (!vn->running || p >= vn->args.queues)
+	if (!vn->running || p >= vn->vh.args.queues)
 		return 0;
 	if (on)
 		be.fd = vn->tapfd[p];
@@ -674,7 +622,7 @@ vn_rx_call_fd(struct vnet_hw *hw, uint16_t idx)
 {
 	struct vnet_vn *vn = vn_of(hw);
 
-	return idx < 2u * vn->args.queues ? vn->callfd[idx] : -1;
+	return idx < 2u * vn->vh.args.queues ? vn->callfd[idx] : -1;
 }
 
 static void
@@ -693,7 +641,7 @@ vn_uninit(struct vnet_hw *hw)
 		return;
 	vn_stop_backend(vn);
 	/* The kernel drops its ring and memory references with the last vhost-net fd. */
-	for (p = 0; p < vn->args.queues; p++) {
+	for (p = 0; p < vn->vh.args.queues; p++) {
 		if (vn->vhostfd != NULL && vn->vhostfd[p] >= 0)
 			close(vn->vhostfd[p]);
 		if (vn->tapfd != NULL && vn->tapfd[p] >= 0)
@@ -701,11 +649,12 @@ vn_uninit(struct vnet_hw *hw)
 	}
 	if (vn->ctl_sock >= 0)
 		close(vn->ctl_sock);
-	vnet_vh_callfds_destroy(vn->callfd, (uint16_t)(2 * vn->args.queues));
-	vnet_vh_rings_fini(&vn->rings);
+	vnet_vh_callfds_destroy(vn->callfd, (uint16_t)(2 * vn->vh.args.queues));
+	vnet_vh_rings_fini(&vn->vh.rings);
 	rte_free(vn->vhostfd);
 	rte_free(vn->tapfd);
-	rte_free(vn->vqs);
+	rte_free(vn->vh.vqs);
+	pthread_mutex_destroy(&vn->vh.lock);
 	rte_free(vn);
 	hw->tp.vn = NULL;
 }
@@ -716,15 +665,9 @@ const struct vnet_transport_ops vnet_tp_vhost_net_ops = {
 	.get_status = vn_get_status,
 	.set_status = vn_set_status,
 	.get_features = vn_get_features,
-	.set_features = vn_set_features,
-	.get_driver_features = vn_get_driver_features,
-	.get_queue_max = vn_get_queue_max,
-	.setup_queue = vn_setup_queue,
-	.del_queue = vn_del_queue,
-	.notify = vn_notify,
+	VNET_VH_COMMON_OPS,
 	.get_isr = vn_get_isr,
 	.uninit = vn_uninit,
-	.ring_mem = vn_ring_mem,
 	.queue_enable = vn_queue_enable,
 	.set_link = vn_set_link,
 	.link_polled = true,
@@ -739,15 +682,15 @@ vn_open_vhost(struct vnet_vn *vn, uint16_t p)
 {
 	int fd, err;
 
-	fd = open(vn->args.path, O_RDWR | O_CLOEXEC);
+	fd = open(vn->vh.args.path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
 		if (err == ENOENT || err == ENODEV || err == ENXIO)
 			VNET_INIT_LOG(ERR, "%s: cannot open %s: %s: the vhost-net backend needs "
 				      "the kernel's vhost_net: " VN_MODULES_HINT, vn->name,
-				      vn->args.path, strerror(err));
+				      vn->vh.args.path, strerror(err));
 		else
-			VNET_INIT_LOG(ERR, "%s: cannot open %s: %s%s", vn->name, vn->args.path,
+			VNET_INIT_LOG(ERR, "%s: cannot open %s: %s%s", vn->name, vn->vh.args.path,
 				      strerror(err), err == EACCES || err == EPERM ?
 				      " (vhost-net needs root, or read-write access to it and "
 				      "CAP_NET_ADMIN for the tap)" : "");
@@ -756,13 +699,13 @@ vn_open_vhost(struct vnet_vn *vn, uint16_t p)
 	vn->vhostfd[p] = fd;
 	if (ioctl(fd, VHOST_SET_OWNER) < 0) {
 		err = errno;
-		VNET_INIT_LOG(ERR, "%s: %s: VHOST_SET_OWNER: %s%s", vn->name, vn->args.path,
+		VNET_INIT_LOG(ERR, "%s: %s: VHOST_SET_OWNER: %s%s", vn->name, vn->vh.args.path,
 			      strerror(err), err == ENOTTY ? " (not a vhost-net device)" : "");
 		return -err;
 	}
 	if (p == 0 && ioctl(fd, VHOST_GET_FEATURES, &vn->kernel_features) < 0) {
 		err = errno;
-		VNET_INIT_LOG(ERR, "%s: %s: VHOST_GET_FEATURES: %s", vn->name, vn->args.path,
+		VNET_INIT_LOG(ERR, "%s: %s: VHOST_GET_FEATURES: %s", vn->name, vn->vh.args.path,
 			      strerror(err));
 		return -err;
 	}
@@ -785,9 +728,11 @@ vnet_vn_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	if (vn == NULL)
 		return -ENOMEM;
 	vn->hw = hw;
-	vn->args = *args;
+	vn->vh.args = *args;
+	vn->vh.split_only = true;	/* vhost-net runs split rings only */
+	pthread_mutex_init(&vn->vh.lock, NULL);
 	vn->ctl_sock = -1;
-	vn->rings.shm.fd = -1;
+	vn->vh.rings.shm.fd = -1;
 	snprintf(vn->name, sizeof(vn->name), "%s", name);
 	snprintf(vn->ifname, sizeof(vn->ifname), "%s", args->iface);
 	hw->tp.vn = vn;
@@ -798,10 +743,10 @@ vnet_vn_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	hw->tp_max_pairs = args->queues;
 	vn->max_regions = vn_read_max_regions();
 
-	vn->vqs = rte_zmalloc("vnet_vn_vqs", sizeof(*vn->vqs) * nvq, 0);
+	vn->vh.vqs = rte_zmalloc("vnet_vn_vqs", sizeof(*vn->vh.vqs) * nvq, 0);
 	vn->vhostfd = rte_malloc("vnet_vn_fds", sizeof(int) * args->queues, 0);
 	vn->tapfd = rte_malloc("vnet_vn_fds", sizeof(int) * args->queues, 0);
-	if (vn->vqs == NULL || vn->vhostfd == NULL || vn->tapfd == NULL) {
+	if (vn->vh.vqs == NULL || vn->vhostfd == NULL || vn->tapfd == NULL) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -828,7 +773,7 @@ vnet_vn_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 			goto err;
 		vn->tapfd[p] = ret;
 	}
-	ret = vnet_vh_rings_init(&vn->rings, nvq, args->queue_size);
+	ret = vnet_vh_rings_init(&vn->vh.rings, nvq, args->queue_size);
 	if (ret != 0) {
 		VNET_INIT_LOG(ERR, "%s: cannot create ring memory and kick eventfds: %s", name,
 			      strerror(-ret));

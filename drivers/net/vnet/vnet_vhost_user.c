@@ -9,7 +9,7 @@
  * vnet_vhost_user_mem.c.
  *
  * Threads: ethdev ops (control path) and the per-port control thread both talk to the
- * backend, serialised by vu->lock. The datapath only writes kick eventfds.
+ * backend, serialised by vu->vh.lock. The datapath only writes kick eventfds.
  */
 
 #include <errno.h>
@@ -50,9 +50,9 @@ vu_read_cfg(struct vnet_hw *hw, size_t off, void *dst, size_t len)
 	struct vnet_net_config cfg;
 
 	memset(&cfg, 0, sizeof(cfg));
-	memcpy(cfg.mac, vu->args.mac, sizeof(cfg.mac));
+	memcpy(cfg.mac, vu->vh.args.mac, sizeof(cfg.mac));
 	cfg.status = vnet_vu_backend_ready(hw) ? VNET_NET_S_LINK_UP : 0;
-	cfg.max_virtqueue_pairs = vu->args.queues;
+	cfg.max_virtqueue_pairs = vu->vh.args.queues;
 	cfg.mtu = 1500;
 	if (off + len > sizeof(cfg)) {
 		memset(dst, 0, len);
@@ -72,12 +72,12 @@ vu_set_status(struct vnet_hw *hw, uint8_t status)
 {
 	struct vnet_vu *vu = vu_of(hw);
 
-	pthread_mutex_lock(&vu->lock);
+	pthread_mutex_lock(&vu->vh.lock);
 	if (status == 0) {
 		vnet_vu_stop_backend(vu);
-		vu->driver_features = 0;
-		vu->nvqs = 0;
-		memset(vu->vqs, 0, sizeof(*vu->vqs) * 2u * vu->args.queues);
+		vu->vh.driver_features = 0;
+		vu->vh.nvqs = 0;
+		memset(vu->vh.vqs, 0, sizeof(*vu->vh.vqs) * 2u * vu->vh.args.queues);
 		vu->status = 0;
 	} else if ((status & VNET_STATUS_DRIVER_OK) && !(vu->status & VNET_STATUS_DRIVER_OK)) {
 		vu->status = status;
@@ -90,7 +90,7 @@ vu_set_status(struct vnet_hw *hw, uint8_t status)
 	} else {
 		vu->status = status;
 	}
-	pthread_mutex_unlock(&vu->lock);
+	pthread_mutex_unlock(&vu->vh.lock);
 }
 
 /* Features the emulated device offers: the backend's, plus what the transport emulates. */
@@ -114,58 +114,11 @@ vu_get_features(struct vnet_hw *hw)
 	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS);
 }
 
-static void
-vu_set_features(struct vnet_hw *hw, uint64_t features)
-{
-	vu_of(hw)->driver_features = features;
-}
 
-static uint64_t
-vu_get_driver_features(struct vnet_hw *hw)
-{
-	return vu_of(hw)->driver_features;
-}
 
-static uint16_t
-vu_get_queue_max(struct vnet_hw *hw, uint16_t idx)
-{
-	struct vnet_vu *vu = vu_of(hw);
 
-	return idx < 2u * vu->args.queues ? vu->args.queue_size : 0;
-}
 
-static int
-vu_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
-{
-	struct vnet_vu *vu = vu_of(hw);
 
-	if (vq->idx >= 2u * vu->args.queues || vq->size > vu->args.queue_size)
-		return -EINVAL;
-	pthread_mutex_lock(&vu->lock);
-	vu->vqs[vq->idx] = vq;
-	if (vq->idx + 1u > vu->nvqs)
-		vu->nvqs = (uint16_t)(vq->idx + 1);
-	pthread_mutex_unlock(&vu->lock);
-	vq->notify_addr = NULL;
-	return 0;
-}
-
-static void
-vu_del_queue(struct vnet_hw *hw, struct vnet_vq *vq)
-{
-	struct vnet_vu *vu = vu_of(hw);
-
-	pthread_mutex_lock(&vu->lock);
-	if (vq->idx < 2u * vu->args.queues)
-		vu->vqs[vq->idx] = NULL;
-	pthread_mutex_unlock(&vu->lock);
-}
-
-static void
-vu_notify(struct vnet_hw *hw, struct vnet_vq *vq)
-{
-	vnet_vh_kick(&vu_of(hw)->rings, vq->idx);
-}
 
 /*
  * Runtime queue stop/start: SET_VRING_ENABLE, acknowledged (REPLY_ACK) when the backend
@@ -178,7 +131,7 @@ vu_queue_enable(struct vnet_hw *hw, struct vnet_vq *vq, bool on)
 	struct vnet_vu *vu = vu_of(hw);
 	int ret = 0;
 
-	pthread_mutex_lock(&vu->lock);
+	pthread_mutex_lock(&vu->vh.lock);
 	if (!(vu->backend_features & VNET_BIT(VU_F_PROTOCOL_FEATURES)) && vu->handshaken) {
 		ret = -ENOTSUP;	/* rings are enabled by their kick fd: no way to pause one */
 	} else if (vu->sock >= 0 && vu->running) {
@@ -188,7 +141,7 @@ vu_queue_enable(struct vnet_hw *hw, struct vnet_vq *vq, bool on)
 				     vu->name, on ? 1 : 0, vq->idx, strerror(-ret));
 	}
 	/* No backend running: vnet_vu_start_backend() follows vq->stopped when one comes. */
-	pthread_mutex_unlock(&vu->lock);
+	pthread_mutex_unlock(&vu->vh.lock);
 	return ret;
 }
 
@@ -199,11 +152,6 @@ vu_get_isr(struct vnet_hw *hw)
 	return 0;
 }
 
-static void *
-vu_ring_mem(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t *iova)
-{
-	return vnet_vh_ring_mem(&vu_of(hw)->rings, idx, len, iova);
-}
 
 static void vu_uninit(struct vnet_hw *hw);
 
@@ -213,15 +161,9 @@ const struct vnet_transport_ops vnet_tp_vhost_user_ops = {
 	.get_status = vu_get_status,
 	.set_status = vu_set_status,
 	.get_features = vu_get_features,
-	.set_features = vu_set_features,
-	.get_driver_features = vu_get_driver_features,
-	.get_queue_max = vu_get_queue_max,
-	.setup_queue = vu_setup_queue,
-	.del_queue = vu_del_queue,
-	.notify = vu_notify,
+	VNET_VH_COMMON_OPS,
 	.get_isr = vu_get_isr,
 	.uninit = vu_uninit,
-	.ring_mem = vu_ring_mem,
 	.queue_enable = vu_queue_enable,
 	.rx_call_fd = vnet_vu_call_fd,
 	.set_rx_intr = vnet_vu_set_rx_intr,
@@ -235,7 +177,7 @@ vu_lost_backend(struct vnet_vu *vu, const char *why)
 	vnet_vu_close_conn(vu);
 	vu->disconnects++;
 	VNET_DRV_LOG(NOTICE, "%s: backend %s: link down%s", vu->name, why,
-		     vu->args.server ? ", waiting for it to reconnect" :
+		     vu->vh.args.server ? ", waiting for it to reconnect" :
 		     ", retrying the connection");
 }
 
@@ -251,10 +193,10 @@ vu_new_backend(struct vnet_vu *vu)
 		/* Features must still be what the port negotiated. */
 		uint64_t offered = vu_get_features(vu->hw);
 
-		if ((vu->driver_features & ~offered) != 0) {
+		if ((vu->vh.driver_features & ~offered) != 0) {
 			VNET_DRV_LOG(ERR, "%s: new backend lacks negotiated features 0x%016"
 				     PRIx64 ": restart the port", vu->name,
-				     vu->driver_features & ~offered);
+				     vu->vh.driver_features & ~offered);
 			vnet_vu_close_conn(vu);
 			return;
 		}
@@ -302,32 +244,32 @@ vu_thread(void *arg)
 		}
 
 		if (__atomic_exchange_n(&vu->mem_dirty, false, __ATOMIC_ACQ_REL)) {
-			pthread_mutex_lock(&vu->lock);
+			pthread_mutex_lock(&vu->vh.lock);
 			vnet_vu_mem_update(vu);
-			pthread_mutex_unlock(&vu->lock);
+			pthread_mutex_unlock(&vu->vh.lock);
 		}
 
 		if (vu->sock < 0) {
-			if (vu->args.server) {
+			if (vu->vh.args.server) {
 				if (!(vu_wait(vu, vu->listen_fd, POLLIN, 100) & POLLIN))
 					continue;
 				r = accept4(vu->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 				if (r < 0)
 					continue;
-				pthread_mutex_lock(&vu->lock);
+				pthread_mutex_lock(&vu->vh.lock);
 				vu->sock = r;
 				vu_new_backend(vu);
-				pthread_mutex_unlock(&vu->lock);
+				pthread_mutex_unlock(&vu->vh.lock);
 			} else {
 				vu_wait(vu, -1, 0, 100);
 				retry_ms += 100;
 				if (retry_ms < 1000)
 					continue;
 				retry_ms = 0;
-				pthread_mutex_lock(&vu->lock);
+				pthread_mutex_lock(&vu->vh.lock);
 				if (vu->sock < 0 && vnet_vu_connect(vu) == 0)
 					vu_new_backend(vu);
-				pthread_mutex_unlock(&vu->lock);
+				pthread_mutex_unlock(&vu->vh.lock);
 			}
 			continue;
 		}
@@ -336,7 +278,7 @@ vu_thread(void *arg)
 		pfd.fd = vu->sock;
 		pfd.events = POLLIN | POLLRDHUP;
 		/* Replies are read by whoever holds the lock; look again with it held. */
-		pthread_mutex_lock(&vu->lock);
+		pthread_mutex_lock(&vu->vh.lock);
 		pfd.revents = 0;
 		if (vu->sock >= 0 && poll(&pfd, 1, 0) > 0) {
 			if (pfd.revents & (POLLHUP | POLLERR | POLLRDHUP)) {
@@ -352,7 +294,7 @@ vu_thread(void *arg)
 						     "from the backend", vu->name, n);
 			}
 		}
-		pthread_mutex_unlock(&vu->lock);
+		pthread_mutex_unlock(&vu->vh.lock);
 	}
 	return VNET_THREAD_RET_OK;
 }
@@ -384,7 +326,7 @@ vnet_vu_call_fd(struct vnet_hw *hw, uint16_t idx)
 {
 	struct vnet_vu *vu = vu_of(hw);
 
-	return idx < 2u * vu->args.queues ? vu->callfd[idx] : -1;
+	return idx < 2u * vu->vh.args.queues ? vu->callfd[idx] : -1;
 }
 
 void
@@ -401,16 +343,16 @@ vnet_vu_share_get(struct vnet_hw *hw, struct vnet_vu_share *s)
 
 	if (hw->ops != &vnet_tp_vhost_user_ops || vu == NULL)
 		return -ENODEV;
-	pthread_mutex_lock(&vu->lock);
-	s->rings_fd = vu->rings.shm.fd;
-	s->rings_va = vu->rings.shm.va;
-	s->rings_len = vu->rings.shm.len;
+	pthread_mutex_lock(&vu->vh.lock);
+	s->rings_fd = vu->vh.rings.shm.fd;
+	s->rings_va = vu->vh.rings.shm.va;
+	s->rings_len = vu->vh.rings.shm.len;
 	s->bounce_fd = vu->bounce.va != NULL ? vu->bounce.fd : -1;
 	s->bounce_va = vu->bounce.va;
 	s->bounce_len = vu->bounce.va != NULL ? vu->bounce.len : 0;
-	s->kickfd = vu->rings.kickfd;
-	s->nkick = (uint16_t)(2 * vu->args.queues);
-	pthread_mutex_unlock(&vu->lock);
+	s->kickfd = vu->vh.rings.kickfd;
+	s->nkick = (uint16_t)(2 * vu->vh.args.queues);
+	pthread_mutex_unlock(&vu->vh.lock);
 	return 0;
 }
 
@@ -427,21 +369,21 @@ vu_uninit(struct vnet_hw *hw)
 		vu->thread_stop = true;
 		vnet_thread_join(vu->tid);
 	}
-	pthread_mutex_lock(&vu->lock);
+	pthread_mutex_lock(&vu->vh.lock);
 	vnet_vu_stop_backend(vu);
 	vnet_vu_close_conn(vu);
-	pthread_mutex_unlock(&vu->lock);
+	pthread_mutex_unlock(&vu->vh.lock);
 	if (vu->listen_fd >= 0) {
 		close(vu->listen_fd);
-		unlink(vu->args.path);
+		unlink(vu->vh.args.path);
 	}
-	vnet_vh_callfds_destroy(vu->callfd, (uint16_t)(2 * vu->args.queues));
-	vnet_vh_rings_fini(&vu->rings);
+	vnet_vh_callfds_destroy(vu->callfd, (uint16_t)(2 * vu->vh.args.queues));
+	vnet_vh_rings_fini(&vu->vh.rings);
 	vnet_vh_shm_destroy(&vu->bounce);
 	if (vu->wake_fd >= 0)
 		close(vu->wake_fd);
-	pthread_mutex_destroy(&vu->lock);
-	rte_free(vu->vqs);
+	pthread_mutex_destroy(&vu->vh.lock);
+	rte_free(vu->vh.vqs);
 	rte_free(vu);
 	hw->tp.vu = NULL;
 }
@@ -457,22 +399,22 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	if (vu == NULL)
 		return -ENOMEM;
 	vu->hw = hw;
-	vu->args = *args;
+	vu->vh.args = *args;
 	vu->sock = -1;
 	vu->listen_fd = -1;
-	vu->rings.shm.fd = -1;
+	vu->vh.rings.shm.fd = -1;
 	vu->bounce.fd = -1;
 	vu->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	snprintf(vu->name, sizeof(vu->name), "%s", name);
-	pthread_mutex_init(&vu->lock, NULL);
+	pthread_mutex_init(&vu->vh.lock, NULL);
 	hw->tp.vu = vu;
 	hw->ops = &vnet_tp_vhost_user_ops;
 	hw->modern = true;
 	hw->use_va = true;
 	hw->tp_max_pairs = args->queues;
 
-	vu->vqs = rte_zmalloc("vnet_vu_vqs", sizeof(*vu->vqs) * nvq, 0);
-	if (vu->vqs == NULL || vu->wake_fd < 0) {
+	vu->vh.vqs = rte_zmalloc("vnet_vu_vqs", sizeof(*vu->vh.vqs) * nvq, 0);
+	if (vu->vh.vqs == NULL || vu->wake_fd < 0) {
 		ret = vu->wake_fd < 0 ? -errno : -ENOMEM;
 		goto err;
 	}
@@ -480,7 +422,7 @@ vnet_vu_init(struct vnet_hw *hw, const struct vnet_vu_args *args, const char *na
 	if (ret != 0)
 		goto err;
 	/* Rings in a shared memfd area (one slot per virtqueue), one kick eventfd each. */
-	ret = vnet_vh_rings_init(&vu->rings, nvq, args->queue_size);
+	ret = vnet_vh_rings_init(&vu->vh.rings, nvq, args->queue_size);
 	if (ret != 0) {
 		VNET_INIT_LOG(ERR, "%s: cannot create shared ring memory and kick eventfds: %s",
 			      name, strerror(-ret));

@@ -96,8 +96,8 @@ vu_collect_regions(struct vnet_vu *vu)
 	int ret;
 
 	vu->nregions = 0;
-	add_region(vu, vu->rings.shm.fd, (uint64_t)(uintptr_t)vu->rings.shm.va,
-		   vu->rings.shm.len, 0);
+	add_region(vu, vu->vh.rings.shm.fd, (uint64_t)(uintptr_t)vu->vh.rings.shm.va,
+		   vu->vh.rings.shm.len, 0);
 	rte_mcfg_mem_read_lock();
 	ret = rte_memseg_walk_thread_unsafe(memseg_region, vu);
 	rte_mcfg_mem_read_unlock();
@@ -127,9 +127,9 @@ vnet_vu_build_mem_table(struct vnet_vu *vu)
 	}
 	vu->copy = true;
 	vu->nregions = 0;
-	add_region(vu, vu->rings.shm.fd, (uint64_t)(uintptr_t)vu->rings.shm.va,
-		   vu->rings.shm.len, 0);
-	bounce_len = (size_t)2 * vu->args.queues * vu->args.queue_size * VU_BOUNCE_SLOT;
+	add_region(vu, vu->vh.rings.shm.fd, (uint64_t)(uintptr_t)vu->vh.rings.shm.va,
+		   vu->vh.rings.shm.len, 0);
+	bounce_len = (size_t)2 * vu->vh.args.queues * vu->vh.args.queue_size * VU_BOUNCE_SLOT;
 	if (vu->bounce.va == NULL) {
 		ret = vnet_vh_shm_create(&vu->bounce, "vnet-bounce", bounce_len);
 		if (ret != 0) {
@@ -148,9 +148,9 @@ vnet_vu_assign_bounce(struct vnet_vu *vu)
 {
 	uint16_t i;
 
-	for (i = 0; i < vu->nvqs; i++) {
-		struct vnet_vq *vq = vu->vqs[i];
-		size_t off = (size_t)i * vu->args.queue_size * VU_BOUNCE_SLOT;
+	for (i = 0; i < vu->vh.nvqs; i++) {
+		struct vnet_vq *vq = vu->vh.vqs[i];
+		size_t off = (size_t)i * vu->vh.args.queue_size * VU_BOUNCE_SLOT;
 
 		if (vq == NULL)
 			continue;
@@ -180,7 +180,7 @@ vu_send_mem_table(struct vnet_vu *vu)
 /*
  * EAL added memory while the port runs zero-copy: share it too, or mbufs from a pool
  * created after dev_start would point where the backend cannot translate. Control
- * thread, with vu->lock held. If the memory no longer fits the backend's regions the old
+ * thread, with vu->vh.lock held. If the memory no longer fits the backend's regions the old
  * table stays (copy mode cannot be entered under running lcores) and an error says to
  * restart.
  */
@@ -229,14 +229,14 @@ vnet_vu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *a
 		return;
 	/*
 	 * No lock and no I/O here: this thread holds EAL's heap and hotplug locks, which the
-	 * holder of vu->lock may be waiting for, and which a backend in this process needs to
+	 * holder of vu->vh.lock may be waiting for, and which a backend in this process needs to
 	 * handle SET_MEM_TABLE. The control thread, woken at once, does the update.
 	 */
 	__atomic_store_n(&vu->mem_dirty, true, __ATOMIC_RELEASE);
 	RTE_SET_USED(write(vu->wake_fd, &one, sizeof(one)));
 }
 
-/* Register every queue with the connected backend. Called with vu->lock held. */
+/* Register every queue with the connected backend. Called with vu->vh.lock held. */
 int
 vnet_vu_start_backend(struct vnet_vu *vu)
 {
@@ -248,7 +248,7 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 	if (vu->sock < 0 || !vu->handshaken)
 		return 0;	/* the control thread does it once a backend is there */
 
-	features = vu->driver_features & vu->backend_features;
+	features = vu->vh.driver_features & vu->backend_features;
 	if (vu->backend_features & VNET_BIT(VU_F_PROTOCOL_FEATURES))
 		features |= VNET_BIT(VU_F_PROTOCOL_FEATURES);
 	ret = vnet_vu_set_u64(vu, VU_SET_FEATURES, features);
@@ -259,8 +259,8 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 	if (ret != 0)
 		goto err;
 
-	for (i = 0; i < vu->nvqs; i++) {
-		struct vnet_vq *vq = vu->vqs[i];
+	for (i = 0; i < vu->vh.nvqs; i++) {
+		struct vnet_vq *vq = vu->vh.vqs[i];
 		struct vnet_vh_vring v;
 
 		if (vq == NULL)
@@ -297,16 +297,16 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 		msg.request = VU_SET_VRING_KICK;
 		msg.size = sizeof(uint64_t);
 		msg.payload.u64 = i;
-		ret = vnet_vu_request(vu, &msg, &vu->rings.kickfd[i], 1);
+		ret = vnet_vu_request(vu, &msg, &vu->vh.rings.kickfd[i], 1);
 		if (ret != 0)
 			goto err;
 	}
 	if (features & VNET_BIT(VU_F_PROTOCOL_FEATURES)) {
-		for (i = 0; i < vu->nvqs; i++) {
-			if (vu->vqs[i] == NULL)
+		for (i = 0; i < vu->vh.nvqs; i++) {
+			if (vu->vh.vqs[i] == NULL)
 				continue;	/* e.g. more RX than TX queues configured */
 			/* Deferred or stopped by the application: its queue_start enables it. */
-			if (vu->vqs[i]->stopped)
+			if (vu->vh.vqs[i]->stopped)
 				continue;
 			ret = vnet_vu_set_state(vu, VU_SET_VRING_ENABLE, i, 1);
 			if (ret != 0)
@@ -316,7 +316,7 @@ vnet_vu_start_backend(struct vnet_vu *vu)
 	vu->running = true;
 	vu->connects++;
 	VNET_INIT_LOG(NOTICE, "%s: backend running %u virtqueues, %s, %u memory region(s)",
-		      vu->name, vu->nvqs, vu->copy ? "copy mode" : "zero-copy", vu->nregions);
+		      vu->name, vu->vh.nvqs, vu->copy ? "copy mode" : "zero-copy", vu->nregions);
 	return 0;
 err:
 	VNET_INIT_LOG(ERR, "%s: cannot start the rings on the backend: %s", vu->name,
@@ -325,7 +325,7 @@ err:
 	return ret;
 }
 
-/* Stop the backend from using the rings. Called with vu->lock held. */
+/* Stop the backend from using the rings. Called with vu->vh.lock held. */
 void
 vnet_vu_stop_backend(struct vnet_vu *vu)
 {
@@ -334,7 +334,7 @@ vnet_vu_stop_backend(struct vnet_vu *vu)
 
 	if (vu->sock < 0 || !vu->running)
 		return;
-	for (i = 0; i < vu->nvqs; i++) {
+	for (i = 0; i < vu->vh.nvqs; i++) {
 		memset(&msg, 0, sizeof(msg));
 		msg.request = VU_GET_VRING_BASE;
 		msg.flags = VU_VERSION;

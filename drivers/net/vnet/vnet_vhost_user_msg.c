@@ -241,7 +241,7 @@ vnet_vu_connect(struct vnet_vu *vu)
 		return -errno;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, vu->args.path, sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, vu->vh.args.path, sizeof(sa.sun_path) - 1);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int err = errno;
 
@@ -263,8 +263,8 @@ vnet_vu_listen(struct vnet_vu *vu)
 		return -errno;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, vu->args.path, sizeof(sa.sun_path) - 1);
-	unlink(vu->args.path);	/* a stale socket of an earlier run */
+	memcpy(sa.sun_path, vu->vh.args.path, sizeof(sa.sun_path) - 1);
+	unlink(vu->vh.args.path);	/* a stale socket of an earlier run */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
 		int err = errno;
 
@@ -287,7 +287,7 @@ vnet_vu_accept_first(struct vnet_vu *vu)
 	} while (r < 0 && errno == EINTR);
 	if (r <= 0) {
 		VNET_INIT_LOG(ERR, "%s: no vhost-user backend connected to %s within %u s",
-			      vu->name, vu->args.path, VU_ACCEPT_TIMEOUT_S);
+			      vu->name, vu->vh.args.path, VU_ACCEPT_TIMEOUT_S);
 		return r == 0 ? -ETIMEDOUT : -errno;
 	}
 	fd = accept4(vu->listen_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -297,7 +297,7 @@ vnet_vu_accept_first(struct vnet_vu *vu)
 	return vnet_vu_handshake(vu);
 }
 
-/* SET_OWNER, features and protocol features. Called with vu->lock held. */
+/* SET_OWNER, features and protocol features. Called with vu->vh.lock held. */
 int
 vnet_vu_handshake(struct vnet_vu *vu)
 {
@@ -333,19 +333,19 @@ vnet_vu_handshake(struct vnet_vu *vu)
 			goto err;
 		vu->protocol_features = proto;
 	}
-	if (vu->args.queues > 1) {
+	if (vu->vh.args.queues > 1) {
 		if (!(proto & VNET_BIT(VU_PROTO_F_MQ))) {
 			VNET_INIT_LOG(ERR, "%s: queues=%u but the backend has no multi-queue "
-				      "support", vu->name, vu->args.queues);
+				      "support", vu->name, vu->vh.args.queues);
 			ret = -ENOTSUP;
 			goto err;
 		}
 		ret = vnet_vu_get_u64(vu, VU_GET_QUEUE_NUM, &qnum);
 		if (ret != 0)
 			goto err;
-		if (qnum < vu->args.queues) {
+		if (qnum < vu->vh.args.queues) {
 			VNET_INIT_LOG(ERR, "%s: queues=%u but the backend has %" PRIu64 " queue "
-				      "pairs", vu->name, vu->args.queues, qnum);
+				      "pairs", vu->name, vu->vh.args.queues, qnum);
 			ret = -EINVAL;
 			goto err;
 		}
@@ -356,6 +356,6 @@ vnet_vu_handshake(struct vnet_vu *vu)
 	return 0;
 err:
 	VNET_INIT_LOG(ERR, "%s: vhost-user handshake with %s failed: %s", vu->name,
-		      vu->args.path, strerror(-ret));
+		      vu->vh.args.path, strerror(-ret));
 	return ret;
 }

@@ -94,9 +94,8 @@ struct vu_msg {
 #define VU_HDR_SIZE	offsetof(struct vu_msg, payload)
 
 struct vnet_vu {
+	struct vnet_vh_dev vh;		/* first: hw->tp.vh (vnet_vhost_common.h) */
 	struct vnet_hw *hw;
-	struct vnet_vu_args args;
-	pthread_mutex_t lock;
 	int sock;			/* connection, -1 when none */
 	int listen_fd;			/* server mode */
 	uint64_t backend_features;	/* virtio features the backend offered */
@@ -110,11 +109,7 @@ struct vnet_vu {
 	bool mem_cb;			/* memory event callback registered (name below) */
 	char mem_cb_name[RTE_MEMZONE_NAMESIZE + 16];
 	uint8_t status;			/* emulated device status */
-	uint64_t driver_features;
-	struct vnet_vh_rings rings;	/* ring area and kick eventfds (vnet_vhost_common.h) */
 	struct vnet_vh_shm bounce;	/* copy mode */
-	struct vnet_vq **vqs;		/* registered queues by index */
-	uint16_t nvqs;
 	int *callfd;			/* one eventfd per virtqueue (RX interrupts), same */
 	bool rx_intr;			/* RX queues get their call eventfd at start */
 	bool link_reported;		/* link state the config_changed hook last saw */
@@ -138,7 +133,7 @@ vu_of(struct vnet_hw *hw)
 	return hw->tp.vu;
 }
 
-/* vnet_vhost_user_msg.c: one request/reply exchange each; callers hold vu->lock. */
+/* vnet_vhost_user_msg.c: one request/reply exchange each; callers hold vu->vh.lock. */
 
 /** Send @p msg with @p nfds descriptors. @return 0 or a negative errno. */
 int vnet_vu_send(struct vnet_vu *vu, struct vu_msg *msg, const int *fds, unsigned int nfds);
@@ -163,7 +158,7 @@ int vnet_vu_accept_first(struct vnet_vu *vu);
 /** Feature and protocol-feature handshake with a new connection. */
 int vnet_vu_handshake(struct vnet_vu *vu);
 
-/* vnet_vhost_user_mem.c: callers hold vu->lock. */
+/* vnet_vhost_user_mem.c: callers hold vu->vh.lock. */
 
 /** Register the rings (and the memory table) with the backend and enable them. */
 int vnet_vu_start_backend(struct vnet_vu *vu);
