@@ -270,7 +270,8 @@ qg_offload_boot() {
 	timeout -k 5 $((t + 10)) /usr/bin/python3 "$QG_HERE/offnet.py" serve --console "$d/console.log" \
 		--ctl "$d/ctl.sock" --record "$d/host.json" --workdir "$d" --nsa "$QG_OFF_NSA" \
 		--nsb "$QG_OFF_NSB" --prefix "$pre" --timeout "$t" \
-		--bench-seconds "${VNET_BENCH_SECONDS:-10}" >>"$d/peer.log" 2>&1 &
+		--bench-seconds "${VNET_BENCH_SECONDS:-10}" --bench-rate "${VNET_BENCH_RATE:-}" \
+		>>"$d/peer.log" 2>&1 &
 	QG_OFF_PPID=$!
 	wait "$qpid"
 	local qrc=$?

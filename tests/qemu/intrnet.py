@@ -18,12 +18,13 @@ The guest (guest/intr-test.sh) prints "VNET-SYNC <tag>" on its console and waits
 """
 import argparse
 import json
-import os
 import re
 import socket
 import struct
 import sys
 import time
+
+from qgnet import ConsoleTail, Qmp, connect_unix, save_json
 
 ETH_P_ALL = 0x0003
 ETH_P_ARP = 0x0806
@@ -32,43 +33,6 @@ ETH_P_RARP = 0x8035
 
 def mac_str(b):
     return ":".join("%02x" % x for x in b)
-
-
-class Qmp:
-    def __init__(self, path, deadline):
-        self.s = None
-        while time.time() < deadline:
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.connect(path)
-                self.s = s
-                break
-            except OSError:
-                time.sleep(0.2)
-        if self.s is None:
-            raise RuntimeError("cannot connect to QMP " + path)
-        self.f = self.s.makefile("rwb", buffering=0)
-        self._read()
-        self.cmd("qmp_capabilities")
-
-    def _read(self):
-        while True:
-            line = self.f.readline()
-            if not line:
-                raise RuntimeError("QMP closed")
-            m = json.loads(line)
-            if "event" not in m:
-                return m
-
-    def cmd(self, qmp_cmd, **args):
-        msg = {"execute": qmp_cmd}
-        if args:
-            msg["arguments"] = args
-        self.f.write(json.dumps(msg).encode() + b"\n")
-        r = self._read()
-        if "error" in r:
-            raise RuntimeError("QMP %s: %s" % (qmp_cmd, r["error"]))
-        return r["return"]
 
 
 def capture(ifname, seconds, start_fn):
@@ -105,68 +69,42 @@ def serve(a):
         print("intrnet: %.3f %s" % (time.time(), msg), flush=True)
 
     def save():
-        with open(a.record + ".tmp", "w") as f:
-            json.dump(rec, f, indent=1)
-        os.replace(a.record + ".tmp", a.record)
+        save_json(a.record, rec)
 
     qmp = Qmp(a.qmp, deadline)
-    ctl = None
-    while ctl is None and time.time() < deadline:
-        try:
-            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            c.connect(a.ctl)
-            ctl = c
-        except OSError:
-            time.sleep(0.2)
+    ctl = connect_unix(a.ctl, deadline)
     if ctl is None:
         log("cannot connect to the control serial socket " + a.ctl)
         return 1
     log("connected to QMP and the guest's ttyS1")
-    pos = 0
     done = set()
-    while time.time() < deadline:
-        try:
-            with open(a.console, "rb") as f:
-                f.seek(pos)
-                data = f.read()
-        except OSError:
-            data = b""
-        if not data:
-            time.sleep(0.05)
-            continue
-        nl = data.rfind(b"\n")
-        if nl < 0:
-            time.sleep(0.05)
-            continue
-        pos += nl + 1
-        for line in data[:nl].decode("utf-8", "replace").splitlines():
-            line = line.strip()
-            if line.startswith("VNET-DONE"):
-                save()
-                log("guest done")
-                return 0
-            m = re.match(r"VNET-SYNC (\S+)", line)
-            if not m or m.group(1) in done:
-                continue
-            tag = m.group(1)
-            done.add(tag)
-            try:
-                lm = re.match(r"link-(\S+)-(on|off)$", tag)
-                if lm:
-                    qmp.cmd("set_link", name=lm.group(1), up=lm.group(2) == "on")
-                    rec["actions"].append({"tag": tag, "t": time.time()})
-                    log("set_link %s %s" % (lm.group(1), lm.group(2)))
-                elif tag == "announce":
-                    frames = capture(a.tap, a.capture, lambda: qmp.cmd(
-                        "announce-self", initial=100, max=100, rounds=3, step=100))
-                    rec["frames"] += frames
-                    rec["actions"].append({"tag": tag, "t": time.time()})
-                    log("announce-self: %d ARP/RARP frames on %s" % (len(frames), a.tap))
-            except Exception as e:  # noqa: BLE001 - reported to the guest and the record
-                rec["actions"].append({"tag": tag, "error": str(e)})
-                log("%s: %s" % (tag, e))
+    for line in ConsoleTail(a.console, deadline, poll=0.05):
+        if line.startswith("VNET-DONE"):
             save()
-            ctl.sendall(("ack %s\n" % tag).encode())
+            log("guest done")
+            return 0
+        m = re.match(r"VNET-SYNC (\S+)", line)
+        if not m or m.group(1) in done:
+            continue
+        tag = m.group(1)
+        done.add(tag)
+        try:
+            lm = re.match(r"link-(\S+)-(on|off)$", tag)
+            if lm:
+                qmp.cmd("set_link", name=lm.group(1), up=lm.group(2) == "on")
+                rec["actions"].append({"tag": tag, "t": time.time()})
+                log("set_link %s %s" % (lm.group(1), lm.group(2)))
+            elif tag == "announce":
+                frames = capture(a.tap, a.capture, lambda: qmp.cmd(
+                    "announce-self", initial=100, max=100, rounds=3, step=100))
+                rec["frames"] += frames
+                rec["actions"].append({"tag": tag, "t": time.time()})
+                log("announce-self: %d ARP/RARP frames on %s" % (len(frames), a.tap))
+        except Exception as e:  # noqa: BLE001 - reported to the guest and the record
+            rec["actions"].append({"tag": tag, "error": str(e)})
+            log("%s: %s" % (tag, e))
+        save()
+        ctl.sendall(("ack %s\n" % tag).encode())
     save()
     log("timeout")
     return 1

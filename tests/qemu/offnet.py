@@ -37,6 +37,8 @@ import subprocess
 import sys
 import time
 
+from qgnet import ConsoleTail, connect_unix, save_json, sections
+
 PAIR_OF = {"io": 1, "csum": 1, "jumbo-mrg": 2, "jumbo-nomrg": 3}
 CASE_OF = {"io": "offload-io", "csum": "offload-csum-tso", "jumbo-mrg": "offload-jumbo-mrg",
            "jumbo-nomrg": "offload-jumbo-nomrg"}
@@ -299,8 +301,11 @@ def bench_traffic(a, sess):
     srv = subprocess.Popen(nsx(a.nsb, "iperf3", "-s", "-1", "-B", ip_b(n), "-p", str(IPERF_PORT)),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
+    # --bench-rate: an offered load below both forwarders' capacity compares TX drops at the
+    # same load (unlimited TCP grows its window until the faster forwarder drops too)
+    rate = ["-b", a.bench_rate] if a.bench_rate else []
     rc, out = run(nsx(a.nsa, "iperf3", "-c", ip_b(n), "-B", ip_a(n), "-p", str(IPERF_PORT),
-                      "-t", str(a.bench_seconds), "-J"), timeout=a.bench_seconds + 40)
+                      "-t", str(a.bench_seconds), "-J", *rate), timeout=a.bench_seconds + 40)
     try:
         srv.wait(10)
     except subprocess.TimeoutExpired:
@@ -321,12 +326,6 @@ def bench_traffic(a, sess):
     return rec
 
 
-def save(path, rec):
-    with open(path + ".tmp", "w") as f:
-        json.dump(rec, f, indent=1)
-    os.replace(path + ".tmp", path)
-
-
 def cmd_serve(a):
     t0 = time.time()
     deadline = t0 + a.timeout
@@ -335,81 +334,40 @@ def cmd_serve(a):
         print("%7.2f %s" % (time.time() - t0, msg), flush=True)
 
     rec = {"sessions": {}}
-    save(a.record, rec)
-    ctl = None
-    while ctl is None and time.time() < deadline:
-        try:
-            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            c.connect(a.ctl)
-            ctl = c
-        except OSError:
-            time.sleep(0.2)
+    save_json(a.record, rec)
+    ctl = connect_unix(a.ctl, deadline)
     if ctl is None:
         log("cannot connect to the control serial socket " + a.ctl)
         return 1
     log("connected to the guest's ttyS1")
-    pos, buf, done = 0, b"", False
-    while not done and time.time() < deadline:
-        try:
-            with open(a.console, "rb") as f:
-                f.seek(pos)
-                chunk = f.read()
-        except OSError:
-            chunk = b""
-        if not chunk:
-            time.sleep(0.1)
+    tail = ConsoleTail(a.console, deadline)
+    for line in tail:
+        m = re.match(r"VNET-SYNC (\S+)( noforward)?", line)
+        if not m:
             continue
-        pos += len(chunk)
-        buf += chunk
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            line = line.decode("ascii", "replace").strip()
-            if line.startswith("VNET-DONE"):
-                done = True
-            m = re.match(r"VNET-SYNC (\S+)( noforward)?", line)
-            if not m:
-                continue
-            sess = m.group(1)
-            ts = time.time()
-            try:
-                if m.group(2):
-                    r = {"error": "testpmd did not start forwarding (guest log)"}
-                elif sess.startswith("bench-"):
-                    r = bench_traffic(a, sess)
-                elif sess in PAIR_OF:
-                    r = session_traffic(a, sess)
-                else:
-                    r = {"error": "unknown session"}
-            except Exception as e:  # keep serving: the verdict reports it
-                r = {"error": "host side raised %r" % e}
-            r["host_seconds"] = round(time.time() - ts, 1)
-            rec["sessions"][sess] = r
-            save(a.record, rec)
-            ctl.sendall(("ack %s\n" % sess).encode())
-            log("session %s: host side done in %.1f s, acked" % (sess, r["host_seconds"]))
-    log("done (%s)" % ("guest finished" if done else "deadline"))
+        sess = m.group(1)
+        ts = time.time()
+        try:
+            if m.group(2):
+                r = {"error": "testpmd did not start forwarding (guest log)"}
+            elif sess.startswith("bench-"):
+                r = bench_traffic(a, sess)
+            elif sess in PAIR_OF:
+                r = session_traffic(a, sess)
+            else:
+                r = {"error": "unknown session"}
+        except Exception as e:  # keep serving: the verdict reports it
+            r = {"error": "host side raised %r" % e}
+        r["host_seconds"] = round(time.time() - ts, 1)
+        rec["sessions"][sess] = r
+        save_json(a.record, rec)
+        ctl.sendall(("ack %s\n" % sess).encode())
+        log("session %s: host side done in %.1f s, acked" % (sess, r["host_seconds"]))
+    log("done (%s)" % ("guest finished" if tail.done else "deadline"))
     return 0
 
 
 # ---------------------------------------------------------------- check
-def sections(console):
-    out, cur = {}, None
-    with open(console, "rb") as f:
-        for raw in f:
-            line = raw.decode("ascii", "replace").rstrip("\r\n")
-            m = re.match(r"VNET-LOG-BEGIN (\S+)", line)
-            if m:
-                cur = m.group(1)
-                out[cur] = []
-                continue
-            if cur and line.startswith("VNET-LOG-END"):
-                cur = None
-                continue
-            if cur:
-                out[cur].append(line)
-    return out
-
-
 def parse_tp(lines):
     """testpmd log -> dict: rc, seconds, probes, drivers, mtu, fwd (per port), stats, xstats"""
     t = {"rc": None, "seconds": None, "probes": [], "drivers": [], "mtu": {}, "fwd": {},
@@ -492,7 +450,6 @@ def judge(sess, r, t, drv):
     """-> (ok, detail)"""
     errs, notes = [], []
     n = PAIR_OF[sess]
-    pa, pb = "a%d" % n, "b%d" % n
     if t is None:
         return False, "no testpmd log for session %s (guest did not run it)" % sess
     if t["rc"] != 0:
@@ -706,6 +663,7 @@ def cmd_bench(a):
     summ = []
     for eng in ("io", "csum"):
         ratios, drops = [], {"vnet": [], "virtio": []}
+        dfrac = {"vnet": [], "virtio": []}
         gb = {"vnet": [], "virtio": []}
         for rep in sorted({w["rep"] for w in rows}):
             pr = {w["driver"]: w for w in rows if w["rep"] == rep and w["engine"] == eng}
@@ -715,14 +673,19 @@ def cmd_bench(a):
                 if not pr[d]["error"]:
                     gb[d].append(pr[d]["gbps"])
                     drops[d].append(pr[d]["tx_dropped"] or 0)
+                    if pr[d]["rx_packets"]:
+                        dfrac[d].append(1e3 * (pr[d]["tx_dropped"] or 0) / pr[d]["rx_packets"])
         def med(v, f="%.3f"):
             return (f % statistics.median(v) + " [" + f % min(v) + "-" + f % max(v) + "]") if v else "-"
         line = "%-5s throughput vnet/virtio %s (%d pairs); Gbit/s vnet %s, virtio %s; TX-dropped vnet %s, virtio %s" % (
             eng, med(ratios), len(ratios), med(gb["vnet"]), med(gb["virtio"]), med(drops["vnet"], "%d"), med(drops["virtio"], "%d"))
         print(line)
-        summ.append({"engine": eng, "ratios": ratios, "gbps": gb, "tx_dropped": drops})
+        print("%-5s TX-dropped per 1000 RX packets: vnet %s, virtio %s" % (
+            eng, med(dfrac["vnet"], "%.2f"), med(dfrac["virtio"], "%.2f")))
+        summ.append({"engine": eng, "ratios": ratios, "gbps": gb, "tx_dropped": drops,
+                     "tx_dropped_per_1000_rx": dfrac})
     if a.json:
-        save(a.json, {"rows": rows, "summary": summ})
+        save_json(a.json, {"rows": rows, "summary": summ})
     return 0
 
 
@@ -739,6 +702,7 @@ def main():
     s.add_argument("--prefix", required=True)
     s.add_argument("--timeout", type=float, default=600)
     s.add_argument("--bench-seconds", type=int, default=10)
+    s.add_argument("--bench-rate", default="", help="iperf3 -b (e.g. 400M); default unlimited")
     c = sp.add_parser("check")
     c.add_argument("--console", required=True)
     c.add_argument("--record", required=True)

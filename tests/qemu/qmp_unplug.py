@@ -10,9 +10,10 @@
 import argparse
 import json
 import select
-import socket
 import sys
 import time
+
+from qgnet import connect_unix
 
 
 def main():
@@ -31,14 +32,7 @@ def main():
         print("QMP-UNPLUG FAIL %s" % why, flush=True)
         sys.exit(1)
 
-    s = None
-    while s is None and time.time() < deadline:
-        try:
-            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            c.connect(a.qmp)
-            s = c
-        except OSError:
-            time.sleep(0.2)
+    s = connect_unix(a.qmp, deadline)
     if s is None:
         fail("cannot connect to %s" % a.qmp)
     buf = b""

@@ -31,13 +31,14 @@ the unicast table.
 """
 import argparse
 import json
-import os
 import random
 import re
 import socket
 import struct
 import sys
 import time
+
+from qgnet import ConsoleTail, Qmp, connect_unix, save_json, sections
 
 NIC_RSS_MAC = "52:54:00:00:00:12"   # tap NIC with rss=on (also the filter tests' NIC)
 NIC_OFF_MAC = "52:54:00:00:00:13"   # tap NIC with rss=off
@@ -156,49 +157,6 @@ def make_flows(seed, n):
 
 
 # ---------------------------------------------------------------- serve
-class Qmp:
-    def __init__(self, path, deadline):
-        self.s = None
-        while time.time() < deadline:
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.connect(path)
-                self.s = s
-                break
-            except OSError:
-                time.sleep(0.2)
-        if self.s is None:
-            raise RuntimeError("cannot connect to QMP " + path)
-        self.f = self.s.makefile("rwb", buffering=0)
-        self._read()  # greeting
-        self.cmd("qmp_capabilities")
-
-    def _read(self):
-        while True:
-            line = self.f.readline()
-            if not line:
-                raise RuntimeError("QMP closed")
-            m = json.loads(line)
-            if "event" not in m:
-                return m
-
-    def cmd(self, qmp_cmd, **args):
-        msg = {"execute": qmp_cmd}
-        if args:
-            msg["arguments"] = args
-        self.f.write(json.dumps(msg).encode() + b"\n")
-        r = self._read()
-        if "error" in r:
-            raise RuntimeError("QMP %s: %s" % (qmp_cmd, r["error"]))
-        return r["return"]
-
-
-def save(path, rec):
-    with open(path + ".tmp", "w") as f:
-        json.dump(rec, f, indent=1)
-    os.replace(path + ".tmp", path)
-
-
 def serve(a):
     deadline = time.time() + a.timeout
     rec = {"flows": make_flows(8, NFLOWS), "flows_off": make_flows(9, NFLOWS_OFF),
@@ -217,101 +175,56 @@ def serve(a):
             socks[ifname] = s
         return socks[ifname]
 
-    save(a.record, rec)
+    save_json(a.record, rec)
     qmp = Qmp(a.qmp, deadline)
-    ctl = None
-    while ctl is None and time.time() < deadline:
-        try:
-            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            c.connect(a.ctl)
-            ctl = c
-        except OSError:
-            time.sleep(0.2)
+    ctl = connect_unix(a.ctl, deadline)
     if ctl is None:
         log("cannot connect to the control serial socket " + a.ctl)
         return 1
     log("connected to QMP and the guest's ttyS1")
-    pos = 0
-    buf = b""
-    done = False
-    while not done and time.time() < deadline:
-        try:
-            with open(a.console, "rb") as f:
-                f.seek(pos)
-                chunk = f.read()
-        except OSError:
-            chunk = b""
-        if not chunk:
-            time.sleep(0.1)
+    tail = ConsoleTail(a.console, deadline)
+    for line in tail:
+        m = re.search(r"VNET-SYNC (\S+)", line)
+        if not m:
             continue
-        pos += len(chunk)
-        buf += chunk
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            line = line.decode("ascii", "replace").strip()
-            if line.startswith("VNET-DONE"):
-                done = True
-            m = re.search(r"VNET-SYNC (\S+)", line)
-            if not m:
-                continue
-            tag = m.group(1)
-            sent = 0
-            if tag in RSS_PHASES:
-                p = RSS_PHASES[tag]
-                off = tag == "rss-off"
-                flows = rec["flows_off"] if off else rec["flows"]
-                ifn = a.off_if if off else a.rss_if
-                dst = NIC_OFF_MAC if off else NIC_RSS_MAC
-                for rep in range(1 if off else 2):
-                    for fl in flows:
-                        fr = ipv4_frame(dst, tag_mac(p, fl["n"]), fl["sip"], fl["dip"],
-                                        fl["proto"], fl["sport"], fl["dport"])
-                        sock(ifn).send(fr)
-                        sent += 1
-            elif tag.startswith("f-"):
-                idx = [s[0] for s in FILTER_STATES].index(tag)
-                try:
-                    rx = qmp.cmd("query-rx-filter", name=RSS_NIC_ID)
-                except RuntimeError as e:
-                    rx = [{"error": str(e)}]
-                rec["filter"][tag] = {"qmp": rx[0] if rx else {}}
-                for rep in range(2):
-                    for n, (name, dst, vid) in enumerate(FILTER_FRAMES):
-                        fr = ipv4_frame(dst, tag_mac(FILTER_PHASE0 + idx, n), "10.1.0.%d" % (n + 1),
-                                        "10.2.0.1", "udp", 4000 + n, 5000, vlan=vid)
-                        sock(a.rss_if).send(fr)
-                        sent += 1
-            time.sleep(0.7)  # let QEMU and the guest take them before the state changes
-            ctl.sendall(("ack %s\n" % tag).encode())
-            rec["synced"].append(tag)
-            log("sync %s: sent %d frames, acked" % (tag, sent))
-            save(a.record, rec)
-    save(a.record, rec)
-    log("done (%s)" % ("guest finished" if done else "deadline"))
+        tag = m.group(1)
+        sent = 0
+        if tag in RSS_PHASES:
+            p = RSS_PHASES[tag]
+            off = tag == "rss-off"
+            flows = rec["flows_off"] if off else rec["flows"]
+            ifn = a.off_if if off else a.rss_if
+            dst = NIC_OFF_MAC if off else NIC_RSS_MAC
+            for rep in range(1 if off else 2):
+                for fl in flows:
+                    fr = ipv4_frame(dst, tag_mac(p, fl["n"]), fl["sip"], fl["dip"],
+                                    fl["proto"], fl["sport"], fl["dport"])
+                    sock(ifn).send(fr)
+                    sent += 1
+        elif tag.startswith("f-"):
+            idx = [s[0] for s in FILTER_STATES].index(tag)
+            try:
+                rx = qmp.cmd("query-rx-filter", name=RSS_NIC_ID)
+            except RuntimeError as e:
+                rx = [{"error": str(e)}]
+            rec["filter"][tag] = {"qmp": rx[0] if rx else {}}
+            for rep in range(2):
+                for n, (name, dst, vid) in enumerate(FILTER_FRAMES):
+                    fr = ipv4_frame(dst, tag_mac(FILTER_PHASE0 + idx, n), "10.1.0.%d" % (n + 1),
+                                    "10.2.0.1", "udp", 4000 + n, 5000, vlan=vid)
+                    sock(a.rss_if).send(fr)
+                    sent += 1
+        time.sleep(0.7)  # let QEMU and the guest take them before the state changes
+        ctl.sendall(("ack %s\n" % tag).encode())
+        rec["synced"].append(tag)
+        log("sync %s: sent %d frames, acked" % (tag, sent))
+        save_json(a.record, rec)
+    save_json(a.record, rec)
+    log("done (%s)" % ("guest finished" if tail.done else "deadline"))
     return 0
 
 
 # ---------------------------------------------------------------- check
-def sections(console):
-    """{name: [lines]} of the VNET-LOG-BEGIN name ... VNET-LOG-END name blocks."""
-    out = {}
-    cur = None
-    with open(console, "rb") as f:
-        for raw in f:
-            line = raw.decode("ascii", "replace").rstrip("\r\n")
-            m = re.match(r"VNET-LOG-BEGIN (\S+)", line)
-            if m:
-                cur = m.group(1)
-                out[cur] = []
-                continue
-            if cur and line.startswith("VNET-LOG-END"):
-                cur = None
-                continue
-            if cur:
-                out[cur].append(line)
-    return out
-
-
 PKT_RE = re.compile(r"VNET-PKT q=(\d+) src=([0-9A-Fa-f:]{17}) dst=([0-9A-Fa-f:]{17}) type=(\S+) hash=(\S+)")
 
 

@@ -15,7 +15,9 @@
 # throughput ratios. TCG rates say nothing about real speed: read the ratios.
 # JSON: BUILD_DIR/qemu/tcp-bench.json. Logs: BUILD_DIR/qemu/tcp-bench/.
 # Env: VNET_BENCH_PAIRS (3), VNET_BENCH_SECONDS (10), VNET_BENCH_ENGINES ("io csum"),
-# VNET_QEMU_ACCEL=tcg, VNET_OFFLOAD_CSUM_ARGS (more testpmd arguments for the csum runs).
+# VNET_QEMU_ACCEL=tcg, VNET_OFFLOAD_CSUM_ARGS (more testpmd arguments for the csum runs),
+# VNET_BENCH_RATE (iperf3 -b, e.g. 400M: TX drops compared at one offered load below both
+# drivers' capacity; default unlimited, where TCP grows its window until either drops).
 # Takes flock /var/lock/vnet-heavy.lock around the QEMU run (not with VNET_BENCH_NOLOCK=1).
 set -uo pipefail
 
@@ -60,7 +62,7 @@ g=$QG_DIR/guest
 cat "$g/base.cpio" "$g/virtio-pmd.cpio" "$g/plugin.cpio" "$d/case.cpio" >"$d/initrd"
 
 n=$(wc -w <<<"$sessions")
-echo "tcp-bench: $n runs ($pairs pairs x engines: $engines), ${VNET_BENCH_SECONDS} s iperf3 each, $QG_ACCEL; vnet $QG_PLUGIN"
+echo "tcp-bench: $n runs ($pairs pairs x engines: $engines), ${VNET_BENCH_SECONDS} s iperf3 each${VNET_BENCH_RATE:+ at -b $VNET_BENCH_RATE}, $QG_ACCEL; vnet $QG_PLUGIN"
 t0=$SECONDS
 trap 'qg_offload_cleanup' EXIT
 trap 'qg_offload_cleanup; exit 130' INT TERM

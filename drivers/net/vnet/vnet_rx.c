@@ -637,34 +637,25 @@ rx_burst_mrg(struct vnet_rxq *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts,
  * reads. The hash report is zero-copy only (copy mode is vhost-user, which never negotiates
  * it); big buffers are zero-copy only (vhost-user backends offer mergeable buffers).
  */
+/* One burst wrapper: the queue fence around @p call, the idle hook after an empty poll. */
+#define RX_FN(name, call)							\
+static uint16_t									\
+name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
+{										\
+	uint16_t n = 0;							\
+										\
+	if (likely(vnet_burst_enter(q))) {					\
+		n = (call);							\
+		vnet_burst_leave(q);						\
+	}									\
+	if (n == 0)								\
+		vnet_rx_idle_hook();						\
+	return n;								\
+}
 #define RX_ONE(name, packed, copy, hash, big, off)				\
-static uint16_t									\
-name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
-{										\
-	uint16_t n = 0;							\
-										\
-	if (likely(vnet_burst_enter(q))) {					\
-		n = rx_burst(q, pkts, nb_pkts, packed, copy, hash, big, off);	\
-		vnet_burst_leave(q);						\
-	}									\
-	if (n == 0)								\
-		vnet_rx_idle_hook();						\
-	return n;								\
-}
+	RX_FN(name, rx_burst(q, pkts, nb_pkts, packed, copy, hash, big, off))
 #define RX_MRG(name, packed, copy, hash, off)					\
-static uint16_t									\
-name(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)				\
-{										\
-	uint16_t n = 0;							\
-										\
-	if (likely(vnet_burst_enter(q))) {					\
-		n = rx_burst_mrg(q, pkts, nb_pkts, packed, copy, hash, off);	\
-		vnet_burst_leave(q);						\
-	}									\
-	if (n == 0)								\
-		vnet_rx_idle_hook();						\
-	return n;								\
-}
+	RX_FN(name, rx_burst_mrg(q, pkts, nb_pkts, packed, copy, hash, off))
 
 RX_ONE(vnet_rx_split_zc, false, false, false, false, false)
 RX_ONE(vnet_rx_split_zc_off, false, false, false, false, true)

@@ -232,3 +232,56 @@ vnet_vh_op_notify(struct vnet_hw *hw, struct vnet_vq *vq)
 {
 	vnet_vh_kick(&vnet_vh_of(hw)->rings, vq->idx);
 }
+
+uint8_t
+vnet_vh_op_get_status(struct vnet_hw *hw)
+{
+	return vnet_vh_of(hw)->status;
+}
+
+uint8_t
+vnet_vh_op_get_isr(struct vnet_hw *hw)
+{
+	RTE_SET_USED(hw);
+	return 0;
+}
+
+void
+vnet_vh_set_status(struct vnet_vh_dev *vh, uint8_t status,
+		   const struct vnet_vh_status_ops *ops)
+{
+	pthread_mutex_lock(&vh->lock);
+	if (status == 0) {
+		ops->stop(vh);
+		vh->driver_features = 0;
+		vh->nvqs = 0;
+		memset(vh->vqs, 0, sizeof(*vh->vqs) * 2u * vh->args.queues);
+		vh->status = 0;
+	} else if ((status & VNET_STATUS_DRIVER_OK) && !(vh->status & VNET_STATUS_DRIVER_OK)) {
+		vh->status = status;
+		if (ops->start(vh) != 0)
+			vh->status |= VNET_STATUS_DEVICE_NEEDS_RESET;
+	} else {
+		vh->status = status;
+	}
+	pthread_mutex_unlock(&vh->lock);
+}
+
+void
+vnet_vh_read_cfg(const struct vnet_vh_dev *vh, const uint8_t *mac, bool link_up, size_t off,
+		 void *dst, size_t len)
+{
+	struct vnet_net_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (mac != NULL)
+		memcpy(cfg.mac, mac, sizeof(cfg.mac));
+	cfg.status = link_up ? VNET_NET_S_LINK_UP : 0;
+	cfg.max_virtqueue_pairs = vh->args.queues;
+	cfg.mtu = 1500;
+	if (off + len > sizeof(cfg)) {
+		memset(dst, 0, len);
+		return;
+	}
+	memcpy(dst, (uint8_t *)&cfg + off, len);
+}

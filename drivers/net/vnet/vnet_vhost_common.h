@@ -60,6 +60,15 @@ struct vnet_vh_dev {
 	uint16_t nvqs;			/**< highest registered index + 1 */
 	bool split_only;		/**< the backend runs split rings only (vhost-net) */
 	uint64_t driver_features;	/**< what the driver wrote (set_features) */
+	uint8_t status;			/**< device status the driver wrote */
+};
+
+/** What vnet_vh_set_status() asks of the backend, called with vnet_vh_dev.lock held. */
+struct vnet_vh_status_ops {
+	/** Reset: detach the backend from the rings. */
+	void (*stop)(struct vnet_vh_dev *vh);
+	/** DRIVER_OK: give the rings to the backend; a negative errno sets DEVICE_NEEDS_RESET. */
+	int (*start)(struct vnet_vh_dev *vh);
 };
 
 /** The shared head of the vhost backend behind @p hw. */
@@ -93,6 +102,28 @@ void *vnet_vh_op_ring_mem(struct vnet_hw *hw, uint16_t idx, size_t len, uint64_t
 /** Transport op notify: kick @p vq through its eventfd. */
 void vnet_vh_op_notify(struct vnet_hw *hw, struct vnet_vq *vq);
 
+/** Transport op get_status: the status the driver wrote (the device adds NEEDS_RESET). */
+uint8_t vnet_vh_op_get_status(struct vnet_hw *hw);
+
+/** Transport op get_isr: 0 (no shared ISR: each virtqueue has its own call eventfd). */
+uint8_t vnet_vh_op_get_isr(struct vnet_hw *hw);
+
+/**
+ * Transport op set_status, common to the vhost backends: 0 resets (@p ops->stop, features
+ * and queues forgotten), the first DRIVER_OK starts the backend (@p ops->start), any other
+ * value is kept. Serialised by @p vh->lock.
+ */
+void vnet_vh_set_status(struct vnet_vh_dev *vh, uint8_t status,
+			const struct vnet_vh_status_ops *ops);
+
+/**
+ * Transport op read_cfg of an emulated virtio-net config space (5.1.4): @p mac (NULL: left
+ * zero), the link status, max_virtqueue_pairs = queues, mtu 1500. A read beyond the
+ * structure reads zeros.
+ */
+void vnet_vh_read_cfg(const struct vnet_vh_dev *vh, const uint8_t *mac, bool link_up,
+		      size_t off, void *dst, size_t len);
+
 /** The transport ops both backends take from here, for their ops tables. */
 #define VNET_VH_COMMON_OPS \
 	.set_features = vnet_vh_op_set_features, \
@@ -101,7 +132,9 @@ void vnet_vh_op_notify(struct vnet_hw *hw, struct vnet_vq *vq);
 	.setup_queue = vnet_vh_op_setup_queue, \
 	.del_queue = vnet_vh_op_del_queue, \
 	.notify = vnet_vh_op_notify, \
-	.ring_mem = vnet_vh_op_ring_mem
+	.ring_mem = vnet_vh_op_ring_mem, \
+	.get_status = vnet_vh_op_get_status, \
+	.get_isr = vnet_vh_op_get_isr
 
 /**
  * Create the memfd-backed area @p shm of @p len bytes (mapped shared, populated).

@@ -22,6 +22,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -93,7 +94,6 @@ struct vnet_vn {
 	int *callfd;			/* per virtqueue: RX ones an eventfd (RX interrupts) */
 	bool rx_intr;			/* RX queues get their call eventfd at start */
 	uint64_t kernel_features;	/* VHOST_GET_FEATURES */
-	uint8_t status;
 	bool running;			/* backends attached */
 	unsigned int max_regions;	/* the vhost module's max_mem_regions */
 	bool merge_logged;
@@ -103,6 +103,9 @@ struct vnet_vn {
 	char ifname[IFNAMSIZ];
 	char name[64];
 };
+
+/* hw->tp.vh and hw->tp.vn name the same object (vnet_vh_of()). */
+static_assert(offsetof(struct vnet_vn, vh) == 0, "vnet_vn must start with its vnet_vh_dev");
 
 static inline struct vnet_vn *
 vn_of(struct vnet_hw *hw)
@@ -503,51 +506,40 @@ static void
 vn_read_cfg(struct vnet_hw *hw, size_t off, void *dst, size_t len)
 {
 	struct vnet_vn *vn = vn_of(hw);
-	struct vnet_net_config cfg;
+	bool link_up = false;
 	short flags = 0;
 
-	memset(&cfg, 0, sizeof(cfg));
-	if (vn->vh.args.mac_set)
-		memcpy(cfg.mac, vn->vh.args.mac, sizeof(cfg.mac));
 	/* Link up: rings attached, tap administratively up and with carrier. */
 	if (off + len > offsetof(struct vnet_net_config, status) &&
-	    off < offsetof(struct vnet_net_config, status) + sizeof(cfg.status) &&
+	    off < offsetof(struct vnet_net_config, status) + sizeof(uint16_t) &&
 	    vn->running && vn_tap_flags(vn, &flags) == 0 &&
 	    (flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING))
-		cfg.status = VNET_NET_S_LINK_UP;
-	cfg.max_virtqueue_pairs = vn->vh.args.queues;
-	cfg.mtu = 1500;
-	if (off + len > sizeof(cfg)) {
-		memset(dst, 0, len);
-		return;
-	}
-	memcpy(dst, (uint8_t *)&cfg + off, len);
+		link_up = true;
+	vnet_vh_read_cfg(&vn->vh, vn->vh.args.mac_set ? vn->vh.args.mac : NULL, link_up, off,
+			 dst, len);
 }
 
-static uint8_t
-vn_get_status(struct vnet_hw *hw)
+static void
+vn_status_stop(struct vnet_vh_dev *vh)
 {
-	return vn_of(hw)->status;
+	vn_stop_backend(container_of(vh, struct vnet_vn, vh));
+}
+
+static int
+vn_status_start(struct vnet_vh_dev *vh)
+{
+	return vn_start_backend(container_of(vh, struct vnet_vn, vh));
 }
 
 static void
 vn_set_status(struct vnet_hw *hw, uint8_t status)
 {
-	struct vnet_vn *vn = vn_of(hw);
+	static const struct vnet_vh_status_ops ops = {
+		.stop = vn_status_stop,
+		.start = vn_status_start,
+	};
 
-	if (status == 0) {
-		vn_stop_backend(vn);
-		vn->vh.driver_features = 0;
-		vn->vh.nvqs = 0;
-		memset(vn->vh.vqs, 0, sizeof(*vn->vh.vqs) * 2u * vn->vh.args.queues);
-		vn->status = 0;
-	} else if ((status & VNET_STATUS_DRIVER_OK) && !(vn->status & VNET_STATUS_DRIVER_OK)) {
-		vn->status = status;
-		if (vn_start_backend(vn) != 0)
-			vn->status |= VNET_STATUS_DEVICE_NEEDS_RESET;
-	} else {
-		vn->status = status;
-	}
+	vnet_vh_set_status(vnet_vh_of(hw), status, &ops);
 }
 
 /* The kernel's ring features, plus the config space and the tap offloads emulated here. */
@@ -556,20 +548,6 @@ vn_get_features(struct vnet_hw *hw)
 {
 	return (vn_of(hw)->kernel_features & VN_KERNEL_FEATURES) | VN_TAP_FEATURES;
 }
-
-
-
-
-
-
-
-static uint8_t
-vn_get_isr(struct vnet_hw *hw)
-{
-	RTE_SET_USED(hw);
-	return 0;
-}
-
 
 static int
 vn_set_link(struct vnet_hw *hw, bool up)
@@ -662,11 +640,9 @@ vn_uninit(struct vnet_hw *hw)
 const struct vnet_transport_ops vnet_tp_vhost_net_ops = {
 	.name = "vhost-net",
 	.read_cfg = vn_read_cfg,
-	.get_status = vn_get_status,
 	.set_status = vn_set_status,
 	.get_features = vn_get_features,
 	VNET_VH_COMMON_OPS,
-	.get_isr = vn_get_isr,
 	.uninit = vn_uninit,
 	.queue_enable = vn_queue_enable,
 	.set_link = vn_set_link,

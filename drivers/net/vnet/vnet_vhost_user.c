@@ -47,50 +47,38 @@ static void
 vu_read_cfg(struct vnet_hw *hw, size_t off, void *dst, size_t len)
 {
 	struct vnet_vu *vu = vu_of(hw);
-	struct vnet_net_config cfg;
 
-	memset(&cfg, 0, sizeof(cfg));
-	memcpy(cfg.mac, vu->vh.args.mac, sizeof(cfg.mac));
-	cfg.status = vnet_vu_backend_ready(hw) ? VNET_NET_S_LINK_UP : 0;
-	cfg.max_virtqueue_pairs = vu->vh.args.queues;
-	cfg.mtu = 1500;
-	if (off + len > sizeof(cfg)) {
-		memset(dst, 0, len);
-		return;
-	}
-	memcpy(dst, (uint8_t *)&cfg + off, len);
+	vnet_vh_read_cfg(&vu->vh, vu->vh.args.mac, vnet_vu_backend_ready(hw), off, dst, len);
 }
 
-static uint8_t
-vu_get_status(struct vnet_hw *hw)
+static void
+vu_status_stop(struct vnet_vh_dev *vh)
 {
-	return vu_of(hw)->status;
+	vnet_vu_stop_backend(container_of(vh, struct vnet_vu, vh));
+}
+
+static int
+vu_status_start(struct vnet_vh_dev *vh)
+{
+	struct vnet_vu *vu = container_of(vh, struct vnet_vu, vh);
+	int ret = vnet_vu_build_mem_table(vu);
+
+	if (ret != 0)
+		return ret;
+	vnet_vu_assign_bounce(vu);
+	vnet_vu_start_backend(vu);	/* failure = link down; the thread retries */
+	return 0;
 }
 
 static void
 vu_set_status(struct vnet_hw *hw, uint8_t status)
 {
-	struct vnet_vu *vu = vu_of(hw);
+	static const struct vnet_vh_status_ops ops = {
+		.stop = vu_status_stop,
+		.start = vu_status_start,
+	};
 
-	pthread_mutex_lock(&vu->vh.lock);
-	if (status == 0) {
-		vnet_vu_stop_backend(vu);
-		vu->vh.driver_features = 0;
-		vu->vh.nvqs = 0;
-		memset(vu->vh.vqs, 0, sizeof(*vu->vh.vqs) * 2u * vu->vh.args.queues);
-		vu->status = 0;
-	} else if ((status & VNET_STATUS_DRIVER_OK) && !(vu->status & VNET_STATUS_DRIVER_OK)) {
-		vu->status = status;
-		if (vnet_vu_build_mem_table(vu) != 0) {
-			vu->status |= VNET_STATUS_DEVICE_NEEDS_RESET;
-		} else {
-			vnet_vu_assign_bounce(vu);
-			vnet_vu_start_backend(vu);	/* failure = link down; the thread retries */
-		}
-	} else {
-		vu->status = status;
-	}
-	pthread_mutex_unlock(&vu->vh.lock);
+	vnet_vh_set_status(vnet_vh_of(hw), status, &ops);
 }
 
 /* Features the emulated device offers: the backend's, plus what the transport emulates. */
@@ -113,12 +101,6 @@ vu_get_features(struct vnet_hw *hw)
 					 VNET_BIT(VNET_NET_F_MTU))) |
 	       VNET_BIT(VNET_NET_F_MAC) | VNET_BIT(VNET_NET_F_STATUS);
 }
-
-
-
-
-
-
 
 /*
  * Runtime queue stop/start: SET_VRING_ENABLE, acknowledged (REPLY_ACK) when the backend
@@ -145,24 +127,14 @@ vu_queue_enable(struct vnet_hw *hw, struct vnet_vq *vq, bool on)
 	return ret;
 }
 
-static uint8_t
-vu_get_isr(struct vnet_hw *hw)
-{
-	RTE_SET_USED(hw);
-	return 0;
-}
-
-
 static void vu_uninit(struct vnet_hw *hw);
 
 const struct vnet_transport_ops vnet_tp_vhost_user_ops = {
 	.name = "vhost-user",
 	.read_cfg = vu_read_cfg,
-	.get_status = vu_get_status,
 	.set_status = vu_set_status,
 	.get_features = vu_get_features,
 	VNET_VH_COMMON_OPS,
-	.get_isr = vu_get_isr,
 	.uninit = vu_uninit,
 	.queue_enable = vu_queue_enable,
 	.rx_call_fd = vnet_vu_call_fd,
@@ -189,7 +161,7 @@ vu_new_backend(struct vnet_vu *vu)
 		vnet_vu_close_conn(vu);
 		return;
 	}
-	if (vu->status & VNET_STATUS_DRIVER_OK) {
+	if (vu->vh.status & VNET_STATUS_DRIVER_OK) {
 		/* Features must still be what the port negotiated. */
 		uint64_t offered = vu_get_features(vu->hw);
 

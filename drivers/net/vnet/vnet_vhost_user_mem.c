@@ -192,7 +192,7 @@ vnet_vu_mem_update(struct vnet_vu *vu)
 	unsigned int n = vu->nregions;
 	int ret;
 
-	if (!(vu->status & VNET_STATUS_DRIVER_OK) || vu->copy)
+	if (!(vu->vh.status & VNET_STATUS_DRIVER_OK) || vu->copy)
 		return;
 	memcpy(regions, vu->regions, sizeof(regions));
 	memcpy(fds, vu->region_fds, sizeof(fds));

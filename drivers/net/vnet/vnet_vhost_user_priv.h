@@ -13,6 +13,7 @@
 #ifndef VNET_VHOST_USER_PRIV_H
 #define VNET_VHOST_USER_PRIV_H
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -108,7 +109,6 @@ struct vnet_vu {
 	int wake_fd;			/* eventfd: wakes the control thread */
 	bool mem_cb;			/* memory event callback registered (name below) */
 	char mem_cb_name[RTE_MEMZONE_NAMESIZE + 16];
-	uint8_t status;			/* emulated device status */
 	struct vnet_vh_shm bounce;	/* copy mode */
 	int *callfd;			/* one eventfd per virtqueue (RX interrupts), same */
 	bool rx_intr;			/* RX queues get their call eventfd at start */
@@ -125,6 +125,9 @@ struct vnet_vu {
 	uint64_t connects;
 	char name[64];
 };
+
+/* hw->tp.vh and hw->tp.vu name the same object (vnet_vh_of()). */
+static_assert(offsetof(struct vnet_vu, vh) == 0, "vnet_vu must start with its vnet_vh_dev");
 
 /** The vhost-user state of @p hw. */
 static inline struct vnet_vu *
