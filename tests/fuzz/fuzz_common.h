@@ -320,4 +320,97 @@ fz_reused_id(struct fz_in *in, const struct fz_pending *p, uint8_t sel, uint32_t
 	}
 }
 
+/* ---- the opcode loop both harnesses run ---- */
+
+/*
+ * A harness's ring behind the common opcodes of fz_run(). Opcodes (input byte % 16):
+ * 0 a small add (operands kind, a), 1 a chain, 2 an indirect chain, 3 publish, 4 kick
+ * decision (never true on a broken ring), 5 collect 1..32, 6 the benign device pops what is
+ * available, 7 it completes some (operands a, sel), 8..10 and 15 the harness's hostile device
+ * moves, 11 notification control (operand), 12 reclaim (device reset), 13 reclaim and
+ * re-init (clears broken), 14 fast-forward benign rounds (operands rounds, mode).
+ */
+struct fz_ring_ops {
+	void (*add_small)(uint8_t kind, uint8_t a);
+	void (*add_sg)(struct fz_in *in, bool indirect);
+	void (*publish)(void);
+	bool (*kick_prepare)(void);
+	bool (*broken)(void);
+	void (*collect)(unsigned int n);
+	bool (*dev_pop)(void);
+	void (*dev_complete)(uint8_t a, uint8_t sel);
+	void (*hostile)(struct fz_in *in, unsigned int op);
+	void (*notify_ctl)(uint8_t a);
+	void (*reclaim)(void);
+	void (*reinit)(void);
+	void (*fast_forward)(unsigned int rounds, uint8_t mode);
+	void (*check)(void);
+};
+
+/* Run the opcodes of @in (at most 4096) against @o, checking after each; then reclaim. */
+static inline void
+fz_run(struct fz_in *in, const struct fz_ring_ops *o, struct fz_model *m)
+{
+	unsigned long ff_total = 0;
+	unsigned int ops = 0;
+
+	while (fz_more(in) && ops++ < 4096) {
+		uint8_t op = fz_u8(in), a, b;
+
+		switch (op % 16) {
+		case 0:
+			a = fz_u8(in);
+			b = fz_u8(in);
+			o->add_small(a, b);
+			break;
+		case 1:
+		case 2:
+			o->add_sg(in, op % 16 == 2);
+			break;
+		case 3:
+			o->publish();
+			break;
+		case 4: {
+			bool k = o->kick_prepare();
+
+			if (o->broken())
+				FUZZ_CHECK(!k);
+			break;
+		}
+		case 5:
+			o->collect(1 + (fz_u8(in) & 31));
+			break;
+		case 6:
+			while (o->dev_pop())
+				;
+			break;
+		case 7:
+			a = fz_u8(in);
+			o->dev_complete(a, fz_u8(in));
+			break;
+		case 11:
+			o->notify_ctl(fz_u8(in));
+			break;
+		case 12:
+			o->reclaim();
+			break;
+		case 13:
+			o->reclaim();
+			o->reinit();
+			m->broken_seen = false;
+			break;
+		case 14:
+			a = fz_u8(in);
+			o->fast_forward(fz_ff_rounds(a, &ff_total), fz_u8(in));
+			break;
+		default:	/* 8, 9, 10, 15 */
+			o->hostile(in, op % 16);
+			break;
+		}
+		o->check();
+	}
+	o->reclaim();
+	FUZZ_CHECK(m->posted == m->returned + m->detached);
+}
+
 #endif /* FUZZ_COMMON_H */

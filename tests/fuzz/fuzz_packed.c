@@ -235,6 +235,119 @@ fast_forward(unsigned int rounds, uint8_t mode)
 	check();
 }
 
+static void
+fz_packed_hostile(struct fz_in *in, unsigned int op)
+{
+	switch (op) {
+	case 8: {	/* raw descriptor write at any position */
+		uint16_t pos = (uint16_t)(fz_u16(in) % pr.num);
+		struct vnet_pvirtq_desc *d = &pr.desc[pos];
+
+		d->id = fz_u16(in);
+		d->len = fz_u32(in);
+		__atomic_store_n(&d->flags, fz_u16(in), __ATOMIC_RELEASE);
+		break;
+	}
+	case 9: {	/* a used descriptor at the device's used position */
+		uint8_t a = fz_u8(in);
+		uint16_t id, flags;
+		uint32_t ulen;
+
+		if ((a & 3) == 0) {	/* anything */
+			id = fz_u16(in);
+			ulen = a & 0x80 ? fz_u32(in) : 0;
+		} else {		/* a replay (duplicate), a popped buffer, a neighbour */
+			id = (uint16_t)fz_reused_id(in, &dev.p, a, &ulen);
+		}
+		if (a & 4) {
+			/* raw flags: wrong wrap bits, WRITE or not */
+			flags = fz_u16(in);
+			pr.desc[dev.used_pos].id = id;
+			pr.desc[dev.used_pos].len = ulen;
+			__atomic_store_n(&pr.desc[dev.used_pos].flags, flags, __ATOMIC_RELEASE);
+			dev.p.last.id = id;
+			dev.p.last.wlen = ulen;
+			for (unsigned int k = 1 + ((a >> 3) & 3); k > 0; k--)
+				dev_step(&dev.used_pos, &dev.used_wrap);
+		} else {
+			dev_write_used(id, ulen, 1 + ((a >> 3) & 15));
+		}
+		break;
+	}
+	case 10:	/* device event suppression area */
+		pr.device_event->off_wrap = fz_u16(in);
+		pr.device_event->flags = fz_u16(in);
+		break;
+	default:	/* the device skips its used position (a desynchronised device) */
+		dev_step(&dev.used_pos, &dev.used_wrap);
+		break;
+	}
+}
+
+static void
+fz_packed_publish(void)
+{
+	vnet_packed_publish(&pr);
+}
+
+static bool
+fz_packed_kick_prepare(void)
+{
+	return vnet_packed_kick_prepare(&pr);
+}
+
+static bool
+fz_packed_broken(void)
+{
+	return vnet_packed_broken(&pr);
+}
+
+static void
+fz_packed_complete(uint8_t a, uint8_t sel)
+{
+	dev_complete(1 + (a & 15), sel, a & 16, a & 32);
+}
+
+static void
+fz_packed_notify_ctl(uint8_t a)
+{
+	if (a & 1)
+		vnet_packed_disable_cb(&pr);
+	else
+		vnet_packed_enable_cb(&pr, (uint16_t)(a >> 1));
+}
+
+static unsigned int cur_num;
+static uint8_t cur_f;
+
+static void
+fz_packed_setup(void)
+{
+	FUZZ_CHECK(vnet_packed_init(&pr, cur_num, ring_mem, priv_mem, cur_f & 1,
+				    (cur_f >> 1) & 1) == 0);
+	if (cur_f & 4)
+		FUZZ_CHECK(vnet_packed_set_indirect(&pr, ind_mem, (uintptr_t)ind_mem,
+						    IND_MAX) == 0);
+	vnet_packed_set_min_len(&pr, (cur_f >> 3) & 3);
+}
+
+static const struct fz_ring_ops packed_ops = {
+	.add_small = add_one,
+	.add_sg = add_sg,
+	.publish = fz_packed_publish,
+	.kick_prepare = fz_packed_kick_prepare,
+	.broken = fz_packed_broken,
+	.collect = collect,
+	.dev_pop = dev_pop,
+	.dev_complete = fz_packed_complete,
+	.hostile = fz_packed_hostile,
+	.notify_ctl = fz_packed_notify_ctl,
+	.reclaim = reclaim,
+	.reinit = fz_packed_setup,
+	.fast_forward = fast_forward,
+	.check = check,
+};
+
 /** libFuzzer entry: one input = one queue life (init, opcodes, final reclaim). */
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
 
@@ -243,128 +356,14 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 {
 	struct fz_in in = { buf, len };
 	uint8_t s = fz_u8(&in), f = fz_u8(&in);
-	unsigned int num = sizes[s % (sizeof(sizes) / sizeof(sizes[0]))], ops = 0;
-	unsigned long ff_total = 0;
+	unsigned int num = sizes[s % (sizeof(sizes) / sizeof(sizes[0]))];
 
 	fz_model_init(&m);
 	dev_reset();
-	FUZZ_CHECK(vnet_packed_init(&pr, num, ring_mem, priv_mem, f & 1, (f >> 1) & 1) == 0);
-	if (f & 4)
-		FUZZ_CHECK(vnet_packed_set_indirect(&pr, ind_mem, (uintptr_t)ind_mem,
-						    IND_MAX) == 0);
-	vnet_packed_set_min_len(&pr, (f >> 3) & 3);
-
-	while (fz_more(&in) && ops++ < 4096) {
-		uint8_t op = fz_u8(&in);
-
-		switch (op % 16) {
-		case 0:
-			add_one(fz_u8(&in), fz_u8(&in));
-			break;
-		case 1:
-			add_sg(&in, false);
-			break;
-		case 2:
-			add_sg(&in, true);
-			break;
-		case 3:
-			vnet_packed_publish(&pr);
-			break;
-		case 4: {
-			bool k = vnet_packed_kick_prepare(&pr);
-
-			if (vnet_packed_broken(&pr))
-				FUZZ_CHECK(!k);
-			break;
-		}
-		case 5:
-			collect(1 + (fz_u8(&in) & 31));
-			break;
-		case 6:	/* benign device: pop what is available */
-			while (dev_pop())
-				;
-			break;
-		case 7: {	/* benign device: complete some */
-			uint8_t a = fz_u8(&in);
-
-			dev_complete(1 + (a & 15), fz_u8(&in), a & 16, a & 32);
-			break;
-		}
-		case 8: {	/* hostile: raw descriptor write at any position */
-			uint16_t pos = (uint16_t)(fz_u16(&in) % pr.num);
-			struct vnet_pvirtq_desc *d = &pr.desc[pos];
-
-			d->id = fz_u16(&in);
-			d->len = fz_u32(&in);
-			__atomic_store_n(&d->flags, fz_u16(&in), __ATOMIC_RELEASE);
-			break;
-		}
-		case 9: {	/* hostile: a used descriptor at the device's used position */
-			uint8_t a = fz_u8(&in);
-			uint16_t id, flags;
-			uint32_t ulen;
-
-			if ((a & 3) == 0) {	/* anything */
-				id = fz_u16(&in);
-				ulen = a & 0x80 ? fz_u32(&in) : 0;
-			} else {		/* a replay (duplicate), a popped buffer, a neighbour */
-				id = (uint16_t)fz_reused_id(&in, &dev.p, a, &ulen);
-			}
-			if (a & 4) {
-				/* raw flags: wrong wrap bits, WRITE or not */
-				flags = fz_u16(&in);
-				pr.desc[dev.used_pos].id = id;
-				pr.desc[dev.used_pos].len = ulen;
-				__atomic_store_n(&pr.desc[dev.used_pos].flags, flags,
-						 __ATOMIC_RELEASE);
-				dev.p.last.id = id;
-				dev.p.last.wlen = ulen;
-				for (unsigned int k = 1 + ((a >> 3) & 3); k > 0; k--)
-					dev_step(&dev.used_pos, &dev.used_wrap);
-			} else {
-				dev_write_used(id, ulen, 1 + ((a >> 3) & 15));
-			}
-			break;
-		}
-		case 10:	/* device event suppression area */
-			pr.device_event->off_wrap = fz_u16(&in);
-			pr.device_event->flags = fz_u16(&in);
-			break;
-		case 11: {
-			uint8_t a = fz_u8(&in);
-
-			if (a & 1)
-				vnet_packed_disable_cb(&pr);
-			else
-				vnet_packed_enable_cb(&pr, (uint16_t)(a >> 1));
-			break;
-		}
-		case 12:	/* device reset + reclaim */
-			reclaim();
-			break;
-		case 13:	/* reclaim and re-init (clears broken) */
-			reclaim();
-			FUZZ_CHECK(vnet_packed_init(&pr, num, ring_mem, priv_mem, f & 1,
-						    (f >> 1) & 1) == 0);
-			if (f & 4)
-				vnet_packed_set_indirect(&pr, ind_mem, (uintptr_t)ind_mem, IND_MAX);
-			vnet_packed_set_min_len(&pr, (f >> 3) & 3);
-			m.broken_seen = false;
-			break;
-		case 14: {	/* fast-forward: many benign rounds (bounded per input) */
-			unsigned int r = fz_ff_rounds(fz_u8(&in), &ff_total);
-
-			fast_forward(r, fz_u8(&in));
-			break;
-		}
-		default:	/* device skips its used position (a desynchronised device) */
-			dev_step(&dev.used_pos, &dev.used_wrap);
-			break;
-		}
-		check();
-	}
-	reclaim();
-	FUZZ_CHECK(m.posted == m.returned + m.detached);
+	cur_num = num;
+	cur_f = f;
+	fz_packed_setup();
+	fz_run(&in, &packed_ops, &m);
 	if (getenv("VNET_FUZZ_VERBOSE") != NULL)
 		fprintf(stderr, "packed num %u: %lu buffers posted, %lu returned, %lu detached, "
 			"used wrap flips %lu, broken %s\n", num, (unsigned long)m.posted,

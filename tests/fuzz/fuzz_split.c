@@ -267,6 +267,100 @@ setup(unsigned int num, uint8_t f, uint16_t start)
 	}
 }
 
+static void
+fz_split_hostile(struct fz_in *in, unsigned int op)
+{
+	switch (op) {
+	case 8: {	/* a used entry at some offset from the used idx */
+		uint8_t a = fz_u8(in);
+		uint16_t off = a & 0x40 ? fz_u16(in) : (a >> 3) & 7;
+		uint32_t id, ulen;
+
+		if ((a & 3) == 0) {	/* anything */
+			id = fz_u32(in);
+			ulen = fz_u32(in);
+		} else {		/* a replay, a popped buffer, a chain member */
+			id = (uint32_t)fz_reused_id(in, &dev.p, a, &ulen);
+		}
+		dev_fill(off, id, ulen);
+		if (a & 4)
+			dev_flush(1 + ((a >> 3) & 7));
+		break;
+	}
+	case 9:		/* used idx moves by any amount */
+		dev_flush(fz_u16(in));
+		break;
+	case 10:	/* avail_event and used flags */
+		*vr.avail_event = fz_u16(in);
+		vr.used->flags = fz_u16(in);
+		break;
+	default:	/* a used entry for a chosen pending buffer, without flush */
+		if (dev.p.npend > 0)
+			dev_fill(0, dev.p.pend[fz_u8(in) % dev.p.npend].id, fz_u32(in));
+		break;
+	}
+}
+
+static void
+fz_split_publish(void)
+{
+	vnet_vring_publish(&vr);
+}
+
+static bool
+fz_split_kick_prepare(void)
+{
+	return vnet_vring_kick_prepare(&vr);
+}
+
+static bool
+fz_split_broken(void)
+{
+	return vnet_vring_broken(&vr);
+}
+
+static void
+fz_split_complete(uint8_t a, uint8_t sel)
+{
+	dev_complete(1 + (a & 15), sel, a & 32);
+}
+
+static void
+fz_split_notify_ctl(uint8_t a)
+{
+	if (a & 1)
+		vnet_vring_disable_cb(&vr);
+	else
+		vnet_vring_enable_cb(&vr, (uint16_t)(a >> 1));
+	vnet_vring_poll_cb_keepalive(&vr);
+}
+
+static unsigned int cur_num;
+static uint8_t cur_f;
+
+static void
+fz_split_reinit(void)
+{
+	setup(cur_num, (uint8_t)(cur_f & ~16), 0);
+}
+
+static const struct fz_ring_ops split_ops = {
+	.add_small = add_small,
+	.add_sg = add_sg,
+	.publish = fz_split_publish,
+	.kick_prepare = fz_split_kick_prepare,
+	.broken = fz_split_broken,
+	.collect = collect,
+	.dev_pop = dev_pop,
+	.dev_complete = fz_split_complete,
+	.hostile = fz_split_hostile,
+	.notify_ctl = fz_split_notify_ctl,
+	.reclaim = reclaim,
+	.reinit = fz_split_reinit,
+	.fast_forward = fast_forward,
+	.check = check,
+};
+
 /** libFuzzer entry: one input = one queue life (init, opcodes, final reclaim). */
 int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len);
 
@@ -276,107 +370,13 @@ LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 	struct fz_in in = { buf, len };
 	uint8_t s = fz_u8(&in), f = fz_u8(&in);
 	uint16_t start = fz_u16(&in);
-	unsigned int num = sizes[s % (sizeof(sizes) / sizeof(sizes[0]))], ops = 0;
-	unsigned long ff_total = 0;
+	unsigned int num = sizes[s % (sizeof(sizes) / sizeof(sizes[0]))];
 
 	fz_model_init(&m);
+	cur_num = num;
+	cur_f = f;
 	setup(num, f, start);
-
-	while (fz_more(&in) && ops++ < 4096) {
-		uint8_t op = fz_u8(&in);
-
-		switch (op % 16) {
-		case 0: {
-			uint8_t kind = fz_u8(&in);
-
-			add_small(kind, fz_u8(&in));
-			break;
-		}
-		case 1:
-			add_sg(&in, false);
-			break;
-		case 2:
-			add_sg(&in, true);
-			break;
-		case 3:
-			vnet_vring_publish(&vr);
-			break;
-		case 4: {
-			bool k = vnet_vring_kick_prepare(&vr);
-
-			if (vnet_vring_broken(&vr))
-				FUZZ_CHECK(!k);
-			break;
-		}
-		case 5:
-			collect(1 + (fz_u8(&in) & 31));
-			break;
-		case 6:
-			while (dev_pop())
-				;
-			break;
-		case 7: {
-			uint8_t a = fz_u8(&in);
-
-			dev_complete(1 + (a & 15), fz_u8(&in), a & 32);
-			break;
-		}
-		case 8: {	/* hostile: a used entry at some offset from the used idx */
-			uint8_t a = fz_u8(&in);
-			uint16_t off = a & 0x40 ? fz_u16(&in) : (a >> 3) & 7;
-			uint32_t id, ulen;
-
-			if ((a & 3) == 0) {	/* anything */
-				id = fz_u32(&in);
-				ulen = fz_u32(&in);
-			} else {		/* a replay, a popped buffer, a chain member */
-				id = (uint32_t)fz_reused_id(&in, &dev.p, a, &ulen);
-			}
-			dev_fill(off, id, ulen);
-			if (a & 4)
-				dev_flush(1 + ((a >> 3) & 7));
-			break;
-		}
-		case 9:		/* hostile: used idx moves by any amount */
-			dev_flush(fz_u16(&in));
-			break;
-		case 10:	/* avail_event and used flags */
-			*vr.avail_event = fz_u16(&in);
-			vr.used->flags = fz_u16(&in);
-			break;
-		case 11: {
-			uint8_t a = fz_u8(&in);
-
-			if (a & 1)
-				vnet_vring_disable_cb(&vr);
-			else
-				vnet_vring_enable_cb(&vr, (uint16_t)(a >> 1));
-			vnet_vring_poll_cb_keepalive(&vr);
-			break;
-		}
-		case 12:
-			reclaim();
-			break;
-		case 13:
-			reclaim();
-			setup(num, (uint8_t)(f & ~16), 0);
-			m.broken_seen = false;
-			break;
-		case 14: {	/* fast-forward: many benign rounds (bounded per input) */
-			unsigned int r = fz_ff_rounds(fz_u8(&in), &ff_total);
-
-			fast_forward(r, fz_u8(&in));
-			break;
-		}
-		default:	/* a used entry for a chosen pending buffer, without flush */
-			if (dev.p.npend > 0)
-				dev_fill(0, dev.p.pend[fz_u8(&in) % dev.p.npend].id, fz_u32(&in));
-			break;
-		}
-		check();
-	}
-	reclaim();
-	FUZZ_CHECK(m.posted == m.returned + m.detached);
+	fz_run(&in, &split_ops, &m);
 	if (getenv("VNET_FUZZ_VERBOSE") != NULL)
 		fprintf(stderr, "split num %u: %lu buffers posted, %lu returned, %lu detached, "
 			"16-bit index wraps %lu, broken %s\n", num, (unsigned long)m.posted,

@@ -66,6 +66,22 @@ lifecycle_case() {
 			v=$(lc_win "$2" "$3" "$4")
 			eval "$1r=\${v%% *}; $1t=\${v##* }"
 		}
+		# lc_rc STATUS: a new verdict (why), testpmd's exit STATUS first
+		lc_rc() { why=; [ "$1" -eq 0 ] || why="testpmd exit $1; "; }
+		# lc_need LOG STRING...: each STRING must be in LOG
+		lc_need() {
+			l=$1
+			shift
+			for s in "$@"; do grep -q "$s" "$l" || why="${why}log lacks '$s'; "; done
+		}
+		# lc_busy WHAT COUNT...: every COUNT above 1000 (forwarded), else WHAT is a failure
+		lc_busy() {
+			w=$1
+			shift
+			for v in "$@"; do [ "${v:-0}" -gt 1000 ] || { why="${why}$w; "; return; }; done
+		}
+		# lc_verdict CASE DETAIL: PASS with DETAIL, or FAIL with what went wrong
+		lc_verdict() { if [ -z "$why" ]; then lc_res "$1" PASS "$2"; else lc_res "$1" FAIL "$why"; fi; }
 		set -- $(vnet_nics)
 		[ $# -eq 6 ] || { lc_res lifecycle FAIL "expected 6 virtio-net functions, found $#"; exit 1; }
 		vnet_bind vfio-pci "$1" "$2" "$3" "$4" "$5" "$6" || exit 1
@@ -94,9 +110,7 @@ lifecycle_case() {
 		quit'
 		lc_tp /tmp/a.log "$(echo "$S" | sed 's/^[ \t]*//')" -l 0,1 -n 1 --file-prefix lca \
 			$(vnet_a "$1" "$2") -- $TPA
-		rc=$?
-		why=
-		[ $rc -eq 0 ] || why="testpmd exit $rc; "
+		lc_rc $?
 		vnet_check_driver /tmp/a.log 2 >/dev/null || why="${why}driver; "
 		f=$(vnet_fw_features /tmp/a.log 0)
 		[ -n "$f" ] && [ $(( (f >> 40) & 1 )) -eq 1 ] || why="${why}RING_RESET not negotiated (features $f); "
@@ -110,17 +124,13 @@ lifecycle_case() {
 		lc_rt e0 /tmp/a.log 4 0
 		lc_rt e1 /tmp/a.log 4 1
 		echo "lifecycle: windows p0 rx/tx p1 rx/tx: 1: $a0r/$a0t $a1r/$a1t; 2 (rxq0 stopped): $b0r/$b0t $b1r/$b1t; 3 (txq0 stopped): $c0r/$c0t $c1r/$c1t; 4: $e0r/$e0t $e1r/$e1t"
-		[ "${a0r:-0}" -gt 1000 ] && [ "${a0t:-0}" -gt 1000 ] && [ "${a1r:-0}" -gt 1000 ] && [ "${a1t:-0}" -gt 1000 ] || why="${why}window 1 did not forward; "
+		lc_busy "window 1 did not forward" "$a0r" "$a0t" "$a1r" "$a1t"
 		[ "${b0r:-x}" = 0 ] || why="${why}port 0 received ${b0r:-?} with rxq 0 stopped; "
-		[ "${b0t:-0}" -gt 1000 ] && [ "${b1r:-0}" -gt 1000 ] || why="${why}port 0 TX / port 1 RX did not go on while rxq 0 was stopped; "
+		lc_busy "port 0 TX / port 1 RX did not go on while rxq 0 was stopped" "$b0t" "$b1r"
 		[ "${c0t:-x}" = 0 ] || why="${why}port 0 sent ${c0t:-?} with txq 0 stopped; "
-		[ "${c0r:-0}" -gt 1000 ] && [ "${c1t:-0}" -gt 1000 ] || why="${why}rxq 0 did not forward after its restart (or port 1 TX stalled); "
-		[ "${e0r:-0}" -gt 1000 ] && [ "${e0t:-0}" -gt 1000 ] && [ "${e1r:-0}" -gt 1000 ] && [ "${e1t:-0}" -gt 1000 ] || why="${why}window 4 did not forward on every queue; "
-		if [ -z "$why" ]; then
-			lc_res queue-ring-reset PASS "rxq0 stopped: p0 rx 0, p0 tx $b0t, p1 rx $b1r; txq0 stopped: p0 tx 0, p0 rx $c0r; restarted: $e0r/$e0t $e1r/$e1t"
-		else
-			lc_res queue-ring-reset FAIL "$why"
-		fi
+		lc_busy "rxq 0 did not forward after its restart (or port 1 TX stalled)" "$c0r" "$c1t"
+		lc_busy "window 4 did not forward on every queue" "$e0r" "$e0t" "$e1r" "$e1t"
+		lc_verdict queue-ring-reset "rxq0 stopped: p0 rx 0, p0 tx $b0t, p1 rx $b1r; txq0 stopped: p0 tx 0, p0 rx $c0r; restarted: $e0r/$e0t $e1r/$e1t"
 
 		# ---- 2. queue_reset=off: -ENOTSUP for a started queue, deferred start works ----
 		VNET_CASE=queue-no-ring-reset
@@ -139,9 +149,7 @@ lifecycle_case() {
 		quit'
 		lc_tp /tmp/b.log "$(echo "$S" | sed 's/^[ \t]*//')" -l 0,1 -n 1 --file-prefix lcb \
 			$(vnet_a "$3" "$4") -- $TPA
-		rc=$?
-		why=
-		[ $rc -eq 0 ] || why="testpmd exit $rc; "
+		lc_rc $?
 		f=$(vnet_fw_features /tmp/b.log 0)
 		[ -n "$f" ] && [ $(( (f >> 40) & 1 )) -eq 0 ] || why="${why}RING_RESET negotiated with queue_reset=off (features $f); "
 		n=$(grep -c "Function not supported in PMD" /tmp/b.log)
@@ -152,13 +160,9 @@ lifecycle_case() {
 		lc_rt b1 /tmp/b.log 2 1
 		echo "lifecycle: deferred rxq0: p0 rx/tx $a0r/$a0t; after its start: p0 $b0r/$b0t p1 $b1r/$b1t"
 		[ "${a0r:-x}" = 0 ] || why="${why}deferred rxq 0 received ${a0r:-?} before its start; "
-		[ "${a0t:-0}" -gt 1000 ] || why="${why}port 0 TX did not forward while rxq 0 was deferred; "
-		[ "${b0r:-0}" -gt 1000 ] && [ "${b1t:-0}" -gt 1000 ] || why="${why}deferred rxq 0 did not forward after its start; "
-		if [ -z "$why" ]; then
-			lc_res queue-no-ring-reset PASS "stop of a started rxq: -ENOTSUP; deferred rxq0: rx 0, then $b0r after queue_start"
-		else
-			lc_res queue-no-ring-reset FAIL "$why"
-		fi
+		lc_busy "port 0 TX did not forward while rxq 0 was deferred" "$a0t"
+		lc_busy "deferred rxq 0 did not forward after its start" "$b0r" "$b1t"
+		lc_verdict queue-no-ring-reset "stop of a started rxq: -ENOTSUP; deferred rxq0: rx 0, then $b0r after queue_start"
 
 		# ---- 3. PCI recovery after one malformed descriptor ----
 		VNET_CASE=recovery-pci-bad-desc
@@ -172,25 +176,17 @@ lifecycle_case() {
 		quit'
 		lc_tp /tmp/c.log "$(echo "$S" | sed 's/^[ \t]*//')" -l 0,1 -n 1 --file-prefix lcc \
 			-a "$1,test_bad_desc_ms=2500" -a "$2" -- $TPA
-		rc=$?
-		why=
-		[ $rc -eq 0 ] || why="testpmd exit $rc; "
-		for s in "test_bad_desc_ms: posted one zero-length descriptor" \
+		lc_rc $?
+		lc_need /tmp/c.log "test_bad_desc_ms: posted one zero-length descriptor" \
 			"set DEVICE_NEEDS_RESET" "Port 0: error recovering event" \
-			"recovered after 1 attempt" "Port 0: error recovery successful event"; do
-			grep -q "$s" /tmp/c.log || why="${why}log lacks '$s'; "
-		done
+			"recovered after 1 attempt" "Port 0: error recovery successful event"
 		grep -q "error recovery failed" /tmp/c.log && why="${why}recovery failed; "
 		lc_rt b0 /tmp/c.log 2 0
 		lc_rt b1 /tmp/c.log 2 1
 		echo "lifecycle: after the recovery: p0 rx/tx $b0r/$b0t p1 $b1r/$b1t"
-		[ "${b0r:-0}" -gt 1000 ] && [ "${b0t:-0}" -gt 1000 ] && [ "${b1r:-0}" -gt 1000 ] && [ "${b1t:-0}" -gt 1000 ] || why="${why}no forwarding after the recovery; "
+		lc_busy "no forwarding after the recovery" "$b0r" "$b0t" "$b1r" "$b1t"
 		ms=$(sed -n 's/.*recovered after 1 attempt(s) (\([0-9]*\) ms.*/\1/p' /tmp/c.log | head -n 1)
-		if [ -z "$why" ]; then
-			lc_res recovery-pci-bad-desc PASS "NEEDS_RESET -> recovered in ${ms} ms, same testpmd run forwards again: $b0r/$b0t $b1r/$b1t"
-		else
-			lc_res recovery-pci-bad-desc FAIL "$why"
-		fi
+		lc_verdict recovery-pci-bad-desc "NEEDS_RESET -> recovered in ${ms} ms, same testpmd run forwards again: $b0r/$b0t $b1r/$b1t"
 
 		# ---- 4. packed rings: RING_RESET queue stop/start (no test devarg armed) ----
 		VNET_CASE=packed-ring-reset
@@ -211,9 +207,7 @@ lifecycle_case() {
 		quit'
 		lc_tp /tmp/d.log "$(echo "$S" | sed 's/^[ \t]*//')" -l 0,1 -n 1 --file-prefix lcd \
 			$(vnet_a "$5" "$6") -- $TPA
-		rc=$?
-		why=
-		[ $rc -eq 0 ] || why="testpmd exit $rc; "
+		lc_rc $?
 		grep -q "Function not supported\|Please stop\|Bad arguments" /tmp/d.log && why="${why}a queue command failed; "
 		f=$(vnet_fw_features /tmp/d.log 0)
 		[ -n "$f" ] && [ $(( (f >> 34) & 1 )) -eq 1 ] && [ $(( (f >> 40) & 1 )) -eq 1 ] || why="${why}PACKED + RING_RESET not both negotiated (features $f); "
@@ -222,14 +216,10 @@ lifecycle_case() {
 		lc_rt c0 /tmp/d.log 3 0
 		lc_rt c1 /tmp/d.log 3 1
 		echo "lifecycle: packed: p0 rx/tx: 1: $a0r/$a0t; 2 (rxq0+txq0 stopped): $b0r/$b0t; 3 (started again): $c0r/$c0t $c1r/$c1t"
-		[ "${a0r:-0}" -gt 1000 ] && [ "${a0t:-0}" -gt 1000 ] || why="${why}window 1 did not forward; "
+		lc_busy "window 1 did not forward" "$a0r" "$a0t"
 		[ "${b0r:-x}" = 0 ] && [ "${b0t:-x}" = 0 ] || why="${why}port 0 forwarded ${b0r:-?}/${b0t:-?} with both queues stopped; "
-		[ "${c0r:-0}" -gt 1000 ] && [ "${c0t:-0}" -gt 1000 ] && [ "${c1r:-0}" -gt 1000 ] && [ "${c1t:-0}" -gt 1000 ] || why="${why}no forwarding after the queues restarted; "
-		if [ -z "$why" ]; then
-			lc_res packed-ring-reset PASS "packed: rxq0+txq0 stopped: p0 0/0; restarted: $c0r/$c0t $c1r/$c1t"
-		else
-			lc_res packed-ring-reset FAIL "$why"
-		fi
+		lc_busy "no forwarding after the queues restarted" "$c0r" "$c0t" "$c1r" "$c1t"
+		lc_verdict packed-ring-reset "packed: rxq0+txq0 stopped: p0 0/0; restarted: $c0r/$c0t $c1r/$c1t"
 
 		# ---- 5. packed rings: the recovery after one malformed descriptor ----
 		VNET_CASE=packed-recovery
@@ -242,24 +232,16 @@ lifecycle_case() {
 		quit'
 		lc_tp /tmp/e.log "$(echo "$S" | sed 's/^[ \t]*//')" -l 0,1 -n 1 --file-prefix lce \
 			-a "$5,test_bad_desc_ms=2500" -a "$6" -- $TPA
-		rc=$?
-		why=
-		[ $rc -eq 0 ] || why="testpmd exit $rc; "
-		for s in "zero-length descriptor on tx queue 0 (packed ring" "Port 0: error recovering event" \
-			"recovered after 1 attempt" "Port 0: error recovery successful event"; do
-			grep -q "$s" /tmp/e.log || why="${why}log lacks '$s'; "
-		done
+		lc_rc $?
+		lc_need /tmp/e.log "zero-length descriptor on tx queue 0 (packed ring" "Port 0: error recovering event" \
+			"recovered after 1 attempt" "Port 0: error recovery successful event"
 		grep -q "error recovery failed" /tmp/e.log && why="${why}recovery failed; "
 		lc_rt e0 /tmp/e.log 2 0
 		lc_rt e1 /tmp/e.log 2 1
 		echo "lifecycle: packed: after the recovery: p0 rx/tx $e0r/$e0t p1 $e1r/$e1t"
-		[ "${e0r:-0}" -gt 1000 ] && [ "${e0t:-0}" -gt 1000 ] && [ "${e1r:-0}" -gt 1000 ] && [ "${e1t:-0}" -gt 1000 ] || why="${why}no forwarding after the recovery; "
+		lc_busy "no forwarding after the recovery" "$e0r" "$e0t" "$e1r" "$e1t"
 		ms=$(sed -n 's/.*recovered after 1 attempt(s) (\([0-9]*\) ms.*/\1/p' /tmp/e.log | head -n 1)
-		if [ -z "$why" ]; then
-			lc_res packed-recovery PASS "packed: recovered in ${ms} ms, then $e0r/$e0t $e1r/$e1t"
-		else
-			lc_res packed-recovery FAIL "$why"
-		fi
+		lc_verdict packed-recovery "packed: recovered in ${ms} ms, then $e0r/$e0t $e1r/$e1t"
 		exit 0
 	EOF
 	qg_initrd "$d"

@@ -16,6 +16,7 @@
 # JSON: BUILD_DIR/qemu/tcp-bench.json. Logs: BUILD_DIR/qemu/tcp-bench/.
 # Env: VNET_BENCH_PAIRS (3), VNET_BENCH_SECONDS (10), VNET_BENCH_ENGINES ("io csum"),
 # VNET_QEMU_ACCEL=tcg, VNET_OFFLOAD_CSUM_ARGS (more testpmd arguments for the csum runs),
+# VNET_BENCH_VNET_ARGS (devargs for vnet's two ports, e.g. kick_coalesce=0),
 # VNET_BENCH_RATE (iperf3 -b, e.g. 400M: TX drops compared at one offered load below both
 # drivers' capacity; default unlimited, where TCP grows its window until either drops).
 # Takes flock /var/lock/vnet-heavy.lock around the QEMU run (not with VNET_BENCH_NOLOCK=1).
@@ -53,6 +54,7 @@ VNET_DEVARGS='' QG_DRIVER=vnet qg_header tcp-bench >"$d/test.sh"
 	echo "$QG_OFF_BDFS"
 	echo "SESSIONS='$sessions'"
 	echo "CSUM_EXTRA='${VNET_OFFLOAD_CSUM_ARGS:-}'"
+	echo "BENCH_VNET_DEVARGS='${VNET_BENCH_VNET_ARGS:+,${VNET_BENCH_VNET_ARGS#,}}'"
 	echo "VNET_PLUGIN_FLAG='-d $QG_GUEST_PLUGIN'"
 	cat "$QG_HERE/guest/offload-test.sh"
 } >>"$d/test.sh"
@@ -62,7 +64,7 @@ g=$QG_DIR/guest
 cat "$g/base.cpio" "$g/virtio-pmd.cpio" "$g/plugin.cpio" "$d/case.cpio" >"$d/initrd"
 
 n=$(wc -w <<<"$sessions")
-echo "tcp-bench: $n runs ($pairs pairs x engines: $engines), ${VNET_BENCH_SECONDS} s iperf3 each${VNET_BENCH_RATE:+ at -b $VNET_BENCH_RATE}, $QG_ACCEL; vnet $QG_PLUGIN"
+echo "tcp-bench: $n runs ($pairs pairs x engines: $engines), ${VNET_BENCH_SECONDS} s iperf3 each${VNET_BENCH_RATE:+ at -b $VNET_BENCH_RATE}, $QG_ACCEL; vnet $QG_PLUGIN${VNET_BENCH_VNET_ARGS:+ devargs $VNET_BENCH_VNET_ARGS}"
 t0=$SECONDS
 trap 'qg_offload_cleanup' EXIT
 trap 'qg_offload_cleanup; exit 130' INT TERM

@@ -321,6 +321,30 @@ lg_io(struct vnet_hw *hw)
 	return &((struct legacy_port *)hw->tp.legacy.ioport)->io;
 }
 
+/* Register accessors of the legacy I/O BAR (4.1.4.8: little-endian, the host's order). */
+static uint32_t
+lg_read(struct vnet_hw *hw, unsigned int off, unsigned int size)
+{
+	uint32_t v = 0;
+
+	rte_pci_ioport_read(lg_io(hw), &v, size, off);
+	return v;
+}
+
+static void
+lg_write(struct vnet_hw *hw, unsigned int off, unsigned int size, uint32_t v)
+{
+	rte_pci_ioport_write(lg_io(hw), &v, size, off);
+}
+
+/* Write a 16-bit MSI-X vector register and read back what the device took (4.1.4.8). */
+static uint16_t
+lg_set_vector(struct vnet_hw *hw, unsigned int off, uint16_t vec)
+{
+	lg_write(hw, off, 2, vec);
+	return (uint16_t)lg_read(hw, off, 2);
+}
+
 static void
 legacy_read_cfg(struct vnet_hw *hw, size_t off, void *dst, size_t len)
 {
@@ -330,16 +354,13 @@ legacy_read_cfg(struct vnet_hw *hw, size_t off, void *dst, size_t len)
 static uint8_t
 legacy_get_status(struct vnet_hw *hw)
 {
-	uint8_t v;
-
-	rte_pci_ioport_read(lg_io(hw), &v, 1, VNET_LEGACY_STATUS);
-	return v;
+	return (uint8_t)lg_read(hw, VNET_LEGACY_STATUS, 1);
 }
 
 static void
 legacy_set_status(struct vnet_hw *hw, uint8_t status)
 {
-	rte_pci_ioport_write(lg_io(hw), &status, 1, VNET_LEGACY_STATUS);
+	lg_write(hw, VNET_LEGACY_STATUS, 1, status);
 	if (status == 0)
 		wait_reset(hw);
 }
@@ -347,37 +368,26 @@ legacy_set_status(struct vnet_hw *hw, uint8_t status)
 static uint64_t
 legacy_get_features(struct vnet_hw *hw)
 {
-	uint32_t v;
-
-	rte_pci_ioport_read(lg_io(hw), &v, 4, VNET_LEGACY_HOST_FEATURES);
-	return v;
+	return lg_read(hw, VNET_LEGACY_HOST_FEATURES, 4);
 }
 
 static void
 legacy_set_features(struct vnet_hw *hw, uint64_t features)
 {
-	uint32_t v = (uint32_t)features;
-
-	rte_pci_ioport_write(lg_io(hw), &v, 4, VNET_LEGACY_GUEST_FEATURES);
+	lg_write(hw, VNET_LEGACY_GUEST_FEATURES, 4, (uint32_t)features);
 }
 
 static uint64_t
 legacy_get_driver_features(struct vnet_hw *hw)
 {
-	uint32_t v;
-
-	rte_pci_ioport_read(lg_io(hw), &v, 4, VNET_LEGACY_GUEST_FEATURES);
-	return v;
+	return lg_read(hw, VNET_LEGACY_GUEST_FEATURES, 4);
 }
 
 static uint16_t
 legacy_get_queue_max(struct vnet_hw *hw, uint16_t idx)
 {
-	uint16_t num;
-
-	rte_pci_ioport_write(lg_io(hw), &idx, 2, VNET_LEGACY_QUEUE_SEL);
-	rte_pci_ioport_read(lg_io(hw), &num, 2, VNET_LEGACY_QUEUE_NUM);
-	return num;
+	lg_write(hw, VNET_LEGACY_QUEUE_SEL, 2, idx);
+	return (uint16_t)lg_read(hw, VNET_LEGACY_QUEUE_NUM, 2);
 }
 
 static int
@@ -400,13 +410,9 @@ legacy_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 		return -EINVAL;
 	}
 	if (hw->tp.legacy.msix) {
-		uint16_t rb;
-
 		if (vq->intr)
 			vec = vq->msix_vec;
-		rte_pci_ioport_write(lg_io(hw), &vec, 2, VNET_LEGACY_MSIX_QUEUE);
-		rte_pci_ioport_read(lg_io(hw), &rb, 2, VNET_LEGACY_MSIX_QUEUE);
-		if (rb != vec) {
+		if (lg_set_vector(hw, VNET_LEGACY_MSIX_QUEUE, vec) != vec) {
 			VNET_INIT_LOG(ERR, "%s: queue %u: the device refused MSI-X vector %u",
 				      hw->name, vq->idx, vec);
 			return -EBUSY;
@@ -416,7 +422,7 @@ legacy_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 			      vq->idx);
 		return -ENOTSUP;
 	}
-	rte_pci_ioport_write(lg_io(hw), &pfn32, 4, VNET_LEGACY_QUEUE_PFN);
+	lg_write(hw, VNET_LEGACY_QUEUE_PFN, 4, pfn32);
 	vq->notify_addr = NULL;
 	return 0;
 }
@@ -424,38 +430,29 @@ legacy_setup_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 static void
 legacy_del_queue(struct vnet_hw *hw, struct vnet_vq *vq)
 {
-	uint32_t zero = 0;
-
-	rte_pci_ioport_write(lg_io(hw), &vq->idx, 2, VNET_LEGACY_QUEUE_SEL);
-	rte_pci_ioport_write(lg_io(hw), &zero, 4, VNET_LEGACY_QUEUE_PFN);
+	lg_write(hw, VNET_LEGACY_QUEUE_SEL, 2, vq->idx);
+	lg_write(hw, VNET_LEGACY_QUEUE_PFN, 4, 0);
 }
 
 static void
 legacy_notify(struct vnet_hw *hw, struct vnet_vq *vq)
 {
-	rte_pci_ioport_write(lg_io(hw), &vq->idx, 2, VNET_LEGACY_QUEUE_NOTIFY);
+	lg_write(hw, VNET_LEGACY_QUEUE_NOTIFY, 2, vq->idx);
 }
 
 static uint8_t
 legacy_get_isr(struct vnet_hw *hw)
 {
-	uint8_t v;
-
-	rte_pci_ioport_read(lg_io(hw), &v, 1, VNET_LEGACY_ISR);
-	return v;
+	return (uint8_t)lg_read(hw, VNET_LEGACY_ISR, 1);
 }
 
 static uint16_t
 legacy_set_config_vector(struct vnet_hw *hw, uint16_t vec)
 {
-	uint16_t rb = VNET_MSI_NO_VECTOR;
-
 	/* The register exists only while MSI-X is enabled (4.1.4.8). */
 	if (!hw->tp.legacy.msix)
-		return vec == VNET_MSI_NO_VECTOR ? vec : rb;
-	rte_pci_ioport_write(lg_io(hw), &vec, 2, VNET_LEGACY_MSIX_CONFIG);
-	rte_pci_ioport_read(lg_io(hw), &rb, 2, VNET_LEGACY_MSIX_CONFIG);
-	return rb;
+		return VNET_MSI_NO_VECTOR;
+	return lg_set_vector(hw, VNET_LEGACY_MSIX_CONFIG, vec);
 }
 
 static bool pci_msix_enabled(struct rte_pci_device *dev);

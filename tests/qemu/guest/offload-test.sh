@@ -123,8 +123,8 @@ for s in $SESSIONS; do
 		drv=${s#bench-*-}
 		eng=${drv#*-}
 		drv=${drv%-*}
-		dfl=
-		[ "$drv" = vnet ] && dfl=$VNET_PLUGIN_FLAG
+		dfl= VNET_DEVARGS=
+		[ "$drv" = vnet ] && dfl=$VNET_PLUGIN_FLAG VNET_DEVARGS=${BENCH_VNET_DEVARGS:-}
 		if [ "$eng" = csum ]; then
 			SETUP=$(csum_setup) session "$s" "$dfl" $P1A $P1B $CSUM_ARGS
 		else
