@@ -440,10 +440,11 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		VNET_MB();
 		start = __atomic_load_n(&txq->defer_start, __ATOMIC_RELAXED);
 
-		if (batch >= txq->coalesce_pkts)
-			why = VNET_KICKMOD_END_THRESH;
-		else if (i < nb_pkts)
+		/* Refused packets first: the moderation must learn of them (vnet_kickmod.h). */
+		if (i < nb_pkts)
 			why = VNET_KICKMOD_END_FULL;
+		else if (batch >= txq->coalesce_pkts)
+			why = VNET_KICKMOD_END_THRESH;
 		else if (start != 0 && now - start >= txq->coalesce_tsc)
 			why = VNET_KICKMOD_END_DELAY;
 		else if (txq->adaptive && start == 0 && batch < VNET_KICKMOD_LONE)

@@ -18,6 +18,16 @@ vnet_kickmod_init(struct vnet_kickmod *km, uint32_t max_thresh)
 	km->fail_thresh = km->max_thresh;
 }
 
+/* Decide at every burst again (threshold 1), and wait a back-off before growing. */
+static uint32_t
+kickmod_back_off(struct vnet_kickmod *km)
+{
+	km->backoff = km->backoff_len;
+	if (km->backoff_len < VNET_KICKMOD_BACKOFF_MAX)
+		km->backoff_len *= 2;
+	return 1;
+}
+
 bool
 vnet_kickmod_end(struct vnet_kickmod *km, enum vnet_kickmod_end why, uint32_t batch)
 {
@@ -27,8 +37,16 @@ vnet_kickmod_end(struct vnet_kickmod *km, enum vnet_kickmod_end why, uint32_t ba
 		return false;
 	km->ends[why]++;
 	switch (why) {
-	case VNET_KICKMOD_END_THRESH:
 	case VNET_KICKMOD_END_FULL:
+		/*
+		 * The ring filled up and packets were refused: the device did not drain what
+		 * waited in time (it idles while a kick is deferred). A refused packet costs
+		 * more than a kick (TCP pays a retransmission): decide at every burst again
+		 * and back off before growing, as after a trickle's DELAY.
+		 */
+		t = kickmod_back_off(km);
+		break;
+	case VNET_KICKMOD_END_THRESH:
 		if (km->backoff != 0) {
 			km->backoff--;
 			break;
@@ -55,10 +73,7 @@ vnet_kickmod_end(struct vnet_kickmod *km, enum vnet_kickmod_end why, uint32_t ba
 		if (batch >= km->thresh / 2 && batch >= VNET_KICKMOD_BUSY_BATCH)
 			break;
 		/* A trickle: decide at every burst again, and wait before growing. */
-		t = 1;
-		km->backoff = km->backoff_len;
-		if (km->backoff_len < VNET_KICKMOD_BACKOFF_MAX)
-			km->backoff_len *= 2;
+		t = kickmod_back_off(km);
 		break;
 	}
 	if (t == km->thresh)

@@ -17,7 +17,9 @@
  *
  * - THRESH: the batch reached the threshold (or one burst alone did). The load fills
  *   batches: double the threshold, up to the largest, unless a back-off is running.
- * - FULL: the ring filled up or a burst was cut short; as THRESH.
+ * - FULL: the ring filled up and a burst was cut short: the device did not drain what
+ *   waited in time, and refused packets cost more than kicks. The threshold drops to 1 with
+ *   a back-off, as after a trickle's DELAY.
  * - IDLE: the lcore that deferred polled an RX queue and found nothing: no more buffers
  *   are on their way from this lcore, so the batch is as big as this load makes it. The
  *   threshold stays; the cost of the deferral was one empty poll. This is what keeps one
@@ -64,7 +66,7 @@ extern "C" {
 /** How a deferral ended (the counters are indexed by it). */
 enum vnet_kickmod_end {
 	VNET_KICKMOD_END_THRESH,	/**< batch reached the threshold */
-	VNET_KICKMOD_END_FULL,		/**< ring full, burst cut short */
+	VNET_KICKMOD_END_FULL,		/**< ring full, burst cut short (packets refused) */
 	VNET_KICKMOD_END_IDLE,		/**< the deferring lcore found its RX empty */
 	VNET_KICKMOD_END_DELAY,		/**< the bounded delay expired */
 	VNET_KICKMOD_END_LONE,		/**< a lone packet: decided at once, not deferred */
