@@ -511,7 +511,8 @@ vn_read_cfg(struct vnet_hw *hw, size_t off, void *dst, size_t len)
 
 	/* Link up: rings attached, tap administratively up and with carrier. */
 	if (off + len > offsetof(struct vnet_net_config, status) &&
-	    off < offsetof(struct vnet_net_config, status) + sizeof(uint16_t) &&
+	    off < offsetof(struct vnet_net_config, status) +
+		  RTE_SIZEOF_FIELD(struct vnet_net_config, status) &&
 	    vn->running && vn_tap_flags(vn, &flags) == 0 &&
 	    (flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING))
 		link_up = true;
