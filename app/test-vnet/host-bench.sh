@@ -21,8 +21,8 @@
 # Env: VNET_BENCH_PAIRS (3; VNET_BENCH_REPS is the old name), VNET_BENCH_SECONDS (5),
 #      VNET_BENCH_WARMUP (1), VNET_BENCH_CASES (default all:
 #      "txonly:64 txonly:1518 rxonly:64 rxonly:1518 io:64 io:1518"),
-#      VNET_BENCH_NOISE_LIMIT (0.20), VNET_BENCH_RING (256: --rxd/--txd of both drivers and
-#      net_virtio_user's queue_size, which it does not report back),
+#      VNET_BENCH_NOISE_LIMIT (0.20), VNET_BENCH_RING (256: --rxd/--txd and queue_size of both
+#      drivers; net_virtio_user does not report its ring size back, vnet does),
 #      VNET_BENCH_VNET_ARGS (extra net_vnet_user devargs), VNET_BENCH_VIRTIO_ARGS (extra
 #      net_virtio_user devargs, e.g. "packed_vq=1,in_order=1,vectorized=1,mrg_rxbuf=0" for
 #      its vectorized packed path, with VNET_BENCH_EAL=--force-max-simd-bitwidth=512),
@@ -34,7 +34,11 @@
 #      vectorized=1 (its vector RX needs both off; split TX has no vector path), vnet
 #      packed=0. net_virtio_user's own log line must name the vectorized path
 #      (pmd.net.virtio.init at info): a run without it fails and its pair does not count),
-#      VNET_BENCH_JSON (output file, default BUILD_DIR/host-bench.json).
+#      VNET_BENCH_JSON (output file, default BUILD_DIR/host-bench.json),
+#      VNET_BENCH_PERF (a directory: record every frontend run with perf, cpu-clock at 1999 Hz,
+#      and write DIR/<driver>-<case>-<pair>.txt, its samples by shared object and symbol; the
+#      summary then shows each driver's share of the frontend's samples and vnet's top
+#      symbols. net_virtio's symbols stay addresses: Debian ships it stripped).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -79,6 +83,10 @@ split-vec)
 esac
 read -r -a cases <<<"${VNET_BENCH_CASES:-txonly:64 txonly:1518 rxonly:64 rxonly:1518 io:64 io:1518}"
 out_json=${VNET_BENCH_JSON:-$build/host-bench.json}
+if [ -n "${VNET_BENCH_PERF:-}" ]; then
+	command -v perf >/dev/null || { echo "host-bench: VNET_BENCH_PERF needs perf (apt-get install linux-perf)" >&2; exit 2; }
+	mkdir -p "$VNET_BENCH_PERF" || exit 2
+fi
 
 . "$top/app/test-vnet/lib-host.sh"
 vh_setup_hugepages 1024 || exit 1
@@ -97,18 +105,26 @@ run_one() {
 	esac
 	vh_backend_start "$sock" "$bemode" "$work/$tag.be.log" "${extra[@]}" || return 1
 	case $drv in
-	vnet) spec="net_vnet_user0,path=$sock${VNET_BENCH_VNET_ARGS:+,$VNET_BENCH_VNET_ARGS}" ;;
+	vnet) spec="net_vnet_user0,path=$sock,queue_size=$ring${VNET_BENCH_VNET_ARGS:+,$VNET_BENCH_VNET_ARGS}" ;;
 	virtio) spec="net_virtio_user0,path=$sock,queue_size=$ring${VNET_BENCH_VIRTIO_ARGS:+,$VNET_BENCH_VIRTIO_ARGS}" ;;
 	esac
 	local app_args=(--mode "$mode" --size "$size" --duration "$secs" --warmup "$warm" --quiet
 			--rxd "$ring" --txd "$ring" --json "$work/$tag.json")
 	[ "$mode" = io ] && app_args+=(--tx-first 8)
 	[ "$drv" = virtio ] && [ ${#vec_want[@]} -gt 0 ] && loglv=("--log-level=pmd.net.virtio.*:info")
-	timeout -k 5 $((secs + 60)) "$app" --lcores '0@1,1@0' --file-prefix=vnbfe$$ --no-pci \
+	local perf=()
+	[ -n "${VNET_BENCH_PERF:-}" ] && perf=(perf record -q -F 1999 -o "$work/$tag.perf")
+	timeout -k 5 $((secs + 60)) "${perf[@]}" "$app" --lcores '0@1,1@0' --file-prefix=vnbfe$$ --no-pci \
 		--single-file-segments -m 1024 -d "$pmd" --vdev "$spec" ${VNET_BENCH_EAL:-} "${loglv[@]}" \
 		-- "${app_args[@]}" >"$work/$tag.fe.log" 2>&1
 	local rc=$?
 	vh_backend_stop
+	if [ -n "${VNET_BENCH_PERF:-}" ] && [ -s "$work/$tag.perf" ]; then
+		# now, while the private plugin copy still exists (its symbols)
+		perf report -i "$work/$tag.perf" --no-children --sort dso,sym --percent-limit 0.5 \
+			--stdio 2>/dev/null | grep -v '^#' | grep -v '^$' >"$VNET_BENCH_PERF/$tag.txt"
+		rm -f "$work/$tag.perf"
+	fi
 	if [ $rc -ne 0 ] || [ ! -s "$work/$tag.json" ]; then
 		progress_clear
 		echo "host-bench: the $drv run of $mode ${size}B pair $rep failed (exit $rc), so this" \
@@ -155,15 +171,15 @@ done
 progress_clear
 
 /usr/bin/python3 - "$top/app/test-vnet" "$work" "$out_json" "$reps" "$secs" "$warm" "$limit" \
-	"$build" "${cases[@]}" <<'EOF'
+	"$build" "${VNET_BENCH_PERF:-}" "${cases[@]}" <<'EOF'
 import json, os, sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, sys.argv[1])
 import pair_stats as ps
 
-work, out, reps, secs, warm, limit, build = sys.argv[2:9]
-reps, secs, warm, limit, cases = int(reps), float(secs), float(warm), float(limit), sys.argv[9:]
+work, out, reps, secs, warm, limit, build, perf_dir = sys.argv[2:10]
+reps, secs, warm, limit, cases = int(reps), float(secs), float(warm), float(limit), sys.argv[10:]
 drivers = {"virtio": "net_virtio_user", "vnet": "net_vnet_user"}
 
 def load(drv, mode, size, rep):
@@ -176,8 +192,11 @@ def load(drv, mode, size, rep):
         return None
     cyc = {"txonly": row.get("tx_cycles_per_packet"), "rxonly": row.get("rx_cycles_per_packet"),
            "io": (row.get("rx_cycles_per_packet") or 0) + (row.get("tx_cycles_per_packet") or 0)}[mode]
+    rf, tf = row.get("rx_cycles_per_packet_full_burst"), row.get("tx_cycles_per_packet_full_burst")
+    full = {"txonly": tf, "rxonly": rf,
+            "io": rf + tf if rf is not None and tf is not None else None}[mode]
     kicks = row.get("kicks") or {}
-    return {"mpps": row.get("mpps"), "gbps": row.get("gbps"), "cycles": cyc,
+    return {"mpps": row.get("mpps"), "gbps": row.get("gbps"), "cycles": cyc, "cycles_full": full,
             "kicks_per_1000": kicks.get("per_1000_packets"),
             "rxd": port.get("rxd"), "txd": port.get("txd"),
             "rings_reported": port.get("rings_reported_by_driver", True)}
@@ -192,7 +211,7 @@ def rings(runs):
 
 results, noise, ring_text = [], [], {}
 hdr = (f"{'case':<12} {'pairs':>5}  {'Mpps vnet/virtio':<18} {'virtio Mpps':<20} "
-       f"{'vnet Mpps':<20} {'cyc/pkt vnet/virtio':<19} {'kick/1k':>7}")
+       f"{'vnet Mpps':<20} {'cyc/pkt vnet/virtio':<19} {'full bursts':<17} {'kick/1k':>7}")
 print()
 print(hdr)
 for c in cases:
@@ -204,12 +223,17 @@ for c in cases:
     m = ps.compare([a["mpps"] for a, _ in pairs], [b["mpps"] for _, b in pairs], limit,
                    "net_virtio_user", "net_vnet_user")
     cy = ps.compare([a["cycles"] for a, _ in pairs], [b["cycles"] for _, b in pairs], limit)
+    fpairs = [(a, b) for a, b in pairs if a["cycles_full"] and b["cycles_full"]]
+    cf = ps.compare([a["cycles_full"] for a, _ in fpairs], [b["cycles_full"] for _, b in fpairs],
+                    limit) if fpairs else {"ratio": None, "a": None, "b": None}
     kick = ps.spread([b["kicks_per_1000"] for _, b in pairs])
     ring_text[name] = {d: rings([p[i] for p in runs]) for i, d in enumerate(drivers)}
     row = {"mode": mode, "size": int(size), "pairs": len(pairs),
            "noisy": m["noisy"], "noise_reasons": m["noise_reasons"], "noise_limit": limit,
            "mpps_ratio": m["ratio"], "mpps": {"virtio": m["a"], "vnet": m["b"]},
            "cycles_ratio": cy["ratio"], "cycles_per_packet": {"virtio": cy["a"], "vnet": cy["b"]},
+           "full_burst_cycles_ratio": cf["ratio"],
+           "full_burst_cycles_per_packet": {"virtio": cf["a"], "vnet": cf["b"]},
            "vnet_kicks_per_1000": kick and kick["median"],
            "rings": ring_text[name],
            # the medians alone, as before the spreads were added
@@ -226,6 +250,7 @@ for c in cases:
         print(f"{name:<12} {len(pairs):>5}  {ps.fmt_spread(m['ratio'], suffix='x'):<18} "
               f"{ps.fmt_spread(m['a']):<20} {ps.fmt_spread(m['b']):<20} "
               f"{ps.fmt_spread(cy['ratio'], suffix='x'):<19} "
+              f"{ps.fmt_spread(cf['ratio'], suffix='x') if cf['ratio'] else '-':<17} "
               f"{num(kick and kick['median'], '{:.3f}'):>7}")
     line = ps.noise_line(name, m, f"VNET_BENCH_CASES={c} VNET_BENCH_PAIRS={max(10, 2 * reps)} "
                          f"VNET_BENCH_SECONDS={max(5, int(secs))} "
@@ -235,7 +260,9 @@ for c in cases:
 print("virtio = DPDK's net_virtio_user, vnet = net_vnet_user, on the same net_vhost backend."
       "\nRatios are vnet/virtio per back-to-back pair: median (min-max) over the pairs; Mpps"
       " median (min-max)\nof each driver's runs; cycles are TSC cycles per packet inside the"
-      " burst calls (lower is better).")
+      " burst calls (lower is better);\n\"full bursts\": the same ratio over the calls that"
+      " moved all they were asked to only (RX: a\nwhole burst; TX: every packet offered), without"
+      " empty polls and full-ring returns.")
 uniq = {tuple(v.items()) for v in ring_text.values()}
 if len(uniq) == 1:
     r = ring_text[next(iter(ring_text))]
@@ -249,6 +276,46 @@ if noise:
         print(line)
 elif results:
     print(f"Every case: the pairs agree within ±{limit * 100:.0f} %.")
+def perf_rows(drv, mode, size):
+    """(dso share by driver dso, {vnet symbol: share}) per run of one driver and case."""
+    runs = []
+    for r in range(1, reps + 1):
+        p = os.path.join(perf_dir, f"{drv}-{mode}-{size}-{r}.txt")
+        if not os.path.exists(p):
+            continue
+        dso, syms = {}, {}
+        for line in open(p):
+            f = line.split()
+            if len(f) < 4 or not f[0].endswith("%"):
+                continue
+            pct, obj, sym = float(f[0][:-1]), f[1], " ".join(f[3:])
+            dso[obj] = dso.get(obj, 0.0) + pct
+            if obj.startswith("librte_net_vnet"):
+                syms[sym] = syms.get(sym, 0.0) + pct
+        runs.append((dso, syms))
+    return runs
+
+if perf_dir:
+    print(f"\nperf (cpu-clock samples of the frontend process, {perf_dir}): median share of the"
+          " samples in the driver's shared object, and vnet's top symbols")
+    for c in cases:
+        mode, size = c.split(":")
+        line = [f"{mode} {size}B:"]
+        for drv, obj in (("virtio", "librte_net_virtio"), ("vnet", "librte_net_vnet")):
+            shares = sorted(sum(v for k, v in d.items() if k.startswith(obj))
+                            for d, _ in perf_rows(drv, mode, size))
+            if shares:
+                line.append(f"{drivers[drv]} {shares[len(shares) // 2]:.1f} %")
+        tot = {}
+        for _, syms in perf_rows("vnet", mode, size):
+            for k, v in syms.items():
+                tot[k] = tot.get(k, 0.0) + v
+        top = sorted(tot.items(), key=lambda kv: -kv[1])[:5]
+        n = max(1, len(perf_rows("vnet", mode, size)))
+        print("  " + line[0] + " " + "; ".join(line[1:]))
+        if top:
+            print("    vnet: " + ", ".join(f"{k} {v / n:.1f} %" for k, v in top))
+
 json.dump({"benchmark": "host-bench", "pairs": reps, "seconds": secs, "warmup_s": warm,
            "noise_limit": limit,
            "order": "pairs round-robin over the cases; virtio first in odd pairs, "

@@ -85,6 +85,10 @@ struct tv_options {
 struct tv_counters {
 	uint64_t rx_pkts, rx_bytes, rx_calls, rx_cycles;
 	uint64_t tx_pkts, tx_bytes, tx_calls, tx_cycles;
+	/** Packets and cycles of the calls that moved all they were asked to (RX: a whole
+	 *  burst; TX: every packet offered): the per-packet cost without empty polls or
+	 *  full-ring returns, as a program timing plain full bursts measures it. */
+	uint64_t rx_full_pkts, rx_full_cycles, tx_full_pkts, tx_full_cycles;
 	uint64_t tx_unsent;	/**< offered to rte_eth_tx_burst but not taken (freed) */
 	uint64_t alloc_fail;	/**< bursts not generated: mempool empty */
 	uint64_t lat_sent, lat_recv, lat_lost, lat_late;
@@ -165,6 +169,7 @@ struct tv_row {
 	double tx_mpps, rx_mpps;
 	struct tv_counters c;	/**< deltas over the window, all streams summed */
 	double rx_cyc_pkt, rx_cyc_call, tx_cyc_pkt, tx_cyc_call;
+	double rx_cyc_pkt_full, tx_cyc_pkt_full;	/**< in full-burst calls only; NAN: none */
 	bool kicks_known;
 	uint64_t kicks_rx, kicks_tx, kicks_other;
 	double kicks_per_k;	/**< (rx + tx + other kicks) * 1000 / pkts; < 0: unknown */

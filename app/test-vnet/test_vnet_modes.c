@@ -98,6 +98,10 @@ tx_measured(struct tv_stream *st, struct rte_mbuf **pkts, uint16_t n, uint64_t b
 	}
 	TV_ADD(st->c.tx_cycles, t1 - t0);
 	TV_ADD(st->c.tx_calls, 1);
+	if (k == n) {
+		TV_ADD(st->c.tx_full_cycles, t1 - t0);
+		TV_ADD(st->c.tx_full_pkts, k);
+	}
 	TV_ADD(st->c.tx_pkts, k);
 	TV_ADD(st->c.tx_bytes, bytes);
 	return k;
@@ -119,6 +123,10 @@ rx_measured(struct tv_stream *st, struct rte_mbuf **pkts, uint16_t n, uint64_t *
 		b += pkts[i]->pkt_len;
 	TV_ADD(st->c.rx_cycles, t1 - t0);
 	TV_ADD(st->c.rx_calls, 1);
+	if (k == n) {
+		TV_ADD(st->c.rx_full_cycles, t1 - t0);
+		TV_ADD(st->c.rx_full_pkts, k);
+	}
 	TV_ADD(st->c.rx_pkts, k);
 	TV_ADD(st->c.rx_bytes, b);
 	*bytes = b;

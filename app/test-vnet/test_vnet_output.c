@@ -181,6 +181,8 @@ json_row(struct json *j, const struct tv_row *r, const struct tv_row *base)
 	j_dbl(j, "rx_cycles_per_call", r->rx_cyc_call);
 	j_dbl(j, "tx_cycles_per_packet", r->tx_cyc_pkt);
 	j_dbl(j, "tx_cycles_per_call", r->tx_cyc_call);
+	j_dbl(j, "rx_cycles_per_packet_full_burst", r->rx_cyc_pkt_full);
+	j_dbl(j, "tx_cycles_per_packet_full_burst", r->tx_cyc_pkt_full);
 	j_u64(j, "tx_unsent", c->tx_unsent);
 	j_u64(j, "alloc_fail_bursts", c->alloc_fail);
 	j_u64(j, "imissed", r->imissed);

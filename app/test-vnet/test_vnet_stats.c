@@ -272,6 +272,8 @@ tv_row_compute(struct tv_row *row, const struct tv_counters *c, double secs)
 	row->rx_cyc_call = ratio(c->rx_cycles, c->rx_calls);
 	row->tx_cyc_pkt = ratio(c->tx_cycles, c->tx_pkts);
 	row->tx_cyc_call = ratio(c->tx_cycles, c->tx_calls);
+	row->rx_cyc_pkt_full = ratio(c->rx_full_cycles, c->rx_full_pkts);
+	row->tx_cyc_pkt_full = ratio(c->tx_full_cycles, c->tx_full_pkts);
 	row->kicks_per_k = row->kicks_known && row->pkts > 0 ?
 		(row->kicks_rx + row->kicks_tx + row->kicks_other) * 1000.0 / row->pkts : NAN;
 }

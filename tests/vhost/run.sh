@@ -363,6 +363,8 @@ capacity_case() {	# NAME VNET-EXTRA [TEST-ARGS...]
 capacity_case tx-capacity-256 ""
 capacity_case tx-capacity-1024 ",queue_size=1024" --desc 1024
 capacity_case tx-capacity-3seg-indirect "" --segs 3
+# Shared mbufs (refcnt 2) take no header: a two-entry indirect pair each, one slot still.
+capacity_case tx-capacity-256-shared-indirect "" --shared 1
 # Without indirect tables (indirect=0): the header goes into the mbuf headroom.
 capacity_case tx-capacity-256-headroom ",indirect=0"
 

@@ -478,6 +478,7 @@ struct opts {
 	unsigned int late_pool;	/* frames: vnet TX from a pool created after start (mbufs) */
 	uint16_t reconfig[8];	/* frames: vnet queue pairs of each round (--reconfig 1,4,2) */
 	uint16_t segs;		/* capacity: segments per packet (--segs) */
+	uint16_t shared;	/* capacity: packets with refcnt 2 (--shared 1): no headroom use */
 	uint16_t rx_buf;	/* frames: vnet RX mbufs of this data room (after headroom) */
 	unsigned int nreconfig;	/* 0: one round with --queues */
 };
@@ -729,16 +730,17 @@ mode_frames(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempoo
 /*
  * capacity: how many packets one TX ring holds. net_vhost dequeues only when its port is
  * polled, so with it idle vnet's TX queue fills up: it must take as many packets as its ring
- * has entries — single-segment ones with the header in the mbuf's headroom, chains (--segs)
- * in an indirect table — then every one of them must arrive once net_vhost is polled.
+ * has entries — single-segment ones with the header in the mbuf's headroom, shared ones
+ * (--shared 1: refcnt 2, nothing may be written into them) and chains (--segs) in an
+ * indirect table — then every one of them must arrive once net_vhost is polled.
  */
 static int
 mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempool *mp_vh)
 {
-	struct rte_mbuf *pkts[64], *rx[64];
+	struct rte_mbuf *pkts[64], *rx[64], **held = NULL;
 	struct rte_eth_txq_info ti;
 	uint16_t vnet, vh, n, k;
-	uint32_t taken = 0, got = 0, tries;
+	uint32_t taken = 0, got = 0, tries, nheld = 0;
 	double end;
 	int ok = 1;
 
@@ -750,6 +752,13 @@ mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_memp
 	if (vt_start_pair(vh, vnet, 15) != 0 || rte_eth_tx_queue_info_get(vnet, 0, &ti) != 0) {
 		printf("RESULT capacity FAIL: start, link or queue info\n");
 		return 1;
+	}
+	if (o->shared) {
+		held = calloc((4u * ti.nb_desc / 32 + 8) * 32, sizeof(*held));
+		if (held == NULL) {
+			printf("RESULT capacity FAIL: memory\n");
+			return 1;
+		}
 	}
 	for (tries = 0; tries < 4u * ti.nb_desc / 32 + 8; tries++) {
 		for (k = 0; k < 32; k++) {
@@ -767,13 +776,18 @@ mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_memp
 					return 1;
 				}
 			}
+			if (held != NULL) {	/* our reference, dropped at the end */
+				rte_mbuf_refcnt_update(pkts[k], 1);
+				held[nheld++] = pkts[k];
+			}
 		}
 		n = rte_eth_tx_burst(vnet, 0, pkts, 32);
 		taken += n;
 		rte_pktmbuf_free_bulk(pkts + n, 32 - n);
 	}
-	printf("vnet-test: capacity: TX ring of %u entries took %u %u-segment packets "
-	       "with the backend idle\n", ti.nb_desc, taken, o->segs > 0 ? o->segs : 1);
+	printf("vnet-test: capacity: TX ring of %u entries took %u %u-segment%s packets "
+	       "with the backend idle\n", ti.nb_desc, taken, o->segs > 0 ? o->segs : 1,
+	       held != NULL ? " shared" : "");
 	if (taken != ti.nb_desc) {
 		err("a ring of %u entries held %u packets", ti.nb_desc, taken);
 		ok = 0;
@@ -794,6 +808,10 @@ mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_memp
 	rte_eth_dev_close(vnet);
 	rte_eth_dev_stop(vh);
 	rte_eth_dev_close(vh);
+	if (held != NULL) {
+		rte_pktmbuf_free_bulk(held, nheld);
+		free(held);
+	}
 	return mode_result("capacity", ok);
 }
 
@@ -913,7 +931,8 @@ usage(void)
 {
 	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart|capacity [--vnet DEVARGS] [--frames N] "
 	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C] [--late-pool N] "
-	       "[--desc N] [--expect-desc N] [--reconfig Q1,Q2,...] [--segs N] [--rx-buf N]\n");
+	       "[--desc N] [--expect-desc N] [--reconfig Q1,Q2,...] [--segs N] [--shared 1] "
+	       "[--rx-buf N]\n");
 }
 
 int
@@ -968,6 +987,8 @@ main(int argc, char **argv)
 			o.rx_buf = (uint16_t)strtoul(v, NULL, 0);
 		else if (strcmp(argv[i], "--segs") == 0)
 			o.segs = (uint16_t)strtoul(v, NULL, 0);
+		else if (strcmp(argv[i], "--shared") == 0)
+			o.shared = (uint16_t)strtoul(v, NULL, 0);
 		else if (strcmp(argv[i], "--desc") == 0)
 			opt_desc = (uint16_t)strtoul(v, NULL, 0);
 		else if (strcmp(argv[i], "--expect-desc") == 0)

@@ -49,6 +49,34 @@ zero_net_hdr(void *h, uint16_t size)
 }
 
 /*
+ * Zero a net header that is not zero already. A headroom (or bounce slot) the device read
+ * last time is usually still zero: reading it keeps its line shared with the device's core,
+ * where a store would take it back exclusively (the cross-core miss that made the in-place
+ * layout twice as expensive as an indirect table at 64 B).
+ */
+static __rte_always_inline void
+clear_net_hdr(void *h, uint16_t size)
+{
+	const uint8_t *p = h;
+	uint64_t a, b = 0;
+	uint32_t c;
+	uint16_t t;
+
+	memcpy(&a, p, sizeof(a));
+	if (size == sizeof(struct vnet_net_hdr_hash)) {
+		memcpy(&b, p + 8, sizeof(b));
+		memcpy(&c, p + 16, sizeof(c));
+	} else if (size == sizeof(struct vnet_net_hdr_mrg)) {
+		memcpy(&c, p + 8, sizeof(c));
+	} else {
+		memcpy(&t, p + 8, sizeof(t));
+		c = t;
+	}
+	if (unlikely((a | b | c) != 0))
+		zero_net_hdr(h, size);
+}
+
+/*
  * Free transmitted mbufs. With MBUF_FAST_FREE the application guarantees one pool and
  * refcnt 1, so single-segment mbufs go straight back to the pool without being touched;
  * chains (cookie tagged with bit 0) are freed segment by segment.
@@ -148,7 +176,7 @@ tx_add_copy(struct vnet_txq *txq, struct rte_mbuf *m, const bool packed, const b
 		if (unlikely(ret != 0))
 			return ret;
 	} else {
-		zero_net_hdr(slot, hdr);
+		clear_net_hdr(slot, hdr);
 	}
 	for (s = m; s != NULL; s = s->next) {
 		rte_memcpy(dst, rte_pktmbuf_mtod(s, const void *), s->data_len);
@@ -190,7 +218,21 @@ tx_add_one(struct vnet_txq *txq, struct rte_mbuf *m, bool single, bool inplace,
 	uint64_t hdr_iova = txq->hdr_iova;
 	int ret;
 
-	if (likely(single && txq->indirect)) {
+	if (likely(inplace)) {
+		void *h = rte_pktmbuf_mtod_offset(m, void *, -(int)hdr);
+
+		if (offload) {
+			ret = vnet_tx_offload_hdr(txq, m, h, hdr);
+			if (unlikely(ret != 0))
+				return ret;
+		} else {
+			clear_net_hdr(h, hdr);
+		}
+		return vq_add1(vq, packed,
+			       vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off - hdr,
+			       m->data_len + (uint32_t)hdr, false, m);
+	}
+	if (single && txq->indirect) {
 		/* With offloads entry 0 of each pair is that id's header slot. */
 		if (offload) {
 			ret = vnet_tx_offload_hdr(txq, m, tx_hdr_slot(txq, &hdr_iova, packed), hdr);
@@ -200,20 +242,6 @@ tx_add_one(struct vnet_txq *txq, struct rte_mbuf *m, bool single, bool inplace,
 		return vq_add_ind2(vq, packed, txq->pairs, txq->pairs_iova,
 					   vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off,
 					   m->data_len, m);
-	}
-	if (likely(inplace)) {
-		void *h = rte_pktmbuf_mtod_offset(m, void *, -(int)hdr);
-
-		if (offload) {
-			ret = vnet_tx_offload_hdr(txq, m, h, hdr);
-			if (unlikely(ret != 0))
-				return ret;
-		} else {
-			zero_net_hdr(h, hdr);
-		}
-		return vq_add1(vq, packed,
-			       vnet_mbuf_buf_addr(m, txq->addr_off) + m->data_off - hdr,
-			       m->data_len + (uint32_t)hdr, false, m);
 	}
 	if (offload) {
 		ret = vnet_tx_offload_hdr(txq, m, tx_hdr_slot(txq, &hdr_iova, packed), hdr);
@@ -354,7 +382,7 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 	if (vq_free_count(vq, packed) < txq->free_thresh)
 		tx_reclaim(txq, packed, copy);
 
-	if (!copy && !txq->indirect)
+	if (!copy)
 		for (i = 0; i < nb_pkts && i < VNET_TX_PREFETCH; i++)
 			tx_prefetch_hdr(pkts[i], hdr);
 	for (i = 0; i < nb_pkts; i++) {
@@ -376,11 +404,12 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 		}
 		single = !copy && m->nb_segs == 1;
 		/*
-		 * One ring slot per packet: with indirect tables the header and the frame (as
-		 * fast as a two-descriptor chain, nothing written into the mbuf), else the
-		 * header in the mbuf's own headroom when it may go there.
+		 * One ring slot per packet: the header in the mbuf's own headroom when it may
+		 * go there (one direct descriptor, which backends take fastest: DPDK's vhost
+		 * dequeues packed rings in batches only without INDIRECT or NEXT), else an
+		 * indirect pair (constant header, frame), else a chain.
 		 */
-		inplace = single && !txq->indirect && tx_hdr_fits(m, hdr);
+		inplace = single && tx_hdr_fits(m, hdr);
 		/* A chain in an indirect table takes one slot (empty segments only shrink it). */
 		need = copy || inplace || (txq->indirect && m->nb_segs + 1u <= VNET_TX_IND_MAX) ?
 		       1 : m->nb_segs + 1u;
@@ -399,7 +428,7 @@ tx_burst(struct vnet_txq *txq, struct rte_mbuf **pkts, uint16_t nb_pkts, const b
 				break;
 			}
 		}
-		if (!copy && !txq->indirect && i + VNET_TX_PREFETCH < nb_pkts)
+		if (!copy && i + VNET_TX_PREFETCH < nb_pkts)
 			tx_prefetch_hdr(pkts[i + VNET_TX_PREFETCH], hdr);
 		if (copy)
 			ret = tx_add_copy(txq, m, packed, offload);
