@@ -640,7 +640,7 @@ def cmd_bench(a):
         r = rec["sessions"].get(sess, {})
         txd = sum(f.get("TX-dropped", 0) for f in t["fwd"].values()) if t else None
         rxp = sum(f.get("RX-packets", 0) for f in t["fwd"].values()) if t else None
-        dname = "net_vnet" if drv == "vnet" else "net_virtio"
+        dname = "net_vnet" if drv in ("vnet", "vnetb") else "net_virtio"
         probe_ok = t is not None and t["probes"].count(dname) == 2
         row = {"rep": int(rep), "driver": drv, "engine": eng, "gbps": (r.get("bps") or 0) / 1e9,
                "retrans": r.get("retrans"), "retrans_nstat": r.get("retrans_nstat"),
@@ -662,13 +662,22 @@ def cmd_bench(a):
     print("summary (median over pairs of vnet/virtio per repetition; min-max in brackets)")
     summ = []
     for eng in ("io", "csum"):
-        ratios, drops = [], {"vnet": [], "virtio": []}
-        dfrac = {"vnet": [], "virtio": []}
-        gb = {"vnet": [], "virtio": []}
+        ratios, drops = [], {"vnet": [], "virtio": [], "vnetb": []}
+        dfrac = {"vnet": [], "virtio": [], "vnetb": []}
+        gb = {"vnet": [], "virtio": [], "vnetb": []}
+        ab = {"vnetb/virtio": [], "vnetb/vnet": []}
+
+        def ratio(pr, x, y):
+            ok = x in pr and y in pr and pr[y]["gbps"] > 0 and not pr[x]["error"] and not pr[y]["error"]
+            return pr[x]["gbps"] / pr[y]["gbps"] if ok else None
         for rep in sorted({w["rep"] for w in rows}):
             pr = {w["driver"]: w for w in rows if w["rep"] == rep and w["engine"] == eng}
-            if "vnet" in pr and "virtio" in pr and pr["virtio"]["gbps"] > 0 and not pr["vnet"]["error"] and not pr["virtio"]["error"]:
-                ratios.append(pr["vnet"]["gbps"] / pr["virtio"]["gbps"])
+            if ratio(pr, "vnet", "virtio") is not None:
+                ratios.append(ratio(pr, "vnet", "virtio"))
+            for k in ab:
+                v = ratio(pr, *k.split("/"))
+                if v is not None:
+                    ab[k].append(v)
             for d in pr:
                 if not pr[d]["error"]:
                     gb[d].append(pr[d]["gbps"])
@@ -682,8 +691,11 @@ def cmd_bench(a):
         print(line)
         print("%-5s TX-dropped per 1000 RX packets: vnet %s, virtio %s" % (
             eng, med(dfrac["vnet"], "%.2f"), med(dfrac["virtio"], "%.2f")))
+        if gb["vnetb"] or ab["vnetb/virtio"]:
+            print("%-5s vnetb: throughput vnetb/virtio %s, vnetb/vnet %s; Gbit/s %s; TX-dropped per 1000 RX packets %s" % (
+                eng, med(ab["vnetb/virtio"]), med(ab["vnetb/vnet"]), med(gb["vnetb"]), med(dfrac["vnetb"], "%.2f")))
         summ.append({"engine": eng, "ratios": ratios, "gbps": gb, "tx_dropped": drops,
-                     "tx_dropped_per_1000_rx": dfrac})
+                     "tx_dropped_per_1000_rx": dfrac, "ab_ratios": ab})
     if a.json:
         save_json(a.json, {"rows": rows, "summary": summ})
     return 0

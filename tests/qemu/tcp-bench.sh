@@ -18,7 +18,10 @@
 # VNET_QEMU_ACCEL=tcg, VNET_OFFLOAD_CSUM_ARGS (more testpmd arguments for the csum runs),
 # VNET_BENCH_VNET_ARGS (devargs for vnet's two ports, e.g. kick_coalesce=0),
 # VNET_BENCH_RATE (iperf3 -b, e.g. 400M: TX drops compared at one offered load below both
-# drivers' capacity; default unlimited, where TCP grows its window until either drops).
+# drivers' capacity; default unlimited, where TCP grows its window until either drops),
+# VNET_BENCH_AB (devargs of a second vnet configuration, "vnetb", run in every repetition of
+# the same boot, e.g. kick_coalesce=0: its ratios to net_virtio and to vnet are printed too;
+# "-" = no devargs).
 # Takes flock /var/lock/vnet-heavy.lock around the QEMU run (not with VNET_BENCH_NOLOCK=1).
 set -uo pipefail
 
@@ -41,13 +44,24 @@ mkdir -p "$d"
 sessions=
 for rep in $(seq "$pairs"); do
 	for eng in $engines; do
-		if [ $((rep % 2)) -eq 1 ]; then
-			sessions="$sessions bench-$rep-virtio-$eng bench-$rep-vnet-$eng"
+		if [ -n "${VNET_BENCH_AB:-}" ]; then	# three drivers: rotate who goes first
+			case $((rep % 3)) in
+			1) order="virtio vnet vnetb" ;;
+			2) order="vnet vnetb virtio" ;;
+			*) order="vnetb virtio vnet" ;;
+			esac
+		elif [ $((rep % 2)) -eq 1 ]; then
+			order="virtio vnet"
 		else
-			sessions="$sessions bench-$rep-vnet-$eng bench-$rep-virtio-$eng"
+			order="vnet virtio"
 		fi
+		for drv in $order; do
+			sessions="$sessions bench-$rep-$drv-$eng"
+		done
 	done
 done
+ab=${VNET_BENCH_AB:-}
+[ "$ab" = - ] && ab=
 sessions=${sessions# }
 VNET_DEVARGS='' QG_DRIVER=vnet qg_header tcp-bench >"$d/test.sh"
 {
@@ -55,6 +69,7 @@ VNET_DEVARGS='' QG_DRIVER=vnet qg_header tcp-bench >"$d/test.sh"
 	echo "SESSIONS='$sessions'"
 	echo "CSUM_EXTRA='${VNET_OFFLOAD_CSUM_ARGS:-}'"
 	echo "BENCH_VNET_DEVARGS='${VNET_BENCH_VNET_ARGS:+,${VNET_BENCH_VNET_ARGS#,}}'"
+	echo "BENCH_VNETB_DEVARGS='${ab:+,${ab#,}}'"
 	echo "VNET_PLUGIN_FLAG='-d $QG_GUEST_PLUGIN'"
 	cat "$QG_HERE/guest/offload-test.sh"
 } >>"$d/test.sh"
@@ -64,7 +79,7 @@ g=$QG_DIR/guest
 cat "$g/base.cpio" "$g/virtio-pmd.cpio" "$g/plugin.cpio" "$d/case.cpio" >"$d/initrd"
 
 n=$(wc -w <<<"$sessions")
-echo "tcp-bench: $n runs ($pairs pairs x engines: $engines), ${VNET_BENCH_SECONDS} s iperf3 each${VNET_BENCH_RATE:+ at -b $VNET_BENCH_RATE}, $QG_ACCEL; vnet $QG_PLUGIN${VNET_BENCH_VNET_ARGS:+ devargs $VNET_BENCH_VNET_ARGS}"
+echo "tcp-bench: $n runs ($pairs pairs x engines: $engines), ${VNET_BENCH_SECONDS} s iperf3 each${VNET_BENCH_RATE:+ at -b $VNET_BENCH_RATE}, $QG_ACCEL; vnet $QG_PLUGIN${VNET_BENCH_VNET_ARGS:+ devargs $VNET_BENCH_VNET_ARGS}${VNET_BENCH_AB:+; vnetb devargs $VNET_BENCH_AB}"
 t0=$SECONDS
 trap 'qg_offload_cleanup' EXIT
 trap 'qg_offload_cleanup; exit 130' INT TERM

@@ -10,7 +10,7 @@
 # "VNET-LOG-BEGIN <session>" and "VNET-LOG-END <session>" for "offnet.py check".
 # Set by the host before this file: P1A P1B P2A P2B P3A P3B (BDFs), SESSIONS (session names,
 # run in order), CSUM_EXTRA (more testpmd arguments for the csum sessions), VNET_PLUGIN_FLAG (the -d option of vnet for the benchmark's vnet sessions).
-# Session names: io | csum | jumbo-mrg | jumbo-nomrg | bench-<rep>-<virtio|vnet>-<io|csum>.
+# Session names: io | csum | jumbo-mrg | jumbo-nomrg | bench-<rep>-<virtio|vnet|vnetb>-<io|csum>.
 
 exec 3>&1
 stty -F /dev/ttyS1 raw -echo || echo "vnet: stty on ttyS1 failed"
@@ -125,6 +125,7 @@ for s in $SESSIONS; do
 		drv=${drv%-*}
 		dfl= VNET_DEVARGS=
 		[ "$drv" = vnet ] && dfl=$VNET_PLUGIN_FLAG VNET_DEVARGS=${BENCH_VNET_DEVARGS:-}
+		[ "$drv" = vnetb ] && dfl=$VNET_PLUGIN_FLAG VNET_DEVARGS=${BENCH_VNETB_DEVARGS:-}
 		if [ "$eng" = csum ]; then
 			SETUP=$(csum_setup) session "$s" "$dfl" $P1A $P1B $CSUM_ARGS
 		else
