@@ -250,7 +250,7 @@ for c in cases:
         print(f"{name:<12} {len(pairs):>5}  {ps.fmt_spread(m['ratio'], suffix='x'):<18} "
               f"{ps.fmt_spread(m['a']):<20} {ps.fmt_spread(m['b']):<20} "
               f"{ps.fmt_spread(cy['ratio'], suffix='x'):<19} "
-              f"{ps.fmt_spread(cf['ratio'], suffix='x') if cf['ratio'] else '-':<17} "
+              f"{ps.fmt_spread(cf['ratio'], suffix='x'):<17} "
               f"{num(kick and kick['median'], '{:.3f}'):>7}")
     line = ps.noise_line(name, m, f"VNET_BENCH_CASES={c} VNET_BENCH_PAIRS={max(10, 2 * reps)} "
                          f"VNET_BENCH_SECONDS={max(5, int(secs))} "
@@ -300,20 +300,21 @@ if perf_dir:
           " samples in the driver's shared object, and vnet's top symbols")
     for c in cases:
         mode, size = c.split(":")
-        line = [f"{mode} {size}B:"]
+        prof = {drv: perf_rows(drv, mode, size) for drv in drivers}
+        line = []
         for drv, obj in (("virtio", "librte_net_virtio"), ("vnet", "librte_net_vnet")):
             shares = sorted(sum(v for k, v in d.items() if k.startswith(obj))
-                            for d, _ in perf_rows(drv, mode, size))
+                            for d, _ in prof[drv])
             if shares:
                 line.append(f"{drivers[drv]} {shares[len(shares) // 2]:.1f} %")
         tot = {}
-        for _, syms in perf_rows("vnet", mode, size):
+        for _, syms in prof["vnet"]:
             for k, v in syms.items():
                 tot[k] = tot.get(k, 0.0) + v
         top = sorted(tot.items(), key=lambda kv: -kv[1])[:5]
-        n = max(1, len(perf_rows("vnet", mode, size)))
-        print("  " + line[0] + " " + "; ".join(line[1:]))
+        print(f"  {mode} {size}B: " + "; ".join(line))
         if top:
+            n = len(prof["vnet"])
             print("    vnet: " + ", ".join(f"{k} {v / n:.1f} %" for k, v in top))
 
 json.dump({"benchmark": "host-bench", "pairs": reps, "seconds": secs, "warmup_s": warm,
