@@ -590,6 +590,8 @@ devargs_case devargs-queues-9 "path=$nosock,queues=9" "queues=9: expected an int
 devargs_case devargs-server-2 "path=$nosock,server=2" "server=2: expected an integer in [0, 1]"
 devargs_case devargs-mac-multicast "path=$nosock,mac=01:00:5e:00:00:01" "expected a unicast MAC"
 devargs_case devargs-kick-delay-0 "path=$nosock,kick_delay_us=0" "kick_delay_us=0"
+devargs_case devargs-kick-rx-defer-2 "path=$nosock,kick_rx_defer=2" \
+	"devarg kick_rx_defer=2: expected an integer in [0, 1]"
 devargs_case devargs-nonexistent-path "path=/nonexistent/sock" \
 	"cannot connect to vhost-user backend /nonexistent/sock: No such file or directory"
 devargs_case devargs-server-bad-dir "path=/nonexistent/dir/s.sock,server=1" \

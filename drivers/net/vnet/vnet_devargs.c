@@ -22,6 +22,7 @@ const char * const vnet_pci_valid_args[] = {
 	VNET_ARG_PACKED,
 	VNET_ARG_COALESCE,
 	VNET_ARG_DELAY_US,
+	VNET_ARG_RX_DEFER,
 	VNET_ARG_CTRL_TIMEOUT,
 	VNET_ARG_RECOVERY,
 	VNET_ARG_TEST_BREAK,
@@ -35,6 +36,7 @@ const char * const vnet_user_valid_args[] = {
 	VNET_ARG_PACKED,
 	VNET_ARG_COALESCE,
 	VNET_ARG_DELAY_US,
+	VNET_ARG_RX_DEFER,
 	VNET_ARG_PATH,
 	VNET_ARG_QUEUES,
 	VNET_ARG_QUEUE_SIZE,
@@ -101,6 +103,10 @@ devarg_handler(const char *key, const char *value, void *opaque)
 			a->delay_us = (uint32_t)v;
 			a->delay_given = true;
 		}
+	} else if (strcmp(key, VNET_ARG_RX_DEFER) == 0) {
+		ret = parse_uint(key, value, 0, 1, &v);
+		if (ret == 0)
+			a->rx_defer = v != 0;
 	} else if (strcmp(key, VNET_ARG_PACKED) == 0) {
 		ret = parse_uint(key, value, 0, 1, &v);
 		if (ret == 0)
@@ -217,6 +223,7 @@ vnet_parse_devargs(const char *args, const char * const *valid, const char *help
 	a->recovery = true;
 	a->coalesce_auto = true;	/* adaptive kick moderation by default */
 	a->delay_us = VNET_AUTO_DELAY_US_DEFAULT;
+	a->rx_defer = true;
 	a->ctrl_timeout_ms = VNET_CTRL_TIMEOUT_MS_DEFAULT;
 	a->vu.queues = 1;
 	a->vu.queue_size = VNET_VU_QUEUE_SIZE_DEFAULT;

@@ -30,6 +30,7 @@
 #define VNET_ARG_EVENT_IDX	"event_idx"
 #define VNET_ARG_COALESCE	"kick_coalesce"
 #define VNET_ARG_DELAY_US	"kick_delay_us"
+#define VNET_ARG_RX_DEFER	"kick_rx_defer"
 #define VNET_ARG_PATH		"path"
 #define VNET_ARG_QUEUES		"queues"
 #define VNET_ARG_QUEUE_SIZE	"queue_size"
@@ -62,6 +63,7 @@
 
 #define VNET_KICK_ARGS_HELP \
 	VNET_ARG_EVENT_IDX "=0|1 " VNET_ARG_COALESCE "=0..4096|auto " VNET_ARG_DELAY_US "=1..100000 " \
+	VNET_ARG_RX_DEFER "=0|1 " \
 	VNET_ARG_INDIRECT "=0|1 " VNET_ARG_PACKED "=0|1 " VNET_ARG_RECOVERY "=0|1 " \
 	VNET_ARG_TEST_BREAK "=1..60000"
 #define VNET_PCI_ARGS_HELP \
@@ -87,6 +89,7 @@ struct vnet_devargs {
 	bool coalesce_auto;	/**< kick_coalesce=auto: adaptive moderation */
 	uint32_t delay_us;	/**< longest a published TX buffer waits for its kick */
 	bool delay_given;	/**< kick_delay_us was in the devargs */
+	bool rx_defer;		/**< kick_rx_defer: RX refill kicks may wait for a drain */
 	uint32_t ctrl_timeout_ms; /**< bounded wait for one control-queue command */
 	bool recovery;		/**< recover from device errors (vnet_lifecycle.c) */
 	uint32_t test_bad_desc_ms; /**< test only: malformed TX descriptor after start */
@@ -104,6 +107,7 @@ struct vnet_adapter {
 	bool safety_running;
 	volatile bool safety_stop;
 	vnet_thread_t safety_tid;
+	uint64_t safety_scans;		/**< wake-ups of the safety-net thread (atomic) */
 	uint16_t port_id;
 	uint32_t desc_note[2];	/**< last logged (requested << 16 | used) ring size, RX / TX */
 	int (*tp_init)(struct rte_eth_dev *dev);	/**< transport bring-up, for reset */

@@ -403,6 +403,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_vnet,
 			      VNET_ARG_PACKED "=<0|1> "
 			      VNET_ARG_COALESCE "=<0-4096|auto> "
 			      VNET_ARG_DELAY_US "=<1-100000> "
+			      VNET_ARG_RX_DEFER "=<0|1> "
 			      VNET_ARG_CTRL_TIMEOUT "=<1-60000>");
 
 RTE_PMD_REGISTER_VDEV(net_vnet_user, vnet_user_driver);
@@ -417,4 +418,5 @@ RTE_PMD_REGISTER_PARAM_STRING(net_vnet_user,
 			      VNET_ARG_INDIRECT "=<0|1> "
 			      VNET_ARG_PACKED "=<0|1> "
 			      VNET_ARG_COALESCE "=<0-4096|auto> "
-			      VNET_ARG_DELAY_US "=<1-100000>");
+			      VNET_ARG_DELAY_US "=<1-100000> "
+			      VNET_ARG_RX_DEFER "=<0|1>");

@@ -189,30 +189,36 @@ rx_kick_settle(struct vnet_rxq *rxq, const bool packed, bool full)
 		rx_kick_now(rxq, packed);
 }
 
-bool
+enum vnet_safety_scan
 vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now)
 {
 	uint64_t start = __atomic_load_n(&rxq->defer_start, __ATOMIC_ACQUIRE);
+	uint64_t deferred;
+	bool live;
 
 	/* Timed with this thread's clock only, as vnet_txq_safety_kick(). */
 	if (start == 0) {
 		rxq->safety_start_seen = 0;
-		return false;
+		return VNET_SAFETY_NONE;
 	}
+	/* Full bursts since the last scan: the lcore polls here and ends it at a short one. */
+	deferred = __atomic_load_n(&rxq->stats.kicks_deferred, __ATOMIC_RELAXED);
+	live = deferred != rxq->safety_deferred_seen;
+	rxq->safety_deferred_seen = deferred;
 	if (start != rxq->safety_start_seen) {
 		rxq->safety_start_seen = start;
 		rxq->safety_first_tsc = now;
-		return true;
+		return live ? VNET_SAFETY_LIVE : VNET_SAFETY_WAIT;
 	}
 	if (now - rxq->safety_first_tsc < rxq->coalesce_tsc)
-		return true;
+		return live ? VNET_SAFETY_LIVE : VNET_SAFETY_WAIT;
 	if (!__atomic_compare_exchange_n(&rxq->defer_start, &start, 0, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
-		return false;
+		return VNET_SAFETY_NONE;
 	rxq->safety_start_seen = 0;
 	vnet_vq_notify(&rxq->vq);
 	__atomic_fetch_add(&rxq->safety_kicks, 1, __ATOMIC_RELEASE);
-	return true;
+	return VNET_SAFETY_WAIT;
 }
 
 static __rte_always_inline void
@@ -260,7 +266,7 @@ rx_refill(struct vnet_rxq *rxq, const bool packed, const bool copy, const bool b
 		}
 	}
 	vq_publish(&rxq->vq, packed);
-	if (defer)
+	if (defer && rxq->defer_refill)
 		rx_kick_defer(rxq);
 	else
 		rx_kick_now(rxq, packed);

@@ -116,6 +116,8 @@ struct vnet_rxq {
 	uint64_t safety_seen;		/**< safety_kicks as the lcore last saw it */
 	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
 	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
+	uint64_t safety_deferred_seen;	/**< safety thread: stats.kicks_deferred it last saw */
+	bool defer_refill;		/**< kick_rx_defer=1: refill kicks may be deferred */
 	uint64_t intr_self;		/**< RX interrupt enables that found a buffer waiting */
 	uint64_t intr_recovery_wakes;	/**< eventfd signalled after a recovery */
 	struct vnet_rxq_stats stats;
@@ -185,6 +187,7 @@ struct vnet_txq {
 	uint64_t safety_kicks_base;	/**< safety_kicks at the last xstats reset */
 	uint64_t safety_start_seen;	/**< safety thread: defer_start it is timing */
 	uint64_t safety_first_tsc;	/**< safety thread: its TSC when it first saw it */
+	uint64_t safety_deferred_seen;	/**< safety thread: stats.kicks_deferred it last saw */
 	/* kick_coalesce=auto: coalesce_pkts follows the moderation (base/vnet_kickmod.h). */
 	bool adaptive;
 	bool idle_listed;		/**< in its lcore's idle list (owner lcore only) */
@@ -553,15 +556,24 @@ int vnet_rxq_fill(struct vnet_rxq *rxq);
  */
 bool vnet_txq_ind_init(struct vnet_txq *txq);
 
+/** What a safety-net scan found at a queue (vnet_txq_safety_kick()). */
+enum vnet_safety_scan {
+	VNET_SAFETY_NONE,	/**< no deferral pending */
+	VNET_SAFETY_LIVE,	/**< one pending, and the lcore deferred on the queue since the
+				 *   previous scan: it is deciding there itself */
+	VNET_SAFETY_WAIT,	/**< one pending the lcore has not touched since the previous
+				 *   scan (timed; kicked once it waited the coalescing time) */
+};
+
 /**
  * Safety net of kick coalescing: kick @p txq if its oldest unkicked buffer has waited
  * longer than its coalescing time, as timed by the calling thread's own TSC (@p now).
- * Called periodically from the one safety-net control thread, concurrently with bursts.
- * @return true if a deferral was pending at the call (kicked now or still waiting).
+ * Called periodically from the port's safety-net control thread, concurrently with bursts.
+ * @return what the scan found (the thread sleeps longer while queues are NONE or LIVE).
  */
-bool vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
+enum vnet_safety_scan vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now);
 
 /** The same for an adaptive RX queue's deferred refill decision. */
-bool vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now);
+enum vnet_safety_scan vnet_rxq_safety_kick(struct vnet_rxq *rxq, uint64_t now);
 
 #endif /* VNET_RXTX_H */

@@ -549,11 +549,12 @@ vnet_txq_ind_init(struct vnet_txq *txq)
 	return true;
 }
 
-bool
+enum vnet_safety_scan
 vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 {
 	uint64_t start = __atomic_load_n(&txq->defer_start, __ATOMIC_ACQUIRE);
-	uint64_t waited;
+	uint64_t deferred, waited;
+	bool live;
 
 	/*
 	 * Time a deferral with this thread's clock only: defer_start comes from the lcore's
@@ -563,26 +564,30 @@ vnet_txq_safety_kick(struct vnet_txq *txq, uint64_t now)
 	 */
 	if (start == 0) {
 		txq->safety_start_seen = 0;
-		return false;
+		return VNET_SAFETY_NONE;
 	}
+	/* The lcore deferred here since the last scan: it decides (and times) this queue. */
+	deferred = __atomic_load_n(&txq->stats.kicks_deferred, __ATOMIC_RELAXED);
+	live = deferred != txq->safety_deferred_seen;
+	txq->safety_deferred_seen = deferred;
 	if (start != txq->safety_start_seen) {
 		txq->safety_start_seen = start;
 		txq->safety_first_tsc = now;
-		return true;
+		return live ? VNET_SAFETY_LIVE : VNET_SAFETY_WAIT;
 	}
 	waited = now - txq->safety_first_tsc;
 	if (waited < __atomic_load_n(&txq->coalesce_tsc, __ATOMIC_RELAXED))
-		return true;
+		return live ? VNET_SAFETY_LIVE : VNET_SAFETY_WAIT;
 	/* Only the thread that clears defer_start kicks; the doorbell write is idempotent. */
 	if (!__atomic_compare_exchange_n(&txq->defer_start, &start, 0, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
-		return false;
+		return VNET_SAFETY_NONE;
 	txq->safety_start_seen = 0;
 	vnet_vq_notify(&txq->vq);
 	if (waited > __atomic_load_n(&txq->safety_max_deferral_tsc, __ATOMIC_RELAXED))
 		__atomic_store_n(&txq->safety_max_deferral_tsc, waited, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&txq->safety_kicks, 1, __ATOMIC_RELEASE);
-	return true;
+	return VNET_SAFETY_WAIT;
 }
 
 /* Indexed by ring * 8 + offload * 4 + copy * 2 + coalesce. */

@@ -117,11 +117,21 @@ has_ctrl(struct rte_eth_dev *dev)
 	return vnet_can(adapter_of(dev), VNET_NET_F_CTRL_VQ);
 }
 
+/* Ports that coalesce kicks have a safety-net thread: its wake-ups. */
+static bool
+has_safety_net(struct rte_eth_dev *dev)
+{
+	const struct vnet_devargs *a = &adapter_of(dev)->args;
+
+	return a->coalesce_auto || a->coalesce != 0;
+}
+
 static int
 vnet_xstats_count(struct rte_eth_dev *dev)
 {
 	return dev->data->nb_rx_queues * RXX_N + dev->data->nb_tx_queues * TXX_N +
-	       (is_vhost_user(dev) ? VUX_N : 0) + (has_ctrl(dev) ? CQX_N : 0);
+	       (is_vhost_user(dev) ? VUX_N : 0) + (has_ctrl(dev) ? CQX_N : 0) +
+	       (has_safety_net(dev) ? 1 : 0);
 }
 
 int
@@ -145,6 +155,8 @@ vnet_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "%s", vu_xstat_names[i]);
 	for (i = 0; has_ctrl(dev) && i < CQX_N; i++)
 		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "%s", ctrl_xstat_names[i]);
+	if (has_safety_net(dev))
+		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "kick_safety_net_scans");
 	return (int)n;
 }
 
@@ -243,6 +255,11 @@ vnet_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int 
 			xs[k].id = k;
 			xs[k].value = v[i];
 		}
+	}
+	if (has_safety_net(dev)) {
+		xs[k].id = k;
+		xs[k].value = __atomic_load_n(&adapter_of(dev)->safety_scans, __ATOMIC_RELAXED);
+		k++;
 	}
 	return (int)n;
 }
