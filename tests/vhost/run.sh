@@ -368,6 +368,25 @@ capacity_case tx-capacity-256-shared-indirect "" --shared 1
 # Without indirect tables (indirect=0): the header goes into the mbuf headroom.
 capacity_case tx-capacity-256-headroom ",indirect=0"
 
+# ---- 1c'. the adaptive moderation's safety net: long sleeps while the lcore decides, the
+# deferral of an lcore that stopped calling still kicked (vnet-vhost-test safety) ----------
+safety_case() {	# NAME VNET-EXTRA
+	local name=$1 extra=$2 sock rc ok=0 detail
+	start_case "$name" || return 0
+	sock="$work/$name.sock"
+	eal_run 60 --single-file-segments -m 256 --vdev "net_vhost0,iface=$sock,queues=1" -- \
+		safety --vnet "path=$sock$extra" --queues 1 --timeout 20
+	rc=$?
+	detail="$(grep -m1 -oE '[0-9]+ safety-net scans' "$case_log"); $(grep -m1 -oE 'kicked by the safety net after [0-9.]+ ms' "$case_log")"
+	if [ $rc -ne 0 ] || ! grep -q '^RESULT safety PASS' "$case_log"; then
+		ok=1
+		detail="vnet-vhost-test $(describe_rc $rc): $(grep -m1 '^vnet-test: ERROR' "$case_log" | head -c 200) $detail"
+	fi
+	finish $ok "$detail"
+}
+safety_case kick-auto-safety-net-stalled-lcore ""
+safety_case kick-auto-safety-net-stalled-lcore-packed0 ",packed=0"
+
 # ---- 1d. offloads against net_vhost tso=1 (vnet-offload-test) -----------------------------
 # offload_case NAME MEMORY(zc|copy) VHOST-EXTRA MODE [TEST-ARGS...]: vnet with checksum, TSO,
 # LRO, VLAN, scatter and MTU 9000 against net_vhost in one process; the program prints one

@@ -815,6 +815,142 @@ mode_capacity(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_memp
 	return mode_result("capacity", ok);
 }
 
+/* One burst of @n 60-byte frames on vnet's TX queue 0; @return the number taken. */
+static uint16_t
+safety_burst(uint16_t vnet, struct rte_mempool *mp, uint16_t n)
+{
+	struct rte_mbuf *pkts[64];
+	uint16_t k, sent;
+
+	for (k = 0; k < n; k++) {
+		pkts[k] = vt_mbuf_alloc(mp, 60);
+		if (pkts[k] == NULL)
+			break;
+		memset(rte_pktmbuf_mtod(pkts[k], void *), 0xff, 60);
+	}
+	sent = rte_eth_tx_burst(vnet, 0, pkts, k);
+	rte_pktmbuf_free_bulk(pkts + sent, k - sent);
+	return sent;
+}
+
+static uint32_t
+safety_drain(uint16_t vh)
+{
+	struct rte_mbuf *rx[64];
+	uint32_t got = 0;
+	uint16_t n;
+
+	do {
+		n = rte_eth_rx_burst(vh, 0, rx, 64);
+		rte_pktmbuf_free_bulk(rx, n);
+		got += n;
+	} while (n != 0);
+	return got;
+}
+
+/*
+ * kick_coalesce=auto's safety net when the lcore stops calling: a busy second of 40-frame
+ * bursts (below the moderation's starting threshold, so each is deferred and decided by
+ * the next bursts: deferrals the lcore decides itself) must let the thread sleep long
+ * (far fewer scans than its base period makes), and the deferral of one last burst (below
+ * the threshold of the moment, so deferred), after which nothing calls vnet again, must
+ * still be kicked by the thread within two long sleeps (2 x 64 ms; 0.5 s allowed for a
+ * loaded machine).
+ */
+static int
+mode_safety(const struct opts *o, struct rte_mempool *mp_vnet, struct rte_mempool *mp_vh)
+{
+	uint64_t scans0, scans, sn0 = 0, sn = 0, dl0, dl;
+	uint32_t sent = 0, got = 0, tries;
+	uint16_t vnet, vh;
+	double t, t0, t_kick = -1;
+	int ok = 1;
+
+	if (vt_find_port("net_vhost", &vh) != 0 || port_setup(vh, 1, mp_vh) != 0 ||
+	    attach_vnet(o, &vnet) != 0 || port_setup(vnet, 1, mp_vnet) != 0) {
+		printf("RESULT safety FAIL: port setup\n");
+		return 1;
+	}
+	if (vt_start_pair(vh, vnet, 15) != 0) {
+		printf("RESULT safety FAIL: start or link\n");
+		return 1;
+	}
+	scans0 = vt_xstat(vnet, "kick_safety_net_scans");
+	dl0 = vt_xstat(vnet, "tx_q0_kicks_deferred");
+	t0 = vt_now_s();
+	while (vt_now_s() < t0 + 1.0) {
+		sent += safety_burst(vnet, mp_vnet, 40);
+		got += safety_drain(vh);
+		rte_delay_us_block(100);
+	}
+	scans = vt_xstat(vnet, "kick_safety_net_scans") - scans0;
+	dl = vt_xstat(vnet, "tx_q0_kicks_deferred") - dl0;
+	printf("vnet-test: safety: busy second: %u frames sent, %" PRIu64 " decisions deferred, "
+	       "%" PRIu64 " safety-net scans\n", sent, dl, scans);
+	if (dl < 100) {
+		err("only %" PRIu64 " deferred decisions in the busy second (moderation off?)", dl);
+		ok = 0;
+	}
+	/* The base period (kick_delay_us / 2 = 250 us) alone would make 4000. */
+	if (scans > 400) {
+		err("%" PRIu64 " safety-net scans in a second of deferrals the lcore decided "
+		    "itself: the thread did not sleep long", scans);
+		ok = 0;
+	}
+	/*
+	 * The last burst must be deferred: below the current threshold (the moderation may
+	 * have backed off to 1 meanwhile: then more bursts until it grew again).
+	 */
+	for (tries = 0; tries < 200; tries++) {
+		uint64_t th = vt_xstat(vnet, "tx_q0_kick_threshold");
+		uint16_t n = th > 41 ? 40 : (uint16_t)(th > 1 ? th - 1 : 0);
+
+		got += safety_drain(vh);
+		rte_delay_us_block(1000);
+		if (n < 8) {	/* LONE (< 4) is never deferred; grow the threshold first */
+			sent += safety_burst(vnet, mp_vnet, 40);
+			continue;
+		}
+		dl0 = vt_xstat(vnet, "tx_q0_kicks_deferred");
+		sn0 = vt_xstat(vnet, "tx_q0_kicks_safety_net");
+		sent += safety_burst(vnet, mp_vnet, n);
+		if (vt_xstat(vnet, "tx_q0_kicks_deferred") > dl0)
+			break;
+	}
+	if (tries == 200) {
+		err("no burst was deferred in 200 tries (threshold %" PRIu64 ")",
+		    vt_xstat(vnet, "tx_q0_kick_threshold"));
+		ok = 0;
+	}
+	t0 = vt_now_s();
+	for (t = t0; t < t0 + 2.0; t = vt_now_s()) {
+		sn = vt_xstat(vnet, "tx_q0_kicks_safety_net");
+		if (sn > sn0) {
+			t_kick = t - t0;
+			break;
+		}
+		rte_delay_us_block(1000);
+	}
+	printf("vnet-test: safety: last burst kicked by the safety net after %.1f ms "
+	       "(%" PRIu64 " safety-net kicks)\n", t_kick * 1000, sn - sn0);
+	if (t_kick < 0 || t_kick > 0.5) {
+		err("the last burst's deferral was %s", t_kick < 0 ? "never kicked (2 s)" :
+		    "kicked later than 0.5 s");
+		ok = 0;
+	}
+	got += safety_drain(vh);
+	rte_eth_tx_burst(vnet, 0, NULL, 0);	/* reclaim */
+	if (got != sent) {
+		err("%u frames sent, %u arrived", sent, got);
+		ok = 0;
+	}
+	rte_eth_dev_stop(vnet);
+	rte_eth_dev_close(vnet);
+	rte_eth_dev_stop(vh);
+	rte_eth_dev_close(vh);
+	return mode_result("safety", ok);
+}
+
 /* Run traffic on @f for up to @max_s seconds or until @stop(f) is true. */
 static bool
 run_until(struct flow *f, uint16_t port, double max_s, int what, uint64_t target)
@@ -929,7 +1065,7 @@ mode_restart(const struct opts *o, struct rte_mempool *mp)
 static void
 usage(void)
 {
-	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart|capacity [--vnet DEVARGS] [--frames N] "
+	printf("usage: vnet-vhost-test <EAL args> -- probe|frames|restart|capacity|safety [--vnet DEVARGS] [--frames N] "
 	       "[--queues Q] [--expect-copy 0|1] [--timeout S] [--cycles C] [--late-pool N] "
 	       "[--desc N] [--expect-desc N] [--reconfig Q1,Q2,...] [--segs N] [--shared 1] "
 	       "[--rx-buf N]\n");
@@ -1028,6 +1164,8 @@ main(int argc, char **argv)
 		rc = mode_restart(&o, mp_vnet);
 	} else if (strcmp(mode, "capacity") == 0) {
 		rc = mode_capacity(&o, mp_vnet, mp_vh);
+	} else if (strcmp(mode, "safety") == 0) {
+		rc = mode_safety(&o, mp_vnet, mp_vh);
 	} else {
 		usage();
 		rc = 2;
