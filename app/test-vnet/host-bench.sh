@@ -38,7 +38,10 @@
 #      VNET_BENCH_PERF (a directory: record every frontend run with perf, cpu-clock at 1999 Hz,
 #      and write DIR/<driver>-<case>-<pair>.txt, its samples by shared object and symbol; the
 #      summary then shows each driver's share of the frontend's samples and vnet's top
-#      symbols. net_virtio's symbols stay addresses: Debian ships it stripped).
+#      symbols. net_virtio's symbols stay addresses: Debian ships it stripped),
+#      VNET_BENCH_BASELINE (another build directory of vnet: its net_vnet_user, with the same
+#      devargs, takes net_virtio_user's place in every pair, so a datapath change is measured
+#      against the build before it back to back; the "virtio" columns then read "baseline").
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -91,8 +94,15 @@ fi
 . "$top/app/test-vnet/lib-host.sh"
 vh_setup_hugepages 1024 || exit 1
 pmd=$(vh_private_plugin "$so") || exit 1
+pmd_base=
+if [ -n "${VNET_BENCH_BASELINE:-}" ]; then
+	so_base=$(find "$VNET_BENCH_BASELINE" -maxdepth 3 -name librte_net_vnet.so -type f | head -1)
+	[ -n "$so_base" ] || { echo "host-bench: VNET_BENCH_BASELINE: no librte_net_vnet.so under $VNET_BENCH_BASELINE (build it first)" >&2; exit 2; }
+	pmd_base=$(vh_private_plugin "$so_base") || exit 1
+	vec_want=()
+fi
 work=$(mktemp -d /run/vnet-bench.XXXXXX)
-trap 'vh_cleanup vnbfe$$; rm -rf "$work" "$(dirname "$pmd")"' EXIT
+trap 'vh_cleanup vnbfe$$; rm -rf "$work" "$(dirname "$pmd")" ${pmd_base:+"$(dirname "$pmd_base")"}' EXIT
 
 # run_one DRIVER MODE SIZE REP: one backend + one frontend run; writes $work/DRIVER-MODE-SIZE-REP.json
 run_one() {
@@ -108,6 +118,11 @@ run_one() {
 	vnet) spec="net_vnet_user0,path=$sock,queue_size=$ring${VNET_BENCH_VNET_ARGS:+,$VNET_BENCH_VNET_ARGS}" ;;
 	virtio) spec="net_virtio_user0,path=$sock,queue_size=$ring${VNET_BENCH_VIRTIO_ARGS:+,$VNET_BENCH_VIRTIO_ARGS}" ;;
 	esac
+	local plug=$pmd
+	if [ "$drv" = virtio ] && [ -n "$pmd_base" ]; then
+		plug=$pmd_base
+		spec="net_vnet_user0,path=$sock,queue_size=$ring${VNET_BENCH_VNET_ARGS:+,$VNET_BENCH_VNET_ARGS}"
+	fi
 	local app_args=(--mode "$mode" --size "$size" --duration "$secs" --warmup "$warm" --quiet
 			--rxd "$ring" --txd "$ring" --json "$work/$tag.json")
 	[ "$mode" = io ] && app_args+=(--tx-first 8)
@@ -115,7 +130,7 @@ run_one() {
 	local perf=()
 	[ -n "${VNET_BENCH_PERF:-}" ] && perf=(perf record -q -F 1999 -o "$work/$tag.perf")
 	timeout -k 5 $((secs + 60)) "${perf[@]}" "$app" --lcores '0@1,1@0' --file-prefix=vnbfe$$ --no-pci \
-		--single-file-segments -m 1024 -d "$pmd" --vdev "$spec" ${VNET_BENCH_EAL:-} "${loglv[@]}" \
+		--single-file-segments -m 1024 -d "$plug" --vdev "$spec" ${VNET_BENCH_EAL:-} "${loglv[@]}" \
 		-- "${app_args[@]}" >"$work/$tag.fe.log" 2>&1
 	local rc=$?
 	vh_backend_stop
@@ -153,6 +168,7 @@ progress_clear() { [ -t 2 ] && printf '\r%-78s\r' "" >&2; return 0; }
 echo "host-bench: $(date -u +%FT%TZ), $(nproc) cores, DPDK $(pkg-config --modversion libdpdk)," \
 	"$reps pair(s) x ${secs}s per case (+${warm}s warm-up), backend dpdk-testpmd net_vhost on" \
 	"lcores 0@0,1@1, frontend dpdk-test-vnet on 0@1,1@0${VNET_BENCH_VNET_ARGS:+, vnet devargs $VNET_BENCH_VNET_ARGS}${VNET_BENCH_VIRTIO_ARGS:+, virtio devargs $VNET_BENCH_VIRTIO_ARGS}${VNET_BENCH_EAL:+, EAL $VNET_BENCH_EAL}"
+[ -z "$pmd_base" ] || echo "host-bench: A/B of builds: the virtio columns are net_vnet_user from $VNET_BENCH_BASELINE (same devargs), not net_virtio_user"
 [ ${#vec_want[@]} -eq 0 ] || echo "host-bench: net_virtio_user on $VNET_BENCH_VIRTIO_PATH; each of its runs must log: ${vec_want[*]}"
 runs_left=$((reps * ${#cases[@]} * 2))
 per_run=$(awk -v s="$secs" -v w="$warm" 'BEGIN { printf "%d", s + w + 3 }') # ~3 s EAL start/stop

@@ -517,6 +517,78 @@ vnet_packed_read_used(struct vnet_packed *pr, uint16_t *idp, uint32_t *lenp)
 	return 1;
 }
 
+/*
+ * @internal The common case of vnet_packed_get_used(): up to @p n single-descriptor buffers
+ * used at consecutive positions before the end of the ring, no in-order batch being
+ * returned. The checks of vnet_packed_read_used() and vnet_packed_get_used() fold into one
+ * branch per descriptor, and the published-but-unused count bounds the loop once instead of
+ * being recomputed per descriptor. Stops at the first descriptor that is not used yet
+ * (*idle set: nothing more to collect), and before one that needs more than this loop does
+ * (a chain, an in-order batch completion, the ring's end) or fails a check: the general
+ * loop then takes that one, and reports a bad one exactly.
+ */
+static inline unsigned int
+vnet_packed_get_used_run(struct vnet_packed *pr, void **cookies, uint32_t *lens,
+			 unsigned int n, bool *idle)
+{
+	const uint16_t want = pr->used_wrap ?
+		(uint16_t)(VNET_PACKED_DESC_F_AVAIL | VNET_PACKED_DESC_F_USED) : 0;
+	const uint16_t pos = pr->used_pos, num = pr->num;
+	const uint32_t min_len = pr->min_len;
+	const uint64_t pub_seq = pr->pub_seq;
+	const bool in_order = pr->in_order;
+	unsigned int pending = vnet_packed_lin_sub(pr, pr->pub_lin, vnet_packed_used_lin(pr));
+	uint16_t free_id = pr->free_id;
+	unsigned int i;
+
+	if (n > pending)
+		n = pending;
+	if (n > (unsigned int)(num - pos))
+		n = num - pos;
+	for (i = 0; i < n; i++) {
+		const struct vnet_pvirtq_desc *d = &pr->desc[pos + i];
+		uint16_t flags = VNET_LOAD_ACQ(&d->flags), id;
+		struct vnet_packed_state *st;
+		uint32_t len;
+
+		if ((flags & (VNET_PACKED_DESC_F_AVAIL | VNET_PACKED_DESC_F_USED)) != want) {
+			/* Not used yet, unless the AVAIL bit is wrong too (the general loop breaks
+			 * the queue for that).
+			 */
+			*idle = ((flags ^ want) & VNET_PACKED_DESC_F_AVAIL) == 0;
+			break;
+		}
+		id = VNET_LOAD_RLX(&d->id);
+		len = VNET_LOAD_RLX(&d->len);
+		if (vnet_unlikely(id >= num))
+			break;
+		st = &pr->state[id];
+		if (!(flags & VNET_VRING_DESC_F_WRITE) && st->in_len == 0)
+			len = 0;	/* as in vnet_packed_read_used() */
+		if (vnet_unlikely((st->cookie == NULL) | (st->seq >= pub_seq) |
+				  (st->ndescs != 1) | (len > st->in_len) | (len < min_len) |
+				  (in_order & (id != pos + i))))
+			break;
+		cookies[i] = st->cookie;
+		if (lens != NULL)
+			lens[i] = len;
+		st->cookie = NULL;
+		if (!in_order) {
+			st->next = free_id;
+			free_id = id;
+		}
+	}
+	pr->free_id = free_id;
+	pr->num_free = (uint16_t)(pr->num_free + i);
+	if (pos + i == num) {
+		pr->used_pos = 0;
+		pr->used_wrap = !pr->used_wrap;
+	} else {
+		pr->used_pos = (uint16_t)(pos + i);
+	}
+	return i;
+}
+
 /**
  * Collect up to @p n used buffers: their cookies into @p cookies and the used lengths into
  * @p lens (may be NULL). Each used descriptor is validated (wrap/flags consistent, id in
@@ -542,6 +614,18 @@ vnet_packed_get_used(struct vnet_packed *pr, void **cookies, uint32_t *lens, uns
 		uint16_t id;
 		uint32_t len;
 
+		if (!pr->batch_active) {
+			bool idle = false;
+			unsigned int k = vnet_packed_get_used_run(pr, cookies + i,
+								  lens != NULL ? lens + i : NULL,
+								  n - i, &idle);
+
+			i += k;
+			if (i == n || idle)
+				break;
+			if (k > 0)
+				continue;	/* stopped at the ring's end or before a bad one */
+		}
 		if (pr->batch_active) {
 			id = pr->used_pos;
 			if (id == pr->batch_last) {
